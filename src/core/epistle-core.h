@@ -1,0 +1,25 @@
+/* epistle-core.h: the public interface of libepistle-core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#define EP_CORE_INSIDE
+
+#include "ep-types.h"
+#include "ep-context.h"
+#include "account/ep-account.h"
+#include "account/ep-account-secret.h"
+#include "account/ep-provider.h"
+#include "mail/ep-address.h"
+#include "mail/ep-markdown.h"
+#include "mail/ep-message.h"
+#include "store/ep-store.h"
+#include "transport/ep-protocol-log.h"
+#include "transport/ep-server-config.h"
+#include "transport/ep-smtp.h"
+#include "transport/ep-imap.h"
+#include "transport/ep-transport-error.h"
+
+#undef EP_CORE_INSIDE

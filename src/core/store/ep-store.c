@@ -1,0 +1,557 @@
+/* ep-store.c: SQLite, the only file in Epistle that includes sqlite3.h
+ *
+ * The database is opened in WAL mode with synchronous=FULL, so a committed
+ * change survives a crash or power cut. Migrations are numbered and run in
+ * one transaction each; PRAGMA user_version records how far we got. A
+ * database from a newer Epistle is refused rather than damaged.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
+#include <sqlite3.h>
+
+#include "ep-store.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+struct _EpStore
+{
+  GObject  parent_instance;
+  sqlite3 *db;
+  char    *path;
+  GMutex   mutex;
+};
+
+G_DEFINE_FINAL_TYPE (EpStore, ep_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ep-store-error-quark, ep_store_error)
+
+/* Never edit a migration that has shipped; append a new one. */
+static const char * const migrations[] = {
+  /* 1: accounts */
+  "CREATE TABLE accounts ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  uid           TEXT NOT NULL UNIQUE,"
+  "  name          TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+  "  display_name  TEXT,"
+  "  address       TEXT NOT NULL,"
+  "  smtp_host     TEXT NOT NULL,"
+  "  smtp_port     INTEGER NOT NULL CHECK (smtp_port BETWEEN 1 AND 65535),"
+  "  smtp_security TEXT NOT NULL CHECK (smtp_security IN ('tls','starttls','none')),"
+  "  imap_host     TEXT,"
+  "  imap_port     INTEGER CHECK (imap_port IS NULL OR imap_port BETWEEN 1 AND 65535),"
+  "  imap_security TEXT CHECK (imap_security IS NULL OR imap_security IN ('tls','starttls','none')),"
+  "  username      TEXT,"
+  "  ca_file       TEXT,"
+  "  auth_method   TEXT NOT NULL DEFAULT 'password',"
+  "  preset        TEXT NOT NULL DEFAULT 'generic',"
+  "  is_default    INTEGER NOT NULL DEFAULT 0,"
+  "  created_at    INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
+  ");",
+};
+
+typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;
+
+static const struct {
+  const char *name;
+  ColumnType  type;
+} account_columns[] = {
+  { "uid", COL_TEXT }, { "name", COL_TEXT }, { "display_name", COL_TEXT },
+  { "address", COL_TEXT }, { "smtp_host", COL_TEXT }, { "smtp_port", COL_UINT },
+  { "smtp_security", COL_TEXT }, { "imap_host", COL_TEXT }, { "imap_port", COL_UINT },
+  { "imap_security", COL_TEXT }, { "username", COL_TEXT }, { "ca_file", COL_TEXT },
+  { "auth_method", COL_TEXT }, { "preset", COL_TEXT }, { "is_default", COL_BOOL },
+};
+
+static gboolean
+set_sqlite_error (EpStore     *self,
+                  GError     **error,
+                  EpStoreError code,
+                  const char  *what)
+{
+  int rc = sqlite3_extended_errcode (self->db);
+
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && code == EP_STORE_ERROR_QUERY)
+    code = EP_STORE_ERROR_EXISTS;
+
+  g_set_error (error, EP_STORE_ERROR, code, "%s: %s", what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (EpStore     *self,
+      const char  *sql,
+      GError     **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_QUERY,
+                   _("Database error: %s"), message ? message : "?");
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+query_int (EpStore    *self,
+           const char *sql)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+  return sqlite3_column_int (stmt, 0);
+}
+
+static gboolean
+migrate (EpStore  *self,
+         GError  **error)
+{
+  int version = query_int (self, "PRAGMA user_version");
+  int latest = G_N_ELEMENTS (migrations);
+
+  if (version > latest)
+    {
+      g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_TOO_NEW,
+                   _("The database %s was written by a newer version of Epistle "
+                     "(schema %d, this version knows %d); it was left untouched"),
+                   self->path, version, latest);
+      return FALSE;
+    }
+
+  for (int v = version; v < latest; v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (self, migrations[v], &local_error) || !exec (self, bump, &local_error))
+        {
+          exec (self, "ROLLBACK", NULL);
+          g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_MIGRATE,
+                       _("Could not upgrade the database to schema %d: %s"),
+                       v + 1, local_error->message);
+          return FALSE;
+        }
+      if (!exec (self, "COMMIT", error))
+        return FALSE;
+      g_debug ("Migrated %s to schema %d", self->path, v + 1);
+    }
+
+  return TRUE;
+}
+
+static void
+ep_store_finalize (GObject *object)
+{
+  EpStore *self = (EpStore *)object;
+
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  g_clear_pointer (&self->path, g_free);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (ep_store_parent_class)->finalize (object);
+}
+
+static void
+ep_store_class_init (EpStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ep_store_finalize;
+}
+
+static void
+ep_store_init (EpStore *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+/* Opens (creating if needed) the database at @path, or ":memory:". */
+EpStore *
+ep_store_new (const char  *path,
+              GError     **error)
+{
+  g_autoptr(EpStore) self = NULL;
+  gboolean memory;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  memory = g_str_equal (path, ":memory:");
+  self = g_object_new (EP_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  if (!memory)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      int fd;
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int errsv = errno;
+          g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_OPEN,
+                       _("Could not create the folder %s: %s"), dir, g_strerror (errsv));
+          return NULL;
+        }
+
+      /* Create the file private before SQLite opens it. */
+      fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        close (fd);
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_OPEN,
+                   _("Could not open the database %s: %s"), path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_extended_result_codes (self->db, 1);
+
+  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, "PRAGMA synchronous = FULL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error))
+    {
+      g_prefix_error (error, _("Could not open the database %s: "), path);
+      return NULL;
+    }
+
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+ep_store_get_path (EpStore *self)
+{
+  g_return_val_if_fail (EP_IS_STORE (self), NULL);
+  return self->path;
+}
+
+int
+ep_store_get_schema_version (EpStore *self)
+{
+  g_return_val_if_fail (EP_IS_STORE (self), -1);
+  return query_int (self, "PRAGMA user_version");
+}
+
+char *
+ep_store_dup_journal_mode (EpStore *self)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (EP_IS_STORE (self), NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+/* Binds @account's values in column order; unknown keys are an error, so a
+ * typo in a caller cannot silently drop a field. */
+static gboolean
+bind_account (EpStore       *self,
+              sqlite3_stmt  *stmt,
+              GVariant      *account,
+              GError       **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, account);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (account_columns); i++)
+        if (g_str_equal (key, account_columns[i].name))
+          known = TRUE;
+      if (!known)
+        {
+          g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_QUERY,
+                       "Unknown account field “%s”", key);
+          g_variant_unref (value);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (account_columns); i++)
+    {
+      g_autoptr(GVariant) v = g_variant_lookup_value (account, account_columns[i].name, NULL);
+      int idx = i + 1;
+
+      if (v == NULL)
+        sqlite3_bind_null (stmt, idx);
+      else if (account_columns[i].type == COL_TEXT && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+        {
+          const char *s = g_variant_get_string (v, NULL);
+          if (*s == '\0' && !g_str_equal (account_columns[i].name, "name"))
+            sqlite3_bind_null (stmt, idx);
+          else
+            sqlite3_bind_text (stmt, idx, s, -1, SQLITE_TRANSIENT);
+        }
+      else if (account_columns[i].type == COL_UINT && g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
+        {
+          guint32 u = g_variant_get_uint32 (v);
+          if (u == 0)
+            sqlite3_bind_null (stmt, idx);
+          else
+            sqlite3_bind_int64 (stmt, idx, u);
+        }
+      else if (account_columns[i].type == COL_BOOL && g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
+        sqlite3_bind_int (stmt, idx, g_variant_get_boolean (v) ? 1 : 0);
+      else
+        {
+          g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_QUERY,
+                       "Account field “%s” has the wrong type", account_columns[i].name);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static GVariant *
+row_to_account (sqlite3_stmt *stmt)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  for (guint i = 0; i < G_N_ELEMENTS (account_columns); i++)
+    {
+      const char *name = account_columns[i].name;
+
+      if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
+        continue;
+
+      switch (account_columns[i].type)
+        {
+        case COL_TEXT:
+          g_variant_builder_add (&builder, "{sv}", name,
+                                 g_variant_new_string ((const char *) sqlite3_column_text (stmt, i)));
+          break;
+        case COL_UINT:
+          g_variant_builder_add (&builder, "{sv}", name,
+                                 g_variant_new_uint32 ((guint32) sqlite3_column_int64 (stmt, i)));
+          break;
+        case COL_BOOL:
+        default:
+          g_variant_builder_add (&builder, "{sv}", name,
+                                 g_variant_new_boolean (sqlite3_column_int (stmt, i) != 0));
+          break;
+        }
+    }
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static char *
+column_list (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (account_columns); i++)
+    g_string_append_printf (s, "%s%s", i ? ", " : "", account_columns[i].name);
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+ep_store_account_insert (EpStore   *self,
+                         GVariant  *account,
+                         GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *columns = column_list ();
+  g_autofree char *sql = NULL;
+  GString *params = g_string_new (NULL);
+  gboolean ok;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_variant_is_of_type (account, G_VARIANT_TYPE_VARDICT), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (account_columns); i++)
+    g_string_append (params, i ? ", ?" : "?");
+  sql = g_strdup_printf ("INSERT INTO accounts (%s) VALUES (%s)", columns, params->str);
+  g_string_free (params, TRUE);
+
+  g_mutex_lock (&self->mutex);
+  ok = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) == SQLITE_OK
+       ? bind_account (self, stmt, account, error)
+       : set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+  if (ok && sqlite3_step (stmt) != SQLITE_DONE)
+    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
+
+gboolean
+ep_store_account_update (EpStore   *self,
+                         GVariant  *account,
+                         GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GString *sql = g_string_new ("UPDATE accounts SET ");
+  gboolean ok;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (account_columns); i++)
+    g_string_append_printf (sql, "%s%s = ?%u", i ? ", " : "", account_columns[i].name, i + 1);
+  g_string_append (sql, " WHERE uid = ?1");
+
+  g_mutex_lock (&self->mutex);
+  ok = sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) == SQLITE_OK
+       ? bind_account (self, stmt, account, error)
+       : set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+  if (ok && sqlite3_step (stmt) != SQLITE_DONE)
+    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+  if (ok && sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
+                           _("The account no longer exists"));
+      ok = FALSE;
+    }
+  g_mutex_unlock (&self->mutex);
+  g_string_free (sql, TRUE);
+
+  return ok;
+}
+
+GVariant *
+ep_store_account_lookup (EpStore     *self,
+                         const char  *name,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *columns = column_list ();
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM accounts WHERE name = ?1 OR uid = ?1",
+                                          columns);
+  GVariant *result = NULL;
+  int rc;
+
+  g_return_val_if_fail (EP_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+  else
+    {
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        result = row_to_account (stmt);
+      else if (rc == SQLITE_DONE)
+        g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
+                     _("There is no account named “%s”"), name);
+      else
+        set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return result;
+}
+
+GPtrArray *
+ep_store_account_list (EpStore  *self,
+                       GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *columns = column_list ();
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM accounts ORDER BY name", columns);
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  gboolean ok = TRUE;
+  int rc;
+
+  g_return_val_if_fail (EP_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+  else
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (list, row_to_account (stmt));
+      if (rc != SQLITE_DONE)
+        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return ok ? g_steal_pointer (&list) : NULL;
+}
+
+gboolean
+ep_store_account_delete (EpStore     *self,
+                         const char  *uid,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db, "DELETE FROM accounts WHERE uid = ?1", -1, &stmt, NULL) != SQLITE_OK)
+    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not remove the account"));
+  else
+    {
+      sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not remove the account"));
+      else if (sqlite3_changes (self->db) == 0)
+        {
+          g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
+                               _("The account no longer exists"));
+          ok = FALSE;
+        }
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
+
+gboolean
+ep_store_account_set_default (EpStore     *self,
+                              const char  *uid,
+                              GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "UPDATE accounts SET is_default = (uid = ?1)", -1, &stmt, NULL) != SQLITE_OK)
+    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+  else
+    {
+      sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}

@@ -1,0 +1,130 @@
+/* ep-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ep-application.h"
+#include "ep-window.h"
+
+struct _EpApplication
+{
+  AdwApplication  parent_instance;
+  EpContext      *context;
+  GError         *context_error;
+};
+
+G_DEFINE_FINAL_TYPE (EpApplication, ep_application, ADW_TYPE_APPLICATION)
+
+static void
+on_about_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  EpApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char *developers[] = { "The Epistle developers", NULL };
+
+  adw_show_about_window (window,
+                         "application-name", _("Epistle"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Epistle developers"),
+                         "version", PACKAGE_VERSION,
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "comments", _("Send mail that matters, from your own account"),
+                         NULL);
+}
+
+static void
+on_quit_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", on_about_action },
+  { "quit", on_quit_action },
+};
+
+static void
+ep_application_startup (GApplication *app)
+{
+  EpApplication *self = EP_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (ep_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+
+  /* Opening the store is quick (a local SQLite file); failures are shown
+   * in the window rather than silently ignored. */
+  self->context = ep_context_new (NULL, &self->context_error);
+  if (self->context == NULL)
+    g_warning ("Could not open the Epistle database: %s", self->context_error->message);
+}
+
+static void
+ep_application_activate (GApplication *app)
+{
+  EpApplication *self = EP_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (ep_window_new (self, self->context, self->context_error));
+
+  gtk_window_present (window);
+}
+
+static void
+ep_application_dispose (GObject *object)
+{
+  EpApplication *self = (EpApplication *)object;
+
+  g_clear_object (&self->context);
+  g_clear_error (&self->context_error);
+
+  G_OBJECT_CLASS (ep_application_parent_class)->dispose (object);
+}
+
+static void
+ep_application_class_init (EpApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ep_application_dispose;
+  app_class->startup = ep_application_startup;
+  app_class->activate = ep_application_activate;
+}
+
+static void
+ep_application_init (EpApplication *self)
+{
+}
+
+EpApplication *
+ep_application_new (void)
+{
+  return g_object_new (EP_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", APP_PATH,
+                       NULL);
+}
+
+EpContext *
+ep_application_get_context (EpApplication *self)
+{
+  g_return_val_if_fail (EP_IS_APPLICATION (self), NULL);
+  return self->context;
+}

@@ -1,0 +1,20 @@
+/* ep-application.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <epistle-core.h>
+
+G_BEGIN_DECLS
+
+#define EP_TYPE_APPLICATION (ep_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (EpApplication, ep_application, EP, APPLICATION, AdwApplication)
+
+EpApplication *ep_application_new         (void);
+EpContext     *ep_application_get_context (EpApplication *self);
+
+G_END_DECLS
