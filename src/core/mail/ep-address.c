@@ -169,14 +169,22 @@ ep_address_validate (const char  *addr_spec,
   if (!g_utf8_validate (addr_spec, -1, NULL))
     return fail (error, "?", _("it is not valid UTF-8"));
 
+  at = strrchr (addr_spec, '@');
+
   for (const char *p = addr_spec; *p; p++)
     {
       guchar c = (guchar) *p;
+      /* Inside a quoted local part ("john smith"@example.org) spaces and
+       * punctuation are legal; control characters never are. */
+      gboolean quoted = at != NULL && addr_spec[0] == '"' && p < at && at > addr_spec + 1 &&
+                        at[-1] == '"';
 
-      if (c == ' ' || c == '\t')
-        return fail (error, addr_spec, _("it contains a space"));
       if (c < 0x20 || c == 0x7f)
         return fail (error, addr_spec, _("it contains a control character"));
+      if (quoted)
+        continue;
+      if (c == ' ' || c == '\t')
+        return fail (error, addr_spec, _("it contains a space"));
       if (c == '<' || c == '>' || c == ',' || c == ';')
         {
           g_autofree char *why = g_strdup_printf (_("it contains “%c”"), c);
@@ -184,7 +192,6 @@ ep_address_validate (const char  *addr_spec,
         }
     }
 
-  at = strrchr (addr_spec, '@');
   if (at == NULL)
     return fail (error, addr_spec, _("it has no “@”"));
 
@@ -279,6 +286,28 @@ ep_address_list_parse (const char  *text,
         }
     }
 
+  /* People separate addresses with “;” too (Outlook does); GMime would
+   * read that as the end of a group and drop the rest. Outside quotes and
+   * angle brackets, treat it as a comma. */
+  {
+    gboolean in_quotes = FALSE;
+    int angle = 0;
+
+    for (char *p = stripped; *p; p++)
+      {
+        if (*p == '\\' && in_quotes && p[1] != '\0')
+          p++;
+        else if (*p == '"')
+          in_quotes = !in_quotes;
+        else if (!in_quotes && *p == '<')
+          angle++;
+        else if (!in_quotes && *p == '>' && angle > 0)
+          angle--;
+        else if (!in_quotes && angle == 0 && *p == ';')
+          *p = ',';
+      }
+  }
+
   options = g_mime_parser_options_new ();
   g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_STRICT);
 
@@ -295,6 +324,28 @@ ep_address_list_parse (const char  *text,
 
   if (!collect (list, out, error))
     return NULL;
+
+  /* GMime skips what it cannot read; never let an address vanish silently.
+   * Every “@” outside quotes should have become one address. */
+  {
+    gboolean in_quotes = FALSE;
+    guint ats = 0;
+
+    for (const char *p = stripped; *p; p++)
+      {
+        if (*p == '"')
+          in_quotes = !in_quotes;
+        else if (*p == '@' && !in_quotes)
+          ats++;
+      }
+    if (ats > out->len)
+      {
+        g_set_error (error, EP_MAIL_ERROR, EP_MAIL_ERROR_INVALID_ADDRESS,
+                     _("Not every address in “%s” could be read; separate addresses "
+                       "with commas"), stripped);
+        return NULL;
+      }
+  }
 
   return g_steal_pointer (&out);
 }

@@ -156,6 +156,8 @@ add_addresses (GPtrArray            *fields,
               g_autofree char *name = a->name ? ep_message_sanitize_header_text (a->name) : NULL;
               InternetAddress *mb = internet_address_mailbox_new (name, a->address);
 
+              internet_address_set_charset (mb, "UTF-8");
+
               internet_address_list_add (header, mb);
               g_object_unref (mb);
             }
@@ -172,13 +174,27 @@ add_addresses (GPtrArray            *fields,
   return TRUE;
 }
 
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* Text is always sent as UTF-8 (g_mime_text_part_set_text() would pick a
+ * legacy charset when one happens to fit). */
 static GMimeObject *
 text_part (const char *subtype,
            const char *text)
 {
   GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, strlen (text));
+  g_autoptr(GMimeDataWrapper) wrapper = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
-  g_mime_text_part_set_text (part, text);
+  g_mime_part_set_content (GMIME_PART (part), wrapper);
+  g_mime_text_part_set_charset (part, is_ascii (text) ? "us-ascii" : "utf-8");
   g_mime_part_set_content_encoding (GMIME_PART (part),
                                     g_mime_part_get_best_content_encoding (GMIME_PART (part),
                                                                            GMIME_ENCODING_CONSTRAINT_7BIT));
@@ -221,6 +237,16 @@ build_body (const EpDraft  *draft,
   return GMIME_OBJECT (alternative);
 }
 
+static void
+set_param_charset (GMimeParamList *params,
+                   const char     *name)
+{
+  GMimeParam *param = params ? g_mime_param_list_get_parameter (params, name) : NULL;
+
+  if (param != NULL)
+    g_mime_param_set_charset (param, "UTF-8");
+}
+
 static GMimeObject *
 attachment_part (const char    *path,
                  GCancellable  *cancellable,
@@ -259,6 +285,8 @@ attachment_part (const char    *path,
 
   part = g_mime_part_new_with_type (type_parts[0], type_parts[1]);
   g_mime_part_set_filename (part, display);
+  set_param_charset (g_mime_content_type_get_parameters (g_mime_object_get_content_type (GMIME_OBJECT (part))), "name");
+  set_param_charset (g_mime_content_disposition_get_parameters (g_mime_object_get_content_disposition (GMIME_OBJECT (part))), "filename");
   g_mime_object_set_disposition (GMIME_OBJECT (part), GMIME_DISPOSITION_ATTACHMENT);
 
   stream = g_mime_stream_mem_new_with_buffer (data, size);
@@ -310,6 +338,7 @@ ep_message_build (const EpDraft  *draft,
   from_name = draft->from_name ? ep_message_sanitize_header_text (draft->from_name) : NULL;
   from = internet_address_mailbox_new (from_name && *from_name ? from_name : NULL,
                                        draft->from_address);
+  internet_address_set_charset (from, "UTF-8");
   internet_address_list_add (g_mime_message_get_from (message), from);
   g_object_unref (from);
 

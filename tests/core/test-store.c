@@ -1,0 +1,238 @@
+/* test-store.c: SQLite store, migrations, accounts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include <epistle-core.h>
+
+static char *
+make_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("ep-store-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_open_wal (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "sub", "epistle.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpStore) store = ep_store_new (path, &error);
+  g_autofree char *mode = NULL;
+  struct stat st;
+
+  g_assert_no_error (error);
+  mode = ep_store_dup_journal_mode (store);
+  g_assert_cmpstr (mode, ==, "wal");
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 1);
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* Reopening does not migrate again. */
+  g_clear_object (&store);
+  store = ep_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 1);
+
+  g_clear_object (&store);
+  remove_tree (dir);
+}
+
+static void
+test_too_new (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "epistle.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = ep_store_new (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_TOO_NEW);
+  g_assert_nonnull (strstr (error->message, "newer version"));
+
+  remove_tree (dir);
+}
+
+static void
+test_accounts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpStore) store = ep_store_new (":memory:", &error);
+  g_autoptr(EpAccount) account = ep_account_new ("Work");
+  g_autoptr(EpAccount) back = NULL;
+  g_autoptr(EpAccount) dup = NULL;
+  g_autoptr(GVariant) dict = NULL;
+  g_autoptr(GVariant) row = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  g_assert_no_error (error);
+
+  g_object_set (account, "address", "ann@example.org", "display-name", "Ann",
+                "smtp-host", "smtp.example.org", "smtp-port", 465u,
+                "smtp-security", (guint) EP_SECURITY_TLS,
+                "imap-host", "imap.example.org", "imap-port", 993u,
+                "username", "ann", NULL);
+  g_assert_true (ep_account_validate (account, &error));
+  dict = ep_account_to_variant (account);
+  g_assert_true (ep_store_account_insert (store, dict, &error));
+  g_assert_no_error (error);
+
+  row = ep_store_account_lookup (store, "work", &error);  /* names are case-insensitive */
+  g_assert_no_error (error);
+  back = ep_account_new_from_variant (row);
+  g_assert_cmpstr (ep_account_get_uid (back), ==, ep_account_get_uid (account));
+  g_assert_cmpstr (ep_account_get_address (back), ==, "ann@example.org");
+  g_assert_cmpstr (ep_account_get_smtp_host (back), ==, "smtp.example.org");
+  g_assert_cmpuint (ep_account_get_smtp_port (back), ==, 465);
+  g_assert_cmpint (ep_account_get_smtp_security (back), ==, EP_SECURITY_TLS);
+  g_assert_cmpstr (ep_account_get_imap_host (back), ==, "imap.example.org");
+  g_assert_cmpint (ep_account_get_imap_security (back), ==, EP_SECURITY_TLS);
+  g_assert_cmpstr (ep_account_get_login (back), ==, "ann");
+  g_assert_null (ep_account_get_ca_file (back));
+
+  /* A second account with the same name is refused. */
+  dup = ep_account_new ("WORK");
+  g_object_set (dup, "address", "b@example.org", "smtp-host", "h.example.org", NULL);
+  g_clear_pointer (&dict, g_variant_unref);
+  dict = ep_account_to_variant (dup);
+  g_assert_false (ep_store_account_insert (store, dict, &error));
+  g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* Update */
+  g_object_set (account, "smtp-port", 587u, "smtp-security", (guint) EP_SECURITY_STARTTLS, NULL);
+  g_clear_pointer (&dict, g_variant_unref);
+  dict = ep_account_to_variant (account);
+  g_assert_true (ep_store_account_update (store, dict, &error));
+  g_clear_pointer (&row, g_variant_unref);
+  g_clear_object (&back);
+  row = ep_store_account_lookup (store, "Work", &error);
+  back = ep_account_new_from_variant (row);
+  g_assert_cmpuint (ep_account_get_smtp_port (back), ==, 587);
+  g_assert_cmpint (ep_account_get_smtp_security (back), ==, EP_SECURITY_STARTTLS);
+
+  list = ep_store_account_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+
+  g_assert_true (ep_store_account_delete (store, ep_account_get_uid (account), &error));
+  g_assert_false (ep_store_account_delete (store, ep_account_get_uid (account), &error));
+  g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_clear_pointer (&row, g_variant_unref);
+  row = ep_store_account_lookup (store, "Work", &error);
+  g_assert_null (row);
+  g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "Work"));
+}
+
+static void
+test_account_validation (void)
+{
+  g_autoptr(EpAccount) account = ep_account_new ("x");
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (account, "address", "ann@example", "smtp-host", "smtp.example.org", NULL);
+  g_assert_false (ep_account_validate (account, &error));
+  g_assert_nonnull (strstr (error->message, "ann@example"));
+  g_clear_error (&error);
+
+  g_object_set (account, "address", "ann@example.org", "smtp-host", "smtp example", NULL);
+  g_assert_false (ep_account_validate (account, &error));
+  g_assert_nonnull (strstr (error->message, "smtp example"));
+  g_clear_error (&error);
+
+  g_object_set (account, "smtp-host", "smtp.example.org", "ca-file", "/nonexistent/ca.pem", NULL);
+  g_assert_false (ep_account_validate (account, &error));
+  g_assert_nonnull (strstr (error->message, "/nonexistent/ca.pem"));
+  g_clear_error (&error);
+
+  g_object_set (account, "ca-file", NULL, NULL);
+  g_assert_true (ep_account_validate (account, &error));
+}
+
+static void
+test_presets (void)
+{
+  const char *ids[] = { "gmail", "google-workspace", "outlook", "yahoo", "fastmail", "icloud", "generic" };
+  guint n;
+  const EpProvider *all = ep_provider_get_all (&n);
+  g_autoptr(EpAccount) account = ep_account_new ("g");
+
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      const EpProvider *p = ep_provider_lookup (ids[i]);
+
+      g_assert_nonnull (p);
+      g_assert_true (p >= all && p < all + n);
+      if (!g_str_equal (ids[i], "generic"))
+        {
+          g_assert_nonnull (p->smtp_host);
+          g_assert_cmpuint (p->smtp_port, >, 0);
+          g_assert_cmpint (p->smtp_security, !=, EP_SECURITY_NONE);
+          g_assert_cmpint (p->imap_security, !=, EP_SECURITY_NONE);
+          g_assert_cmpuint (p->per_day, >, 0);
+        }
+    }
+
+  g_assert_true (ep_account_apply_preset (account, "outlook"));
+  g_assert_cmpstr (ep_account_get_smtp_host (account), ==, "smtp-mail.outlook.com");
+  g_assert_cmpuint (ep_account_get_smtp_port (account), ==, 587);
+  g_assert_cmpint (ep_account_get_smtp_security (account), ==, EP_SECURITY_STARTTLS);
+  g_assert_false (ep_account_apply_preset (account, "nosuch"));
+  g_assert_cmpstr (ep_provider_guess_for_address ("x@googlemail.com")->id, ==, "gmail");
+  g_assert_null (ep_provider_guess_for_address ("x@school.example"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  ep_core_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/open-wal", test_open_wal);
+  g_test_add_func ("/store/too-new", test_too_new);
+  g_test_add_func ("/store/accounts", test_accounts);
+  g_test_add_func ("/account/validation", test_account_validation);
+  g_test_add_func ("/account/presets", test_presets);
+
+  return g_test_run ();
+}
