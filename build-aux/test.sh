@@ -1,0 +1,63 @@
+#!/bin/sh
+# build-aux/test.sh: install build and test dependencies, build, and run the
+# whole suite (unit tests, the real-server rig tests, data validation).
+#
+# The last line is "N passed, N failed, N skipped"; the exit status is
+# non-zero if anything failed. A test whose dependency is missing fails.
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/build-aux/deps.sh"
+
+epistle_install_missing $EPISTLE_BUILD_DEPS $EPISTLE_TEST_DEPS
+
+builddir="${EPISTLE_BUILDDIR:-$here/build}"
+if [ ! -f "$builddir/build.ninja" ]; then
+  meson setup "$builddir" "$here"
+fi
+ninja -C "$builddir"
+
+start=$(date +%s)
+set +e
+meson test -C "$builddir" --print-errorlogs --num-processes "${EPISTLE_TEST_JOBS:-2}" "$@"
+status=$?
+set -e
+end=$(date +%s)
+
+# Count individual cases (TAP subtests and plain tests) from meson's JSON log.
+/usr/bin/python3 - "$builddir/meson-logs/testlog.json" "$((end - start))" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+tests = 0
+with open(sys.argv[1]) as f:
+    for line in f:
+        if not line.strip():
+            continue
+        t = json.loads(line)
+        tests += 1
+        subs = t.get("subtests") or t.get("tap_subtests")
+        result = t.get("result")
+        # meson's JSON log has no per-subtest list; count TAP lines from stdout.
+        ok = nok = skip = 0
+        for out_line in (t.get("stdout") or "").splitlines():
+            if out_line.startswith("ok ") and "# SKIP" in out_line:
+                skip += 1
+            elif out_line.startswith("ok "):
+                ok += 1
+            elif out_line.startswith("not ok "):
+                nok += 1
+        if ok + nok + skip == 0:
+            if result in ("OK", "EXPECTEDFAIL"):
+                ok = 1
+            elif result == "SKIP":
+                skip = 1
+            else:
+                nok = 1
+        elif result not in ("OK", "EXPECTEDFAIL", "SKIP") and nok == 0:
+            nok = 1  # crashed or timed out after its last TAP line
+        passed += ok; failed += nok; skipped += skip
+print(f"suite: {tests} test programs in {sys.argv[2]} s")
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+
+exit $status
