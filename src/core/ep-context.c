@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <curl/curl.h>
 #include <gmime/gmime.h>
 #include <glib/gi18n-lib.h>
@@ -21,9 +22,17 @@ struct _EpContext
   EpStore       *store;
   EpProtocolLog *log;
   char          *data_dir;
+  GMainContext  *main_context;
 };
 
 G_DEFINE_FINAL_TYPE (EpContext, ep_context, G_TYPE_OBJECT)
+
+enum {
+  ACCOUNTS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* Process setup, before any thread starts (libcurl's global init is not
  * thread-safe on every backend). */
@@ -57,6 +66,7 @@ ep_context_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->log);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
 
   G_OBJECT_CLASS (ep_context_parent_class)->finalize (object);
 }
@@ -65,12 +75,17 @@ static void
 ep_context_class_init (EpContextClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ep_context_finalize;
+
+  signals[ACCOUNTS_CHANGED] =
+    g_signal_new ("accounts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 ep_context_init (EpContext *self)
 {
   self->log = ep_protocol_log_new (5000);
+  self->main_context = g_main_context_ref_thread_default ();
 }
 
 /* @data_dir: where epistle.db lives; NULL for $XDG_DATA_HOME/epistle. */
@@ -313,4 +328,443 @@ ep_context_imap_config_sync (EpContext     *self,
   return make_config (account, ep_account_get_imap_host (account),
                       ep_account_get_imap_port (account),
                       ep_account_get_imap_security (account), cancellable, error);
+}
+
+/* ---- async operations ------------------------------------------------- */
+
+typedef enum
+{
+  OP_ADD_ACCOUNT,
+  OP_UPDATE_ACCOUNT,
+  OP_REMOVE_ACCOUNT,
+  OP_SET_DEFAULT,
+  OP_STORE_SECRET,
+  OP_LIST_ACCOUNTS,
+  OP_SEND,
+  OP_SAVE_DRAFT,
+  OP_LOAD_DRAFT,
+  OP_DELETE_DRAFT,
+} OpKind;
+
+typedef struct
+{
+  OpKind      kind;
+  EpAccount  *account;     /* a private copy: the worker owns it */
+  char       *secret;
+  EpDraft    *draft;
+  GVariant   *variant;
+  gint64      id;
+  char       *message_id;  /* OP_SEND result */
+} Op;
+
+static void
+op_free (gpointer data)
+{
+  Op *op = data;
+
+  g_clear_object (&op->account);
+  if (op->secret != NULL)
+    {
+      memset (op->secret, 0, strlen (op->secret));
+      g_free (op->secret);
+    }
+  g_clear_pointer (&op->draft, ep_draft_free);
+  g_clear_pointer (&op->variant, g_variant_unref);
+  g_free (op->message_id);
+  g_free (op);
+}
+
+static gboolean
+emit_accounts_changed_cb (gpointer data)
+{
+  g_signal_emit (data, signals[ACCOUNTS_CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+accounts_changed_from_thread (EpContext *self)
+{
+  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, emit_accounts_changed_cb,
+                              g_object_ref (self), g_object_unref);
+}
+
+static gboolean
+update_account_sync (EpContext     *self,
+                     EpAccount     *account,
+                     const char    *secret,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GVariant) dict = NULL;
+
+  if (!ep_account_validate (account, error))
+    return FALSE;
+
+  dict = ep_account_to_variant (account);
+  if (!ep_store_account_update (self->store, dict, error))
+    return FALSE;
+
+  if (secret != NULL && *secret != '\0')
+    {
+      g_autofree char *label = g_strdup_printf (_("Epistle account “%s” (%s)"),
+                                                ep_account_get_name (account),
+                                                ep_account_get_address (account));
+      return ep_account_secret_store_sync (ep_account_get_uid (account), label, secret,
+                                           cancellable, error);
+    }
+
+  return TRUE;
+}
+
+static EpSmtpReport *
+send_sync (EpContext     *self,
+           Op            *op,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(EpOutgoing) outgoing = NULL;
+  g_autoptr(EpServerConfig) config = NULL;
+
+  outgoing = ep_message_build (op->draft, cancellable, error);
+  if (outgoing == NULL)
+    return NULL;
+
+  config = ep_context_smtp_config_sync (self, op->account, cancellable, error);
+  if (config == NULL)
+    return NULL;
+
+  op->message_id = g_strdup (outgoing->message_id);
+
+  return ep_smtp_send_sync (config, outgoing->envelope_from,
+                            (const char * const *) outgoing->recipients,
+                            outgoing->data, self->log, cancellable, error);
+}
+
+static void
+op_thread (GTask        *task,
+           gpointer      source_object,
+           gpointer      task_data,
+           GCancellable *cancellable)
+{
+  EpContext *self = source_object;
+  Op *op = task_data;
+  GError *error = NULL;
+  gboolean ok = FALSE;
+
+  switch (op->kind)
+    {
+    case OP_ADD_ACCOUNT:
+      ok = ep_context_add_account (self, op->account, op->secret, cancellable, &error);
+      break;
+
+    case OP_UPDATE_ACCOUNT:
+      ok = update_account_sync (self, op->account, op->secret, cancellable, &error);
+      break;
+
+    case OP_REMOVE_ACCOUNT:
+      ok = ep_context_remove_account (self, op->account, cancellable, &error);
+      break;
+
+    case OP_SET_DEFAULT:
+      ok = ep_store_account_set_default (self->store, ep_account_get_uid (op->account), &error);
+      break;
+
+    case OP_STORE_SECRET:
+      {
+        g_autofree char *label = g_strdup_printf (_("Epistle account “%s” (%s)"),
+                                                  ep_account_get_name (op->account),
+                                                  ep_account_get_address (op->account));
+        ok = ep_account_secret_store_sync (ep_account_get_uid (op->account), label,
+                                           op->secret, cancellable, &error);
+      }
+      break;
+
+    case OP_LIST_ACCOUNTS:
+      {
+        GPtrArray *list = ep_context_list_accounts (self, &error);
+
+        if (list != NULL)
+          g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+        else
+          g_task_return_error (task, error);
+        return;
+      }
+
+    case OP_SEND:
+      {
+        EpSmtpReport *report = send_sync (self, op, cancellable, &error);
+
+        if (report != NULL)
+          g_task_return_pointer (task, report, (GDestroyNotify) ep_smtp_report_free);
+        else
+          g_task_return_error (task, error);
+        return;
+      }
+
+    case OP_SAVE_DRAFT:
+      {
+        gint64 id = ep_store_draft_save (self->store, op->variant, &error);
+
+        if (id > 0)
+          g_task_return_int (task, id);
+        else
+          g_task_return_error (task, error);
+        return;
+      }
+
+    case OP_LOAD_DRAFT:
+      {
+        GVariant *draft = ep_store_draft_load_latest (self->store, &error);
+
+        if (error != NULL)
+          g_task_return_error (task, error);
+        else
+          g_task_return_pointer (task, draft, draft ? (GDestroyNotify) g_variant_unref : NULL);
+        return;
+      }
+
+    case OP_DELETE_DRAFT:
+      ok = ep_store_draft_delete (self->store, op->id, &error);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (ok && (op->kind == OP_ADD_ACCOUNT || op->kind == OP_UPDATE_ACCOUNT ||
+             op->kind == OP_REMOVE_ACCOUNT || op->kind == OP_SET_DEFAULT))
+    accounts_changed_from_thread (self);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static EpAccount *
+account_snapshot (EpAccount *account)
+{
+  g_autoptr(GVariant) dict = ep_account_to_variant (account);
+
+  return ep_account_new_from_variant (dict);
+}
+
+static void
+run_op (EpContext           *self,
+        Op                  *op,
+        gpointer             source_tag,
+        GCancellable        *cancellable,
+        GAsyncReadyCallback  callback,
+        gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, op_free);
+  g_task_run_in_thread (task, op_thread);
+}
+
+static Op *
+account_op (OpKind      kind,
+            EpAccount  *account,
+            const char *secret)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->account = account_snapshot (account);
+  op->secret = g_strdup (secret);
+  return op;
+}
+
+void
+ep_context_add_account_async (EpContext           *self,
+                              EpAccount           *account,
+                              const char          *secret,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (EP_IS_CONTEXT (self));
+  run_op (self, account_op (OP_ADD_ACCOUNT, account, secret), ep_context_account_op_finish,
+          cancellable, callback, user_data);
+}
+
+void
+ep_context_update_account_async (EpContext           *self,
+                                 EpAccount           *account,
+                                 const char          *secret,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (EP_IS_CONTEXT (self));
+  run_op (self, account_op (OP_UPDATE_ACCOUNT, account, secret), ep_context_account_op_finish,
+          cancellable, callback, user_data);
+}
+
+void
+ep_context_remove_account_async (EpContext           *self,
+                                 EpAccount           *account,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (EP_IS_CONTEXT (self));
+  run_op (self, account_op (OP_REMOVE_ACCOUNT, account, NULL), ep_context_account_op_finish,
+          cancellable, callback, user_data);
+}
+
+void
+ep_context_set_default_account_async (EpContext           *self,
+                                      EpAccount           *account,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (EP_IS_CONTEXT (self));
+  run_op (self, account_op (OP_SET_DEFAULT, account, NULL), ep_context_account_op_finish,
+          cancellable, callback, user_data);
+}
+
+void
+ep_context_store_secret_async (EpContext           *self,
+                               EpAccount           *account,
+                               const char          *secret,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (EP_IS_CONTEXT (self));
+  g_return_if_fail (secret != NULL);
+  run_op (self, account_op (OP_STORE_SECRET, account, secret), ep_context_account_op_finish,
+          cancellable, callback, user_data);
+}
+
+gboolean
+ep_context_account_op_finish (EpContext     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ep_context_list_accounts_async (EpContext           *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_LIST_ACCOUNTS;
+  run_op (self, op, ep_context_list_accounts_async, cancellable, callback, user_data);
+}
+
+GPtrArray *
+ep_context_list_accounts_finish (EpContext     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ep_context_send_async (EpContext           *self,
+                       EpAccount           *account,
+                       const EpDraft       *draft,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  Op *op = account_op (OP_SEND, account, NULL);
+
+  op->draft = ep_draft_copy (draft);
+  run_op (self, op, ep_context_send_async, cancellable, callback, user_data);
+}
+
+EpSmtpReport *
+ep_context_send_finish (EpContext     *self,
+                        GAsyncResult  *result,
+                        char         **message_id,
+                        GError       **error)
+{
+  Op *op;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  op = g_task_get_task_data (G_TASK (result));
+  if (message_id != NULL)
+    *message_id = g_strdup (op->message_id);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ep_context_save_draft_async (EpContext           *self,
+                             GVariant            *draft,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_SAVE_DRAFT;
+  op->variant = g_variant_ref_sink (draft);
+  run_op (self, op, ep_context_save_draft_async, cancellable, callback, user_data);
+}
+
+gint64
+ep_context_save_draft_finish (EpContext     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+ep_context_load_draft_async (EpContext           *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_LOAD_DRAFT;
+  run_op (self, op, ep_context_load_draft_async, cancellable, callback, user_data);
+}
+
+GVariant *
+ep_context_load_draft_finish (EpContext     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ep_context_delete_draft_async (EpContext           *self,
+                               gint64               id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_DELETE_DRAFT;
+  op->id = id;
+  run_op (self, op, ep_context_delete_draft_async, cancellable, callback, user_data);
+}
+
+gboolean
+ep_context_delete_draft_finish (EpContext     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

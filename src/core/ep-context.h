@@ -12,6 +12,8 @@
 #include <gio/gio.h>
 
 #include "account/ep-account.h"
+#include "mail/ep-message.h"
+#include "transport/ep-smtp.h"
 #include "store/ep-store.h"
 #include "transport/ep-protocol-log.h"
 #include "transport/ep-server-config.h"
@@ -55,5 +57,85 @@ EpServerConfig *ep_context_imap_config_sync  (EpContext     *self,
                                               EpAccount     *account,
                                               GCancellable  *cancellable,
                                               GError       **error);
+
+/* Async forms for the UI: everything that touches the keyring, the disk or
+ * the network runs in a worker thread; callbacks run in the caller's main
+ * context. "accounts-changed" is emitted (main thread) after any change. */
+void            ep_context_add_account_async     (EpContext           *self,
+                                                  EpAccount           *account,
+                                                  const char          *secret,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void            ep_context_update_account_async  (EpContext           *self,
+                                                  EpAccount           *account,
+                                                  const char          *secret,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void            ep_context_remove_account_async  (EpContext           *self,
+                                                  EpAccount           *account,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void            ep_context_set_default_account_async (EpContext       *self,
+                                                  EpAccount           *account,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void            ep_context_store_secret_async    (EpContext           *self,
+                                                  EpAccount           *account,
+                                                  const char          *secret,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        ep_context_account_op_finish     (EpContext           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+void            ep_context_list_accounts_async   (EpContext           *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GPtrArray      *ep_context_list_accounts_finish  (EpContext           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+/* Builds @draft (reading attachments), fetches the password from the
+ * keyring and sends, logging to the context's protocol log. */
+void            ep_context_send_async            (EpContext           *self,
+                                                  EpAccount           *account,
+                                                  const EpDraft       *draft,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+EpSmtpReport   *ep_context_send_finish           (EpContext           *self,
+                                                  GAsyncResult        *result,
+                                                  char               **message_id,
+                                                  GError             **error);
+
+void            ep_context_save_draft_async      (EpContext           *self,
+                                                  GVariant            *draft,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gint64          ep_context_save_draft_finish     (EpContext           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+void            ep_context_load_draft_async      (EpContext           *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GVariant       *ep_context_load_draft_finish     (EpContext           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+void            ep_context_delete_draft_async    (EpContext           *self,
+                                                  gint64               id,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        ep_context_delete_draft_finish   (EpContext           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
 G_END_DECLS

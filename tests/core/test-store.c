@@ -52,7 +52,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 2);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -61,7 +61,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 2);
 
   g_clear_object (&store);
   remove_tree (dir);
@@ -221,6 +221,60 @@ test_presets (void)
   g_assert_null (ep_provider_guess_for_address ("x@school.example"));
 }
 
+static void
+test_drafts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpStore) store = ep_store_new (":memory:", &error);
+  g_autoptr(GVariant) loaded = NULL;
+  GVariantDict dict;
+  const char *paths[] = { "/tmp/a b.pdf", "/tmp/ü.txt", NULL };
+  g_autofree const char **got_paths = NULL;
+  const char *text;
+  gint64 id, id2;
+  gboolean markdown;
+
+  g_assert_null (ep_store_draft_load_latest (store, &error));
+  g_assert_no_error (error);
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "to_text", "s", "Bob <bob@example.org>");
+  g_variant_dict_insert (&dict, "subject", "s", "Grüße");
+  g_variant_dict_insert (&dict, "body", "s", "line 1\nline 2");
+  g_variant_dict_insert (&dict, "markdown", "b", TRUE);
+  g_variant_dict_insert_value (&dict, "attachments", g_variant_new_strv (paths, -1));
+  id = ep_store_draft_save (store, g_variant_ref_sink (g_variant_dict_end (&dict)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+
+  /* Saving again with the id updates in place. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "id", "x", id);
+  g_variant_dict_insert (&dict, "to_text", "s", "Bob <bob@example.org>, carol@example.org");
+  g_variant_dict_insert (&dict, "subject", "s", "Grüße 2");
+  g_variant_dict_insert (&dict, "markdown", "b", TRUE);
+  g_variant_dict_insert_value (&dict, "attachments", g_variant_new_strv (paths, -1));
+  id2 = ep_store_draft_save (store, g_variant_ref_sink (g_variant_dict_end (&dict)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id2, ==, id);
+
+  loaded = ep_store_draft_load_latest (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (loaded, "subject", "&s", &text));
+  g_assert_cmpstr (text, ==, "Grüße 2");
+  g_assert_true (g_variant_lookup (loaded, "to_text", "&s", &text));
+  g_assert_cmpstr (text, ==, "Bob <bob@example.org>, carol@example.org");
+  g_assert_true (g_variant_lookup (loaded, "markdown", "b", &markdown));
+  g_assert_true (markdown);
+  g_assert_true (g_variant_lookup (loaded, "attachments", "^a&s", &got_paths));
+  g_assert_cmpstrv (got_paths, paths);
+
+  g_assert_true (ep_store_draft_delete (store, id, &error));
+  g_clear_pointer (&loaded, g_variant_unref);
+  g_assert_null (ep_store_draft_load_latest (store, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -231,6 +285,7 @@ main (int    argc,
   g_test_add_func ("/store/open-wal", test_open_wal);
   g_test_add_func ("/store/too-new", test_too_new);
   g_test_add_func ("/store/accounts", test_accounts);
+  g_test_add_func ("/store/drafts", test_drafts);
   g_test_add_func ("/account/validation", test_account_validation);
   g_test_add_func ("/account/presets", test_presets);
 

@@ -56,6 +56,20 @@ static const char * const migrations[] = {
   "  is_default    INTEGER NOT NULL DEFAULT 0,"
   "  created_at    INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
   ");",
+
+  /* 2: drafts, saved as the person types */
+  "CREATE TABLE drafts ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  account_uid   TEXT,"
+  "  to_text       TEXT NOT NULL DEFAULT '',"
+  "  cc_text       TEXT NOT NULL DEFAULT '',"
+  "  bcc_text      TEXT NOT NULL DEFAULT '',"
+  "  subject       TEXT NOT NULL DEFAULT '',"
+  "  body          TEXT NOT NULL DEFAULT '',"
+  "  markdown      INTEGER NOT NULL DEFAULT 0,"
+  "  attachments   TEXT NOT NULL DEFAULT '',"   /* one path per line */
+  "  updated_at    INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
+  ");",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;
@@ -550,6 +564,144 @@ ep_store_account_set_default (EpStore     *self,
       sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
+
+/* Drafts: a{sv} with keys id (x), account_uid, to_text, cc_text, bcc_text,
+ * subject, body (s), markdown (b), attachments (as: paths). */
+
+static const char *draft_text_columns[] = {
+  "account_uid", "to_text", "cc_text", "bcc_text", "subject", "body",
+};
+
+/* Saves a draft; returns its id (a new one when @draft has no id or 0),
+ * or 0 with @error set. */
+gint64
+ep_store_draft_save (EpStore   *self,
+                     GVariant  *draft,
+                     GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree const char **paths = NULL;
+  g_autofree char *joined = NULL;
+  gint64 id = 0;
+  gboolean markdown = FALSE;
+  gint64 result = 0;
+  const char *sql;
+
+  g_return_val_if_fail (EP_IS_STORE (self), 0);
+  g_return_val_if_fail (g_variant_is_of_type (draft, G_VARIANT_TYPE_VARDICT), 0);
+
+  g_variant_lookup (draft, "id", "x", &id);
+  g_variant_lookup (draft, "markdown", "b", &markdown);
+  if (g_variant_lookup (draft, "attachments", "^a&s", &paths))
+    joined = g_strjoinv ("\n", (char **) paths);
+
+  sql = id > 0
+        ? "UPDATE drafts SET account_uid = ?1, to_text = ?2, cc_text = ?3, bcc_text = ?4, "
+          "subject = ?5, body = ?6, markdown = ?7, attachments = ?8, "
+          "updated_at = strftime('%s','now') WHERE id = ?9"
+        : "INSERT INTO drafts (account_uid, to_text, cc_text, bcc_text, subject, body, "
+          "markdown, attachments) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (draft_text_columns); i++)
+        {
+          const char *value = NULL;
+
+          if (g_variant_lookup (draft, draft_text_columns[i], "&s", &value))
+            sqlite3_bind_text (stmt, i + 1, value, -1, SQLITE_TRANSIENT);
+          else if (i == 0)
+            sqlite3_bind_null (stmt, i + 1);
+          else
+            sqlite3_bind_text (stmt, i + 1, "", -1, SQLITE_STATIC);
+        }
+      sqlite3_bind_int (stmt, 7, markdown ? 1 : 0);
+      sqlite3_bind_text (stmt, 8, joined ? joined : "", -1, SQLITE_TRANSIENT);
+      if (id > 0)
+        sqlite3_bind_int64 (stmt, 9, id);
+
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
+      else if (id > 0 && sqlite3_changes (self->db) == 0)
+        g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
+                             _("The draft no longer exists"));
+      else
+        result = id > 0 ? id : sqlite3_last_insert_rowid (self->db);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return result;
+}
+
+/* The most recently saved draft, or NULL (without an error) when none. */
+GVariant *
+ep_store_draft_load_latest (EpStore  *self,
+                            GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GVariant *result = NULL;
+  int rc;
+
+  g_return_val_if_fail (EP_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT id, account_uid, to_text, cc_text, bcc_text, subject, body, "
+                          "markdown, attachments FROM drafts ORDER BY updated_at DESC, id DESC "
+                          "LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
+    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
+  else if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      GVariantBuilder builder;
+      const char *attachments = (const char *) sqlite3_column_text (stmt, 8);
+      g_auto(GStrv) paths = attachments && *attachments ? g_strsplit (attachments, "\n", -1)
+                                                        : g_new0 (char *, 1);
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&builder, "{sv}", "id", g_variant_new_int64 (sqlite3_column_int64 (stmt, 0)));
+      for (guint i = 0; i < G_N_ELEMENTS (draft_text_columns); i++)
+        if (sqlite3_column_type (stmt, i + 1) != SQLITE_NULL)
+          g_variant_builder_add (&builder, "{sv}", draft_text_columns[i],
+                                 g_variant_new_string ((const char *) sqlite3_column_text (stmt, i + 1)));
+      g_variant_builder_add (&builder, "{sv}", "markdown",
+                             g_variant_new_boolean (sqlite3_column_int (stmt, 7) != 0));
+      g_variant_builder_add (&builder, "{sv}", "attachments",
+                             g_variant_new_strv ((const char * const *) paths, -1));
+      result = g_variant_ref_sink (g_variant_builder_end (&builder));
+    }
+  else if (rc != SQLITE_DONE)
+    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
+  g_mutex_unlock (&self->mutex);
+
+  return result;
+}
+
+gboolean
+ep_store_draft_delete (EpStore  *self,
+                       gint64    id,
+                       GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db, "DELETE FROM drafts WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not delete the draft"));
+  else
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not delete the draft"));
     }
   g_mutex_unlock (&self->mutex);
 

@@ -58,4 +58,13 @@ gboolean   ep_store_account_set_default (EpStore    *self,
                                          const char *uid,
                                          GError    **error);
 
+gint64     ep_store_draft_save         (EpStore     *self,
+                                        GVariant    *draft,
+                                        GError     **error);
+GVariant  *ep_store_draft_load_latest  (EpStore     *self,
+                                        GError     **error);
+gboolean   ep_store_draft_delete       (EpStore     *self,
+                                        gint64       id,
+                                        GError     **error);
+
 G_END_DECLS
