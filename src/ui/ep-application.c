@@ -11,6 +11,7 @@
 
 #include "ep-application.h"
 #include "ep-window.h"
+#include "prefs/ep-preferences-window.h"
 
 struct _EpApplication
 {
@@ -42,6 +43,22 @@ on_about_action (GSimpleAction *action,
 }
 
 static void
+on_preferences_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  EpApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  EpPreferencesWindow *prefs;
+
+  if (self->context == NULL)
+    return;
+
+  prefs = ep_preferences_window_new (window, self->context);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
 on_quit_action (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
@@ -51,6 +68,7 @@ on_quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", on_about_action },
+  { "preferences", on_preferences_action },
   { "quit", on_quit_action },
 };
 
@@ -59,12 +77,14 @@ ep_application_startup (GApplication *app)
 {
   EpApplication *self = EP_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (ep_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
 
   /* Opening the store is quick (a local SQLite file); failures are shown
    * in the window rather than silently ignored. */

@@ -1,5 +1,9 @@
 /* ep-window.c: the main window
  *
+ * A welcome page until an account exists; then the panes (only Compose is
+ * built so far; Merge, Scheduled and Inbox join the view stack when their
+ * issues build them). Files dropped on the window are attached.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -9,18 +13,29 @@
 
 #include <glib/gi18n.h>
 
+#include "ep-log-window.h"
 #include "ep-window.h"
+#include "compose/ep-compose-page.h"
+#include "prefs/ep-account-dialog.h"
 
 struct _EpWindow
 {
   AdwApplicationWindow  parent_instance;
 
   /* template widgets */
-  AdwStatusPage        *status_page;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *welcome_page;
+  AdwViewStack         *view_stack;
+  GtkBox               *compose_box;
 
   /* owned */
   EpContext            *context;
   GSettings            *settings;
+  GCancellable         *cancellable;
+
+  /* borrowed */
+  EpComposePage        *compose_page;
 };
 
 G_DEFINE_FINAL_TYPE (EpWindow, ep_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -34,51 +49,114 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-update_status (EpWindow     *self,
-               const GError *context_error)
+list_accounts_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
-  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(EpWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = ep_context_list_accounts_finish (EP_CONTEXT (object), result, &error);
 
-  if (self->context == NULL)
+  if (accounts == NULL)
     {
-      adw_status_page_set_icon_name (self->status_page, "dialog-error-symbolic");
-      adw_status_page_set_title (self->status_page, _("Epistle Cannot Open Its Data"));
-      adw_status_page_set_description (self->status_page,
-                                       context_error ? context_error->message : NULL);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_status_page_set_title (self->welcome_page, _("Epistle Cannot Read Its Accounts"));
+      adw_status_page_set_description (self->welcome_page, error->message);
+      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
       return;
     }
 
-  accounts = ep_context_list_accounts (self->context, &error);
-  if (accounts == NULL)
-    {
-      adw_status_page_set_title (self->status_page, _("Epistle Cannot Read Its Accounts"));
-      adw_status_page_set_description (self->status_page, error->message);
-    }
-  else if (accounts->len == 0)
-    {
-      adw_status_page_set_title (self->status_page, _("Welcome to Epistle"));
-      adw_status_page_set_description (self->status_page,
-                                       _("No account is set up yet. Composing in this window "
-                                         "is not built yet; for now, add an account and send "
-                                         "with <tt>epistle-cli</tt>."));
-    }
-  else
-    {
-      g_autofree char *description = NULL;
+  gtk_stack_set_visible_child_name (self->main_stack, accounts->len > 0 ? "main" : "welcome");
+}
 
-      adw_status_page_set_title (self->status_page, _("Epistle"));
-      description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                  "%u account is set up. Composing in this "
-                                                  "window is not built yet; send with "
-                                                  "<tt>epistle-cli send</tt>.",
-                                                  "%u accounts are set up. Composing in this "
-                                                  "window is not built yet; send with "
-                                                  "<tt>epistle-cli send</tt>.",
-                                                  accounts->len),
-                                     accounts->len);
-      adw_status_page_set_description (self->status_page, description);
-    }
+static void
+refresh_accounts (EpWindow *self)
+{
+  ep_context_list_accounts_async (self->context, self->cancellable, list_accounts_cb,
+                                  g_object_ref (self));
+}
+
+static void
+win_add_account_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  EpWindow *self = EP_WINDOW (widget);
+  EpAccountDialog *dialog;
+
+  if (self->context == NULL)
+    return;
+
+  dialog = ep_account_dialog_new (GTK_WINDOW (self), self->context, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+win_show_log_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EpWindow *self = EP_WINDOW (widget);
+  EpLogWindow *log;
+
+  if (self->context == NULL)
+    return;
+
+  log = ep_log_window_new (GTK_WINDOW (self), ep_context_get_protocol_log (self->context));
+  gtk_window_present (GTK_WINDOW (log));
+}
+
+static gboolean
+on_drop_cb (GtkDropTarget *target,
+            const GValue  *value,
+            double         x,
+            double         y,
+            EpWindow      *self)
+{
+  GSList *files;
+
+  if (self->compose_page == NULL || !G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  files = g_value_get_boxed (value);
+  ep_compose_page_add_files (self->compose_page, files);
+  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+  return TRUE;
+}
+
+static gboolean
+ep_window_close_request (GtkWindow *window)
+{
+  EpWindow *self = EP_WINDOW (window);
+
+  /* A pending draft save starts now; the application stays alive (held)
+   * until it is on disk. */
+  if (self->compose_page != NULL)
+    ep_compose_page_save_now (self->compose_page);
+
+  return GTK_WINDOW_CLASS (ep_window_parent_class)->close_request (window);
+}
+
+static void
+ep_window_constructed (GObject *object)
+{
+  EpWindow *self = (EpWindow *)object;
+
+  G_OBJECT_CLASS (ep_window_parent_class)->constructed (object);
+
+  if (self->context == NULL)
+    return;
+
+  self->compose_page = g_object_new (EP_TYPE_COMPOSE_PAGE,
+                                     "context", self->context,
+                                     "vexpand", TRUE,
+                                     NULL);
+  gtk_box_append (self->compose_box, GTK_WIDGET (self->compose_page));
+
+  g_signal_connect_object (self->context, "accounts-changed", G_CALLBACK (refresh_accounts),
+                           self, G_CONNECT_SWAPPED);
+  refresh_accounts (self);
 }
 
 static void
@@ -86,9 +164,12 @@ ep_window_dispose (GObject *object)
 {
   EpWindow *self = (EpWindow *)object;
 
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_WINDOW);
+  self->compose_page = NULL;
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (ep_window_parent_class)->dispose (object);
 }
@@ -134,29 +215,52 @@ ep_window_class_init (EpWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = ep_window_constructed;
   object_class->dispose = ep_window_dispose;
   object_class->get_property = ep_window_get_property;
   object_class->set_property = ep_window_set_property;
+  window_class->close_request = ep_window_close_request;
 
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL, EP_TYPE_CONTEXT,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (EP_TYPE_COMPOSE_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/window/ep-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, EpWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, compose_box);
+
+  gtk_widget_class_install_action (widget_class, "win.add-account", NULL, win_add_account_action);
+  gtk_widget_class_install_action (widget_class, "win.show-log", NULL, win_show_log_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-log", NULL);
 }
 
 static void
 ep_window_init (EpWindow *self)
 {
+  GtkDropTarget *drop;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "last-pane", self->view_stack, "visible-child-name",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -172,7 +276,15 @@ ep_window_new (EpApplication *application,
                                  "context", context,
                                  NULL);
 
-  update_status (self, context_error);
+  if (context == NULL)
+    {
+      adw_status_page_set_icon_name (self->welcome_page, "dialog-error-symbolic");
+      adw_status_page_set_title (self->welcome_page, _("Epistle Cannot Open Its Data"));
+      adw_status_page_set_description (self->welcome_page,
+                                       context_error ? context_error->message : NULL);
+      gtk_widget_set_visible (adw_status_page_get_child (self->welcome_page), FALSE);
+      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+    }
 
   return self;
 }

@@ -1,0 +1,1069 @@
+/* ep-compose-page.c: write a message and send it
+ *
+ * Addresses are validated as they are typed (the bad one is marked and
+ * explained, and Send stays off); the draft is saved to the store shortly
+ * after every change, so a crash or quit loses nothing; sending runs in a
+ * worker through the core, with progress shown and the result as a toast
+ * (success) or a dialog that keeps the message (failure).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-compose-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ep-compose-page.h"
+#include "prefs/ep-password-dialog.h"
+
+#define SAVE_DELAY_MS 400
+
+typedef struct
+{
+  char    *path;
+  char    *name;
+  char    *type;
+  guint64  size;
+} Attachment;
+
+struct _EpComposePage
+{
+  GtkWidget        parent_instance;
+
+  /* template widgets */
+  GtkWidget       *box;
+  GtkProgressBar  *progress_bar;
+  AdwComboRow     *from_row;
+  AdwEntryRow     *to_row;
+  AdwEntryRow     *cc_row;
+  AdwEntryRow     *bcc_row;
+  AdwEntryRow     *subject_row;
+  GtkLabel        *address_error_label;
+  GtkTextView     *body_view;
+  GtkListBox      *attachment_list;
+  GtkLabel        *size_warning_label;
+  GtkToggleButton *markdown_toggle;
+  GtkButton       *send_button;
+  GtkLabel        *status_label;
+
+  /* owned */
+  EpContext       *context;
+  GCancellable    *cancellable;
+  GPtrArray       *accounts;        /* EpAccount, parallel to the From model */
+  GtkStringList   *from_model;
+  GPtrArray       *attachments;     /* Attachment */
+  char            *wanted_account_uid;
+  gint64           draft_id;
+  guint            save_source;
+  guint            pulse_source;
+  guint            n_recipients;
+  gboolean         addresses_valid;
+  gboolean         loading;
+  gboolean         sending;
+  gboolean         saving;
+  gboolean         save_again;
+};
+
+G_DEFINE_FINAL_TYPE (EpComposePage, ep_compose_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void send_message (EpComposePage *self);
+
+static void
+attachment_free (gpointer data)
+{
+  Attachment *a = data;
+
+  g_free (a->path);
+  g_free (a->name);
+  g_free (a->type);
+  g_free (a);
+}
+
+static EpAccount *
+selected_account (EpComposePage *self)
+{
+  guint pos = adw_combo_row_get_selected (self->from_row);
+
+  if (self->accounts == NULL || pos == GTK_INVALID_LIST_POSITION || pos >= self->accounts->len)
+    return NULL;
+  return g_ptr_array_index (self->accounts, pos);
+}
+
+static char *
+body_text (EpComposePage *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+toast (EpComposePage *self,
+       const char    *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
+
+static void
+actions_update (EpComposePage *self)
+{
+  gboolean can_send = !self->sending && self->addresses_valid && self->n_recipients > 0 &&
+                      selected_account (self) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send", can_send);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.attach", !self->sending);
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+static gboolean
+check_row (EpComposePage  *self,
+           AdwEntryRow    *row,
+           const char     *field,
+           GString        *problems)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = ep_address_list_parse (text, &error);
+
+  if (list == NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (row), error->message);
+      if (problems->len > 0)
+        g_string_append_c (problems, '\n');
+      /* Translators: "To: “x” is not a valid email address: …" */
+      g_string_append_printf (problems, _("%s: %s"), field, error->message);
+      return FALSE;
+    }
+
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row), NULL);
+  self->n_recipients += list->len;
+  return TRUE;
+}
+
+static void
+validate (EpComposePage *self)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  gboolean ok = TRUE;
+
+  self->n_recipients = 0;
+  ok &= check_row (self, self->to_row, _("To"), problems);
+  ok &= check_row (self, self->cc_row, _("Cc"), problems);
+  ok &= check_row (self, self->bcc_row, _("Bcc"), problems);
+  self->addresses_valid = ok;
+
+  gtk_label_set_text (self->address_error_label, problems->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->address_error_label), problems->len > 0);
+
+  actions_update (self);
+}
+
+/* ---- size ---------------------------------------------------------------- */
+
+static void
+update_size_warning (EpComposePage *self)
+{
+  EpAccount *account = selected_account (self);
+  const EpProvider *provider = account ? ep_provider_lookup (ep_account_get_preset (account)) : NULL;
+  guint64 total = 0;
+  guint64 encoded;
+
+  for (guint i = 0; i < self->attachments->len; i++)
+    total += ((Attachment *) g_ptr_array_index (self->attachments, i))->size;
+
+  /* Base64 makes attachments about 4/3 their size on the wire. */
+  encoded = total / 3 * 4 + 4096;
+
+  if (provider != NULL && provider->max_message_size > 0 && encoded > provider->max_message_size)
+    {
+      g_autofree char *have = g_format_size (encoded);
+      g_autofree char *limit = g_format_size (provider->max_message_size);
+      g_autofree char *text = g_strdup_printf (_("With attachments the message is about %s; "
+                                                 "%s accepts at most %s, so it will probably "
+                                                 "be refused."), have, _(provider->name), limit);
+
+      gtk_label_set_text (self->size_warning_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->size_warning_label), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->size_warning_label), FALSE);
+}
+
+/* ---- drafts -------------------------------------------------------------- */
+
+static GVariant *
+draft_to_variant (EpComposePage *self)
+{
+  g_autofree char *body = body_text (self);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  EpAccount *account = selected_account (self);
+  GVariantDict dict;
+
+  for (guint i = 0; i < self->attachments->len; i++)
+    g_ptr_array_add (paths, ((Attachment *) g_ptr_array_index (self->attachments, i))->path);
+  g_ptr_array_add (paths, NULL);
+
+  g_variant_dict_init (&dict, NULL);
+  if (self->draft_id > 0)
+    g_variant_dict_insert (&dict, "id", "x", self->draft_id);
+  if (account != NULL)
+    g_variant_dict_insert (&dict, "account_uid", "s", ep_account_get_uid (account));
+  g_variant_dict_insert (&dict, "to_text", "s", gtk_editable_get_text (GTK_EDITABLE (self->to_row)));
+  g_variant_dict_insert (&dict, "cc_text", "s", gtk_editable_get_text (GTK_EDITABLE (self->cc_row)));
+  g_variant_dict_insert (&dict, "bcc_text", "s", gtk_editable_get_text (GTK_EDITABLE (self->bcc_row)));
+  g_variant_dict_insert (&dict, "subject", "s", gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
+  g_variant_dict_insert (&dict, "body", "s", body);
+  g_variant_dict_insert (&dict, "markdown", "b", gtk_toggle_button_get_active (self->markdown_toggle));
+  g_variant_dict_insert_value (&dict, "attachments",
+                               g_variant_new_strv ((const char * const *) paths->pdata, -1));
+
+  return g_variant_dict_end (&dict);
+}
+
+static gboolean
+is_empty (EpComposePage *self)
+{
+  g_autofree char *body = body_text (self);
+
+  return *gtk_editable_get_text (GTK_EDITABLE (self->to_row)) == '\0' &&
+         *gtk_editable_get_text (GTK_EDITABLE (self->cc_row)) == '\0' &&
+         *gtk_editable_get_text (GTK_EDITABLE (self->bcc_row)) == '\0' &&
+         *gtk_editable_get_text (GTK_EDITABLE (self->subject_row)) == '\0' &&
+         *body == '\0' && self->attachments->len == 0;
+}
+
+static void save_draft (EpComposePage *self);
+
+static void
+save_draft_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EpComposePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  id = ep_context_save_draft_finish (EP_CONTEXT (object), result, &error);
+  self->saving = FALSE;
+
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_warning ("Could not save the draft: %s", error->message);
+          gtk_label_set_text (self->status_label, _("Draft not saved"));
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error->message);
+        }
+      /* The row was deleted meanwhile (sent): start a new one next time. */
+      if (g_error_matches (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND))
+        self->draft_id = 0;
+    }
+  else
+    {
+      self->draft_id = id;
+      gtk_label_set_text (self->status_label, _("Draft saved"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
+    }
+
+  g_application_release (g_application_get_default ());
+
+  if (self->save_again)
+    {
+      self->save_again = FALSE;
+      save_draft (self);
+    }
+}
+
+static void
+save_draft (EpComposePage *self)
+{
+  if (self->context == NULL || self->sending)
+    return;
+
+  /* One save at a time, so a new draft is never inserted twice. */
+  if (self->saving)
+    {
+      self->save_again = TRUE;
+      return;
+    }
+
+  if (self->draft_id == 0 && is_empty (self))
+    return;
+
+  self->saving = TRUE;
+  /* Keep the application alive until the draft is on disk, even if the
+   * window closes right after a keystroke. */
+  g_application_hold (g_application_get_default ());
+  ep_context_save_draft_async (self->context, draft_to_variant (self), NULL,
+                               save_draft_cb, g_object_ref (self));
+}
+
+static gboolean
+save_timeout_cb (gpointer user_data)
+{
+  EpComposePage *self = user_data;
+
+  self->save_source = 0;
+  save_draft (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_save (EpComposePage *self)
+{
+  if (self->loading)
+    return;
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  self->save_source = g_timeout_add (SAVE_DELAY_MS, save_timeout_cb, self);
+}
+
+void
+ep_compose_page_save_now (EpComposePage *self)
+{
+  g_return_if_fail (EP_IS_COMPOSE_PAGE (self));
+
+  if (self->save_source != 0)
+    {
+      g_clear_handle_id (&self->save_source, g_source_remove);
+      save_draft (self);
+    }
+}
+
+/* ---- attachments --------------------------------------------------------- */
+
+static void rebuild_attachment_rows (EpComposePage *self);
+
+static void
+on_remove_attachment_clicked_cb (GtkButton     *button,
+                                 EpComposePage *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (button), "path");
+
+  for (guint i = 0; i < self->attachments->len; i++)
+    {
+      Attachment *a = g_ptr_array_index (self->attachments, i);
+
+      if (g_strcmp0 (a->path, path) == 0)
+        {
+          g_ptr_array_remove_index (self->attachments, i);
+          break;
+        }
+    }
+
+  rebuild_attachment_rows (self);
+  update_size_warning (self);
+  schedule_save (self);
+}
+
+static void
+rebuild_attachment_rows (EpComposePage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attachment_list))) != NULL)
+    gtk_list_box_remove (self->attachment_list, child);
+
+  for (guint i = 0; i < self->attachments->len; i++)
+    {
+      Attachment *a = g_ptr_array_index (self->attachments, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+      g_autofree char *size = g_format_size (a->size);
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s", a->type, size);
+      g_autofree char *remove_label = g_strdup_printf (_("Remove %s"), a->name);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), a->name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("mail-attachment-symbolic"));
+
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_set_tooltip_text (remove, remove_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (remove),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
+      g_object_set_data_full (G_OBJECT (remove), "path", g_strdup (a->path), g_free);
+      g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_attachment_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+
+      gtk_list_box_append (self->attachment_list, row);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->attachment_list), self->attachments->len > 0);
+}
+
+static void
+query_info_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EpComposePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *path = g_file_get_path (G_FILE (object));
+  Attachment *a;
+
+  info = g_file_query_info_finish (G_FILE (object), result, &error);
+  if (info == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not attach %s: %s"),
+                                                   path ? path : "?", error->message);
+          toast (self, text);
+        }
+      return;
+    }
+
+  if (path == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s is not a file that can be attached"),
+                                               g_file_info_get_display_name (info));
+      toast (self, text);
+      return;
+    }
+
+  for (guint i = 0; i < self->attachments->len; i++)
+    if (g_str_equal (((Attachment *) g_ptr_array_index (self->attachments, i))->path, path))
+      return;
+
+  a = g_new0 (Attachment, 1);
+  a->path = g_steal_pointer (&path);
+  a->name = g_strdup (g_file_info_get_display_name (info));
+  a->size = (guint64) g_file_info_get_size (info);
+  a->type = g_content_type_get_description (g_file_info_get_content_type (info)
+                                            ? g_file_info_get_content_type (info)
+                                            : "application/octet-stream");
+  g_ptr_array_add (self->attachments, a);
+
+  rebuild_attachment_rows (self);
+  update_size_warning (self);
+  schedule_save (self);
+}
+
+static void
+add_file (EpComposePage *self,
+          GFile         *file)
+{
+  g_file_query_info_async (file,
+                           G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
+                           G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                           G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                           G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                           G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, self->cancellable,
+                           query_info_cb, g_object_ref (self));
+}
+
+void
+ep_compose_page_add_files (EpComposePage *self,
+                           GSList        *files)
+{
+  g_return_if_fail (EP_IS_COMPOSE_PAGE (self));
+
+  if (self->sending)
+    return;
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    add_file (self, l->data);
+}
+
+static void
+on_file_chooser_response_cb (GtkNativeDialog *chooser,
+                             int              response,
+                             EpComposePage   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          add_file (self, file);
+        }
+    }
+
+  g_object_unref (chooser);
+}
+
+static void
+compose_attach_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  EpComposePage *self = EP_COMPOSE_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Attach Files"), GTK_WINDOW (root),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_file_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- accounts ------------------------------------------------------------ */
+
+static void
+list_accounts_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(EpComposePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = ep_context_list_accounts_finish (EP_CONTEXT (object), result, &error);
+  EpAccount *previous = selected_account (self);
+  g_autofree char *keep_uid = g_strdup (self->wanted_account_uid
+                                        ? self->wanted_account_uid
+                                        : previous ? ep_account_get_uid (previous) : NULL);
+  guint select = GTK_INVALID_LIST_POSITION;
+  gboolean was_loading = self->loading;
+
+  if (accounts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      return;
+    }
+
+  self->loading = TRUE;
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  self->accounts = g_steal_pointer (&accounts);
+
+  gtk_string_list_splice (self->from_model, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->from_model)), NULL);
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      EpAccount *a = g_ptr_array_index (self->accounts, i);
+      g_autofree char *label = ep_account_get_display_name (a)
+        ? g_strdup_printf ("%s <%s>", ep_account_get_display_name (a), ep_account_get_address (a))
+        : g_strdup (ep_account_get_address (a));
+
+      gtk_string_list_append (self->from_model, label);
+      if (keep_uid != NULL && g_str_equal (keep_uid, ep_account_get_uid (a)))
+        select = i;
+      else if (select == GTK_INVALID_LIST_POSITION && keep_uid == NULL && ep_account_get_is_default (a))
+        select = i;
+    }
+  if (select == GTK_INVALID_LIST_POSITION && self->accounts->len > 0)
+    select = 0;
+  adw_combo_row_set_selected (self->from_row, select);
+  g_clear_pointer (&self->wanted_account_uid, g_free);
+  self->loading = was_loading;
+
+  update_size_warning (self);
+  actions_update (self);
+}
+
+static void
+reload_accounts (EpComposePage *self)
+{
+  ep_context_list_accounts_async (self->context, self->cancellable, list_accounts_cb,
+                                  g_object_ref (self));
+}
+
+/* ---- loading a saved draft ---------------------------------------------- */
+
+static void
+load_draft_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EpComposePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) draft = ep_context_load_draft_finish (EP_CONTEXT (object), result, &error);
+  g_autofree const char **paths = NULL;
+  const char *text;
+  gboolean markdown = FALSE;
+
+  if (draft == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      self->loading = FALSE;
+      return;
+    }
+
+  g_variant_lookup (draft, "id", "x", &self->draft_id);
+  if (g_variant_lookup (draft, "account_uid", "&s", &text))
+    {
+      g_free (self->wanted_account_uid);
+      self->wanted_account_uid = g_strdup (text);
+      reload_accounts (self);
+    }
+  if (g_variant_lookup (draft, "to_text", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->to_row), text);
+  if (g_variant_lookup (draft, "cc_text", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->cc_row), text);
+  if (g_variant_lookup (draft, "bcc_text", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->bcc_row), text);
+  if (g_variant_lookup (draft, "subject", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->subject_row), text);
+  if (g_variant_lookup (draft, "body", "&s", &text))
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), text, -1);
+  if (g_variant_lookup (draft, "markdown", "b", &markdown))
+    gtk_toggle_button_set_active (self->markdown_toggle, markdown);
+  if (g_variant_lookup (draft, "attachments", "^a&s", &paths))
+    for (guint i = 0; paths[i] != NULL; i++)
+      {
+        g_autoptr(GFile) file = g_file_new_for_path (paths[i]);
+        add_file (self, file);
+      }
+
+  self->loading = FALSE;
+  validate (self);
+  gtk_label_set_text (self->status_label, _("Draft restored"));
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+static gboolean
+pulse_cb (gpointer user_data)
+{
+  EpComposePage *self = user_data;
+
+  gtk_progress_bar_pulse (self->progress_bar);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_sending (EpComposePage *self,
+             gboolean       sending)
+{
+  self->sending = sending;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), sending);
+  g_clear_handle_id (&self->pulse_source, g_source_remove);
+  if (sending)
+    self->pulse_source = g_timeout_add (100, pulse_cb, self);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->from_row), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->to_row), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cc_row), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_row), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->subject_row), !sending);
+  gtk_text_view_set_editable (self->body_view, !sending);
+  gtk_button_set_label (self->send_button, sending ? _("Sending…") : _("_Send"));
+  gtk_label_set_text (self->status_label, sending ? _("Sending…") : "");
+
+  actions_update (self);
+}
+
+static void
+clear_message (EpComposePage *self)
+{
+  self->loading = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->to_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->cc_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->bcc_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_row), "");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", -1);
+  g_ptr_array_set_size (self->attachments, 0);
+  rebuild_attachment_rows (self);
+  update_size_warning (self);
+  self->loading = FALSE;
+  validate (self);
+}
+
+static void
+notify_if_unfocused (EpComposePage *self,
+                     const char    *title,
+                     const char    *body)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GNotification) notification = NULL;
+
+  if (root == NULL || gtk_window_is_active (GTK_WINDOW (root)))
+    return;
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_application_send_notification (g_application_get_default (), "send-result", notification);
+}
+
+static void
+on_password_saved_cb (EpPasswordDialog *dialog,
+                      EpComposePage    *self)
+{
+  toast (self, _("Password saved; sending again"));
+  send_message (self);
+}
+
+static void
+on_failure_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        EpComposePage    *self)
+{
+  if (g_strcmp0 (response, "password") == 0)
+    {
+      EpAccount *account = selected_account (self);
+      const char *reason = g_object_get_data (G_OBJECT (dialog), "reason");
+      EpPasswordDialog *password;
+
+      if (account == NULL)
+        return;
+
+      password = ep_password_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                         self->context, account, reason);
+      g_signal_connect_object (password, "saved", G_CALLBACK (on_password_saved_cb), self, 0);
+      gtk_window_present (GTK_WINDOW (password));
+    }
+}
+
+static void
+show_failure (EpComposePage *self,
+              const GError  *error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  const char *heading = _("The Message Was Not Sent");
+  const char *hint = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_AUTH))
+    {
+      heading = _("Wrong Password");
+      hint = _("Enter the password again. Many providers need an app password here, not the one you sign in with on the web.");
+    }
+  else if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_TLS))
+    {
+      heading = _("No Secure Connection");
+      hint = _("Nothing was sent. Check the server, port and security in Preferences; if your organisation uses its own certificate authority, choose its CA file for the account.");
+    }
+  else if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_REJECTED))
+    heading = _("The Server Refused the Message");
+  else if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_TRANSIENT))
+    hint = _("This is usually temporary. Your message is kept; try again later.");
+  else if (error->domain == EP_MAIL_ERROR)
+    heading = _("The Message Cannot Be Built");
+
+  body = hint ? g_strdup_printf ("%s\n\n%s", error->message, hint) : g_strdup (error->message);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (root), heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_AUTH))
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "password", _("_Re-enter Password"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "password",
+                                                  ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "password");
+      g_object_set_data_full (G_OBJECT (dialog), "reason", g_strdup (error->message), g_free);
+    }
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_failure_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+delete_draft_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ep_context_delete_draft_finish (EP_CONTEXT (object), result, &error))
+    g_warning ("Could not delete the sent draft: %s", error->message);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(EpComposePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = NULL;
+  g_autoptr(EpSmtpReport) report = NULL;
+
+  report = ep_context_send_finish (EP_CONTEXT (object), result, &message_id, &error);
+  set_sending (self, FALSE);
+
+  if (report == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Sending failed: %s", error->message);
+      notify_if_unfocused (self, _("Message not sent"), error->message);
+      show_failure (self, error);
+      schedule_save (self);
+      return;
+    }
+
+  if (report->rejected->len == 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "Message sent to %u recipient",
+                                                            "Message sent to %u recipients",
+                                                            report->accepted->len),
+                                               report->accepted->len);
+      if (self->draft_id > 0)
+        ep_context_delete_draft_async (self->context, self->draft_id, NULL, delete_draft_cb, NULL);
+      self->draft_id = 0;
+      clear_message (self);
+      toast (self, text);
+      notify_if_unfocused (self, _("Message sent"), text);
+      gtk_label_set_text (self->status_label, "");
+    }
+  else
+    {
+      /* Sent to some: keep only the refused addresses, so they can be
+       * corrected and sent again without anyone getting it twice. */
+      g_autoptr(GString) refused = g_string_new (NULL);
+      g_autoptr(GString) body = g_string_new (NULL);
+      g_autoptr(GError) partial = NULL;
+
+      for (guint i = 0; i < report->rejected->len; i++)
+        {
+          const EpRecipientStatus *s = g_ptr_array_index (report->rejected, i);
+
+          g_string_append_printf (refused, "%s%s", i ? ", " : "", s->address);
+          g_string_append_printf (body, "%s: %s\n", s->address, s->reply);
+        }
+      g_string_prepend (body, _("The message was sent to the other recipients. The server refused:\n"));
+      g_string_append (body, _("Only the refused addresses were left in To, so you can correct them and send again."));
+
+      self->loading = TRUE;
+      gtk_editable_set_text (GTK_EDITABLE (self->to_row), refused->str);
+      gtk_editable_set_text (GTK_EDITABLE (self->cc_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->bcc_row), "");
+      self->loading = FALSE;
+      validate (self);
+      schedule_save (self);
+
+      partial = g_error_new_literal (EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_REJECTED, body->str);
+      notify_if_unfocused (self, _("Some recipients were refused"), body->str);
+      show_failure (self, partial);
+    }
+}
+
+static void
+send_message (EpComposePage *self)
+{
+  EpAccount *account = selected_account (self);
+  g_autoptr(EpDraft) draft = NULL;
+
+  if (account == NULL || self->sending)
+    return;
+
+  validate (self);
+  if (!self->addresses_valid || self->n_recipients == 0)
+    return;
+
+  draft = ep_draft_new ();
+  draft->from_name = g_strdup (ep_account_get_display_name (account));
+  draft->from_address = g_strdup (ep_account_get_address (account));
+  g_ptr_array_add (draft->to, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->to_row))));
+  g_ptr_array_add (draft->cc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->cc_row))));
+  g_ptr_array_add (draft->bcc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bcc_row))));
+  draft->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
+  draft->body = body_text (self);
+  draft->markdown = gtk_toggle_button_get_active (self->markdown_toggle);
+  for (guint i = 0; i < self->attachments->len; i++)
+    g_ptr_array_add (draft->attachments,
+                     g_strdup (((Attachment *) g_ptr_array_index (self->attachments, i))->path));
+
+  /* Make sure the draft on disk is current before it leaves. */
+  ep_compose_page_save_now (self);
+
+  set_sending (self, TRUE);
+  ep_context_send_async (self->context, account, draft, self->cancellable, send_cb,
+                         g_object_ref (self));
+}
+
+static void
+compose_send_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  send_message (EP_COMPOSE_PAGE (widget));
+}
+
+/* ---- signal callbacks ---------------------------------------------------- */
+
+static void
+on_address_changed_cb (EpComposePage *self)
+{
+  validate (self);
+  schedule_save (self);
+}
+
+static void
+on_changed_cb (EpComposePage *self)
+{
+  schedule_save (self);
+}
+
+static void
+on_from_selected_cb (EpComposePage *self)
+{
+  update_size_warning (self);
+  actions_update (self);
+  schedule_save (self);
+}
+
+static void
+on_markdown_toggled_cb (EpComposePage *self)
+{
+  gtk_text_view_set_monospace (self->body_view, gtk_toggle_button_get_active (self->markdown_toggle));
+  schedule_save (self);
+}
+
+/* ---- GObject ------------------------------------------------------------- */
+
+static void
+ep_compose_page_constructed (GObject *object)
+{
+  EpComposePage *self = (EpComposePage *)object;
+
+  G_OBJECT_CLASS (ep_compose_page_parent_class)->constructed (object);
+
+  if (self->context == NULL)
+    return;
+
+  g_signal_connect_object (self->context, "accounts-changed", G_CALLBACK (reload_accounts),
+                           self, G_CONNECT_SWAPPED);
+  self->loading = TRUE;
+  reload_accounts (self);
+  ep_context_load_draft_async (self->context, self->cancellable, load_draft_cb, g_object_ref (self));
+}
+
+static void
+ep_compose_page_dispose (GObject *object)
+{
+  EpComposePage *self = (EpComposePage *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  g_clear_handle_id (&self->pulse_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_COMPOSE_PAGE);
+  g_clear_object (&self->context);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->from_model);
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_clear_pointer (&self->wanted_account_uid, g_free);
+
+  G_OBJECT_CLASS (ep_compose_page_parent_class)->dispose (object);
+}
+
+static void
+ep_compose_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  EpComposePage *self = EP_COMPOSE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_compose_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  EpComposePage *self = EP_COMPOSE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_compose_page_class_init (EpComposePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ep_compose_page_constructed;
+  object_class->dispose = ep_compose_page_dispose;
+  object_class->get_property = ep_compose_page_get_property;
+  object_class->set_property = ep_compose_page_set_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, EP_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               APP_PATH "/ui/compose/ep-compose-page.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, box);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, from_row);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, to_row);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, cc_row);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, bcc_row);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, subject_row);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, address_error_label);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, body_view);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, attachment_list);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, size_warning_label);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, markdown_toggle);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, send_button);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, status_label);
+
+  gtk_widget_class_install_action (widget_class, "compose.send", NULL, compose_send_action);
+  gtk_widget_class_install_action (widget_class, "compose.attach", NULL, compose_attach_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "compose.send", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
+                                       "compose.send", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "compose.attach", NULL);
+}
+
+static void
+ep_compose_page_init (EpComposePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->attachments = g_ptr_array_new_with_free_func (attachment_free);
+  self->from_model = gtk_string_list_new (NULL);
+  adw_combo_row_set_model (self->from_row, G_LIST_MODEL (self->from_model));
+
+  g_signal_connect_swapped (self->to_row, "changed", G_CALLBACK (on_address_changed_cb), self);
+  g_signal_connect_swapped (self->cc_row, "changed", G_CALLBACK (on_address_changed_cb), self);
+  g_signal_connect_swapped (self->bcc_row, "changed", G_CALLBACK (on_address_changed_cb), self);
+  g_signal_connect_swapped (self->subject_row, "changed", G_CALLBACK (on_changed_cb), self);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->body_view), "changed",
+                            G_CALLBACK (on_changed_cb), self);
+  g_signal_connect_swapped (self->from_row, "notify::selected", G_CALLBACK (on_from_selected_cb), self);
+  g_signal_connect_swapped (self->markdown_toggle, "toggled", G_CALLBACK (on_markdown_toggled_cb), self);
+
+  validate (self);
+}

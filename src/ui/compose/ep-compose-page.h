@@ -1,0 +1,21 @@
+/* ep-compose-page.h: the Compose pane
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <epistle-core.h>
+
+G_BEGIN_DECLS
+
+#define EP_TYPE_COMPOSE_PAGE (ep_compose_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (EpComposePage, ep_compose_page, EP, COMPOSE_PAGE, GtkWidget)
+
+void ep_compose_page_add_files  (EpComposePage *self,
+                                 GSList        *files);
+void ep_compose_page_save_now   (EpComposePage *self);
+
+G_END_DECLS
