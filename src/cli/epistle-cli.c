@@ -590,7 +590,7 @@ cmd_send (int    argc,
       return permanent ? EXIT_REJECTED : EXIT_TRANSIENT;
     }
 
-  g_print (_("Message %s accepted: %s\n"), outgoing->message_id,
+  g_print (_("Message <%s> accepted: %s\n"), outgoing->message_id,
            report->final_reply ? report->final_reply : "");
   return EXIT_OK;
 }

@@ -83,7 +83,9 @@ smtp_reply_done (EpCurlSession *s,
   g_autofree char *text = g_strdup (s->reply->str);
 
   g_strchomp (text);
-  set_str (&s->last_reply, text);
+  /* The reply to QUIT ("221 Bye") explains nothing: keep the one before. */
+  if (g_strcmp0 (verb, "QUIT") != 0)
+    set_str (&s->last_reply, text);
 
   if (verb == NULL)
     {
