@@ -16,6 +16,7 @@ EPISTLE_TEST_DEPS="
   dovecot-imapd dovecot-lmtpd python3 python3-aiosmtpd
   gnome-keyring libsecret-tools dbus dbus-x11
   xvfb xauth x11-utils imagemagick openssl curl procps
+  python3-pyatspi at-spi2-core
 "
 
 # Installs every package in "$@" that is not installed yet, with sudo when
