@@ -10,6 +10,7 @@
 
 #include "ep-protocol-log.h"
 #include "ep-server-config.h"
+#include "ep-smtp.h"
 
 G_BEGIN_DECLS
 
@@ -62,5 +63,12 @@ GError *_ep_curl_session_error (EpCurlSession        *session,
                                 CURL                 *curl,
                                 CURLcode              code,
                                 const EpServerConfig *config);
+
+
+EpServerProbe *_ep_curl_probe_sync (const EpServerConfig *config,
+                                    gboolean              imap,
+                                    EpProtocolLog        *log,
+                                    GCancellable         *cancellable,
+                                    GError              **error);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include "ep-autocleanups-private.h"
 #include "ep-curl-private.h"
+#include "ep-smtp.h"
 #include "ep-transport-error.h"
 
 #define DEFAULT_CONNECT_TIMEOUT 30
@@ -482,4 +483,95 @@ _ep_curl_session_error (EpCurlSession        *session,
                                          !g_str_has_prefix (session->last_reply, "OK")))
                                        ? session->last_reply : NULL,
                                        session->errbuf, config->host);
+}
+
+static size_t
+discard_cb (char   *ptr,
+            size_t  size,
+            size_t  nmemb,
+            void   *user_data)
+{
+  return size * nmemb;
+}
+
+static guint64
+parse_size_limit (GPtrArray *capabilities)
+{
+  for (guint i = 0; i < capabilities->len; i++)
+    {
+      const char *cap = g_ptr_array_index (capabilities, i);
+
+      if (g_ascii_strncasecmp (cap, "SIZE", 4) == 0 && (cap[4] == ' ' || cap[4] == '\0'))
+        return cap[4] ? g_ascii_strtoull (cap + 5, NULL, 10) : 0;
+    }
+  return 0;
+}
+
+/* A connection test: libcurl connects, does TLS (required unless the
+ * account says none), greets and logs in; a NOOP then proves the session.
+ * Reports what the server offered and whether the login was accepted. */
+EpServerProbe *
+_ep_curl_probe_sync (const EpServerConfig *config,
+                     gboolean              imap,
+                     EpProtocolLog        *log,
+                     GCancellable         *cancellable,
+                     GError              **error)
+{
+  g_autoptr(CURL) curl = NULL;
+  EpServerProbe *probe;
+  EpCurlSession session;
+  CURLcode rc;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  _ep_curl_session_init (&session, log, cancellable, imap);
+
+  curl = _ep_curl_session_open (&session, config, imap ? "imap" : "smtp",
+                                imap ? "imaps" : "smtps", "/", error);
+  if (curl == NULL)
+    {
+      _ep_curl_session_clear (&session);
+      return NULL;
+    }
+
+  curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, "NOOP");
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, discard_cb);
+
+  rc = curl_easy_perform (curl);
+  if (rc != CURLE_OK)
+    {
+      g_propagate_error (error, _ep_curl_session_error (&session, curl, rc, config));
+      _ep_curl_session_clear (&session);
+      return NULL;
+    }
+
+  probe = g_new0 (EpServerProbe, 1);
+  probe->greeting = g_strdup (session.greeting);
+  /* SMTP greetings start with the code: "220 host ESMTP"; show the rest. */
+  if (!imap && probe->greeting && strlen (probe->greeting) > 4)
+    memmove (probe->greeting, probe->greeting + 4, strlen (probe->greeting + 4) + 1);
+  probe->tls = g_strdup (session.tls_info);
+  probe->certificate = g_strdup (session.cert_subject);
+  probe->auth_attempted = session.auth_attempted;
+  probe->authenticated = session.auth_ok;
+  probe->size_limit = imap ? 0 : parse_size_limit (session.capabilities);
+  g_ptr_array_add (session.capabilities, NULL);
+  probe->capabilities = g_strdupv ((char **) session.capabilities->pdata);
+
+  _ep_curl_session_clear (&session);
+
+  if (config->auth != EP_AUTH_NONE && config->username != NULL && *config->username &&
+      !probe->authenticated)
+    {
+      g_set_error (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_AUTH,
+                   _("%s did not offer a way to log in on this connection, so the "
+                     "user name and password could not be checked"), config->host);
+      ep_server_probe_free (probe);
+      return NULL;
+    }
+
+  return probe;
 }

@@ -18,73 +18,13 @@
 #include "ep-imap.h"
 #include "ep-transport-error.h"
 
-static size_t
-discard_cb (char   *ptr,
-            size_t  size,
-            size_t  nmemb,
-            void   *user_data)
-{
-  return size * nmemb;
-}
-
 EpServerProbe *
 ep_imap_probe_sync (const EpServerConfig *config,
                     EpProtocolLog        *log,
                     GCancellable         *cancellable,
                     GError              **error)
 {
-  g_autoptr(CURL) curl = NULL;
-  EpServerProbe *probe;
-  EpCurlSession session;
-  CURLcode rc;
-
-  g_return_val_if_fail (config != NULL, NULL);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-
-  _ep_curl_session_init (&session, log, cancellable, TRUE);
-
-  curl = _ep_curl_session_open (&session, config, "imap", "imaps", "/", error);
-  if (curl == NULL)
-    {
-      _ep_curl_session_clear (&session);
-      return NULL;
-    }
-
-  curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, "NOOP");
-  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, discard_cb);
-
-  rc = curl_easy_perform (curl);
-  if (rc != CURLE_OK)
-    {
-      g_propagate_error (error, _ep_curl_session_error (&session, curl, rc, config));
-      _ep_curl_session_clear (&session);
-      return NULL;
-    }
-
-  probe = g_new0 (EpServerProbe, 1);
-  probe->greeting = g_strdup (session.greeting);
-  probe->tls = g_strdup (session.tls_info);
-  probe->certificate = g_strdup (session.cert_subject);
-  probe->auth_attempted = session.auth_attempted;
-  probe->authenticated = session.auth_ok;
-  g_ptr_array_add (session.capabilities, NULL);
-  probe->capabilities = g_strdupv ((char **) session.capabilities->pdata);
-  g_ptr_array_remove_index (session.capabilities, session.capabilities->len - 1);
-
-  _ep_curl_session_clear (&session);
-
-  if (config->auth != EP_AUTH_NONE && config->username != NULL && *config->username &&
-      !probe->authenticated)
-    {
-      g_set_error (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_AUTH,
-                   _("%s did not let us log in on this connection"), config->host);
-      ep_server_probe_free (probe);
-      return NULL;
-    }
-
-  return probe;
+  return _ep_curl_probe_sync (config, TRUE, log, cancellable, error);
 }
 
 static void

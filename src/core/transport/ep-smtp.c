@@ -177,15 +177,6 @@ read_cb (char   *buffer,
   return n;
 }
 
-static size_t
-discard_cb (char   *ptr,
-            size_t  size,
-            size_t  nmemb,
-            void   *user_data)
-{
-  return size * nmemb;
-}
-
 /* Envelope addresses go into SMTP commands verbatim: refuse anything that
  * could end a command line or break out of the angle brackets. */
 static gboolean
@@ -210,19 +201,6 @@ check_envelope_address (const char  *address,
     }
 
   return TRUE;
-}
-
-static guint64
-parse_size_limit (GPtrArray *capabilities)
-{
-  for (guint i = 0; i < capabilities->len; i++)
-    {
-      const char *cap = g_ptr_array_index (capabilities, i);
-
-      if (g_ascii_strncasecmp (cap, "SIZE", 4) == 0 && (cap[4] == ' ' || cap[4] == '\0'))
-        return cap[4] ? g_ascii_strtoull (cap + 5, NULL, 10) : 0;
-    }
-  return 0;
 }
 
 EpSmtpReport *
@@ -352,63 +330,7 @@ ep_smtp_probe_sync (const EpServerConfig *config,
                     GCancellable         *cancellable,
                     GError              **error)
 {
-  g_autoptr(CURL) curl = NULL;
-  EpServerProbe *probe;
-  EpCurlSession session;
-  CURLcode rc;
-
-  g_return_val_if_fail (config != NULL, NULL);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-
-  _ep_curl_session_init (&session, log, cancellable, FALSE);
-
-  curl = _ep_curl_session_open (&session, config, "smtp", "smtps", "/", error);
-  if (curl == NULL)
-    {
-      _ep_curl_session_clear (&session);
-      return NULL;
-    }
-
-  /* Connect, TLS, EHLO and AUTH happen on connect; NOOP proves the session. */
-  curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, "NOOP");
-  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, discard_cb);
-
-  rc = curl_easy_perform (curl);
-  if (rc != CURLE_OK)
-    {
-      g_propagate_error (error, _ep_curl_session_error (&session, curl, rc, config));
-      _ep_curl_session_clear (&session);
-      return NULL;
-    }
-
-  probe = g_new0 (EpServerProbe, 1);
-  probe->greeting = g_strdup (session.greeting);
-  if (probe->greeting && strlen (probe->greeting) > 4)
-    memmove (probe->greeting, probe->greeting + 4, strlen (probe->greeting + 4) + 1);
-  probe->tls = g_strdup (session.tls_info);
-  probe->certificate = g_strdup (session.cert_subject);
-  probe->auth_attempted = session.auth_attempted;
-  probe->authenticated = session.auth_ok;
-  probe->size_limit = parse_size_limit (session.capabilities);
-  g_ptr_array_add (session.capabilities, NULL);
-  probe->capabilities = g_strdupv ((char **) session.capabilities->pdata);
-  g_ptr_array_remove_index (session.capabilities, session.capabilities->len - 1);
-
-  _ep_curl_session_clear (&session);
-
-  if (config->auth != EP_AUTH_NONE && config->username != NULL && *config->username &&
-      !probe->authenticated)
-    {
-      g_set_error (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_AUTH,
-                   _("%s did not offer a way to log in on this connection, so the "
-                     "user name and password could not be checked"), config->host);
-      ep_server_probe_free (probe);
-      return NULL;
-    }
-
-  return probe;
+  return _ep_curl_probe_sync (config, FALSE, log, cancellable, error);
 }
 
 /* Async wrappers: the task data is a snapshot, the worker touches nothing else. */
