@@ -124,7 +124,27 @@ def test_account_test_reports():
     assert "PLAIN" in out, out
 
 
+def test_oauth2_bearer_token():
+    token = env("EPISTLE_TEST_OAUTH_TOKEN")
+    netlib.add_account("oauth", password=token, extra=["--auth", "oauth2"])
+    status, out, err = cli("send", "--account", "oauth", "--to", "bob@example.test",
+                           "--subject", "OAuth", "--body", "x", "--verbose")
+    assert status == 0, out + err
+    # The token goes either with AUTH (SASL-IR) or as the next line; both redacted.
+    assert "C: AUTH XOAUTH2 [redacted]" in err or (
+        "C: AUTH XOAUTH2\n" in err and "C: [redacted]" in err), err
+    assert token not in err and token not in out
+    auths = [e for e in netlib.events_of("auth") if e.get("mechanism") == "XOAUTH2"]
+    assert auths and auths[-1]["ok"] is True, auths
+    netlib.wait_for_message(netlib.message_id_from(out))
+
+    netlib.add_account("oauth-bad", password="tok-wrong", extra=["--auth", "oauth2"])
+    status, out, err = cli("send", "--account", "oauth-bad", "--to", "bob@example.test",
+                           "--subject", "OAuth", "--body", "x")
+    assert status == 3, (status, out, err)
+
+
 if __name__ == "__main__":
     netlib.run([test_send_starttls, test_send_implicit_tls, test_markdown_both_parts,
                 test_verbose_has_no_password, test_dry_run_sends_nothing,
-                test_account_test_reports])
+                test_account_test_reports, test_oauth2_bearer_token])

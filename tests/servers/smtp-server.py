@@ -1,189 +1,273 @@
 #!/usr/bin/python3
-"""A real SMTP submission server for Epistle's tests (aiosmtpd).
+"""A real SMTP submission server for Epistle's tests (aiosmtpd 1.4).
 
-Two listeners in one asyncio process:
-  --port   plain, STARTTLS required before AUTH and MAIL
-  --tls-port  implicit TLS
-AUTH PLAIN/LOGIN against one user. Accepted mail is delivered through
-Dovecot's LMTP into the test user's Maildir (a catch-all: one copy per
-accepted message, whatever the envelope recipients).
+Two listeners in one asyncio process (no Controller thread):
+  --port      "smtp":  plain, STARTTLS required before AUTH and MAIL
+  --tls-port  "smtps": implicit TLS
+AUTH PLAIN and LOGIN against one user and password, and XOAUTH2 against
+that user and a bearer token; AUTH is required before MAIL.
+Accepted mail goes through Dovecot LMTP into the test user's Maildir: a
+catch-all, one copy per accepted message whatever the envelope recipients.
 
-Faults come from a JSON file re-read on every connection and every command:
-  {"rcpt": {"addr": "550 5.1.1 ..."}}     reply to RCPT TO for that address
-                                          (a 421 reply also closes)
-  {"mail_from": {"addr": "553 ..."}}      reply to MAIL FROM
-  {"data_reply": "451 ..."}               reply after DATA, nothing delivered
-  {"drop_mid_data": N}                    close after N bytes of DATA
-  {"drop_after_data": true}               close after DATA, no reply
-  {"no_starttls": true}                   STARTTLS listener does not offer STARTTLS
-  {"size_limit": N}                       advertise SIZE N and enforce it
-  {"auth_fail": true}                     every AUTH fails with 535
-Every event is one JSON line in --events: connect, ehlo, starttls, auth
-(user, mechanism, ok: never the password), mail, rcpt, data, close.
+Faults come from a JSON file re-read on every connection and every command
+(see README.md): rcpt, mail_from, data_reply, drop_mid_data,
+drop_after_data, no_starttls, size_limit, auth_fail, greeting.
+
+Events are JSON lines in --events: connect, greeting (only when faulted),
+ehlo, starttls, auth (user, mechanism, ok; never the password), mail,
+rcpt, data, close. Each has "conn" (a per-process connection number) and
+"listener" ("smtp" or "smtps").
 """
 
 import argparse
 import asyncio
+import base64
 import itertools
 import json
-import os
+import logging
 import smtplib
 import ssl
-import sys
 import time
+import warnings
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
+
+# Expected noise: the implicit-TLS listener has auth_require_tls=False, and
+# aiosmtpd 1.4 uses its own deprecated Session.login_data.
+warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+logging.getLogger("mail.log").addFilter(lambda r: not any(
+    s in r.getMessage() for s in ("auth_require_tls == False", "login_data is deprecated")))
 
 ARGS = None
-COUNTER = itertools.count(1)
+CONN_IDS = itertools.count(1)
 
 
 def faults():
+    """The current fault JSON; {} when missing or (half-written) invalid."""
     try:
-        with open(ARGS.faults) as f:
+        with open(ARGS.faults, encoding="utf-8") as f:
             data = json.load(f)
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
-def log_event(kind, **fields):
-    fields = {"event": kind, "time": round(time.time(), 3), **fields}
-    with open(ARGS.events, "a") as f:
-        f.write(json.dumps(fields) + "\n")
+def log_event(server, kind, **fields):
+    line = {"event": kind, "conn": server.conn_id, "listener": server.listener,
+            "time": round(time.time(), 3), **fields}
+    with open(ARGS.events, "a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
 
 
 def deliver(mail_from, raw):
-    """Hands the message to Dovecot LMTP for the test user."""
+    """Hands one copy to Dovecot LMTP, always for the test user."""
     with smtplib.LMTP("127.0.0.1", ARGS.lmtp_port, timeout=30) as lmtp:
-        lmtp.sendmail(mail_from or "<>", [f"{ARGS.user}@example.test"], raw)
+        lmtp.sendmail(mail_from or "<>", [ARGS.user + "@localhost"], raw)
 
 
 class Handler:
-    def __init__(self, conn, listener):
-        self.conn = conn
-        self.listener = listener
+    """aiosmtpd hooks: these see commands aiosmtpd itself has accepted."""
+
+    async def auth_XOAUTH2(self, server, args):
+        """AUTH XOAUTH2: base64 of "user=U^Aauth=Bearer TOKEN^A^A". A bad token
+        gets 535 at once (no 334 JSON error challenge as Gmail sends)."""
+        if len(args) == 1:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except ValueError:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        fields = dict(part.split("=", 1) for part in blob.decode("utf-8", "replace").split("\x01")
+                      if "=" in part)
+        user = fields.get("user")
+        ok = (user == ARGS.user and fields.get("auth") == "Bearer " + ARGS.oauth_token
+              and not faults().get("auth_fail"))
+        log_event(server, "auth", user=user, mechanism="XOAUTH2", ok=ok)
+        if ok:
+            server.login_user = user
+        return AuthResult(success=ok, handled=False, auth_data=user)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
-        log_event("ehlo", conn=self.conn, listener=self.listener, hostname=hostname,
-                  tls=server.is_tls)
+        log_event(server, "ehlo", hostname=hostname, tls=server.is_tls)
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        reply = faults().get("mail_from", {}).get(address)
-        log_event("mail", conn=self.conn, listener=self.listener, address=address,
-                  options=mail_options, reply=reply or "250", tls=server.is_tls,
-                  auth_user=server.auth_user)
-        if reply:
-            return reply
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 2.1.0 OK"
+        reply = faults().get("mail_from", {}).get(address) or "250 2.1.0 OK"
+        server.logged = True
+        log_event(server, "mail", address=address, options=mail_options, reply=reply)
+        if reply.startswith("250"):
+            envelope.mail_from = address
+            envelope.mail_options.extend(mail_options)
+        return reply
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = faults().get("rcpt", {}).get(address)
-        log_event("rcpt", conn=self.conn, listener=self.listener, address=address,
-                  reply=reply or "250")
-        if reply:
-            if reply.startswith("421"):
-                asyncio.get_running_loop().call_soon(server.transport.close)
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 2.1.5 OK"
+        reply = faults().get("rcpt", {}).get(address) or "250 2.1.5 OK"
+        server.logged = True
+        log_event(server, "rcpt", address=address, reply=reply)
+        if reply.startswith("421"):
+            # The reply is written first; the close follows on the next turn.
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        elif reply.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return reply
 
     async def handle_DATA(self, server, session, envelope):
         f = faults()
         raw = envelope.original_content or envelope.content
+        server.logged = True
         if f.get("drop_after_data"):
-            log_event("data", conn=self.conn, listener=self.listener, size=len(raw),
-                      reply="dropped")
-            server.transport.close()
-            return "421 4.3.0 dropped"
+            log_event(server, "data", size=len(raw), reply="dropped")
+            server.drop()
+            return "421 4.3.0 dropped"          # never reaches the client
         if f.get("data_reply"):
-            log_event("data", conn=self.conn, listener=self.listener, size=len(raw),
-                      reply=f["data_reply"])
+            log_event(server, "data", size=len(raw), reply=f["data_reply"])
             return f["data_reply"]
         try:
             await asyncio.get_running_loop().run_in_executor(
                 None, deliver, envelope.mail_from, raw)
-        except Exception as e:  # delivery trouble is the test rig's, say so
-            log_event("data", conn=self.conn, listener=self.listener, size=len(raw),
-                      reply="451", error=str(e))
-            return f"451 4.3.0 Local delivery failed: {e}"
-        log_event("data", conn=self.conn, listener=self.listener, size=len(raw),
-                  recipients=envelope.rcpt_tos, reply="250")
-        return "250 2.0.0 OK: queued"
+        except Exception as e:  # the rig's own trouble: say so loudly
+            reply = f"451 4.3.0 Test rig delivery failed: {e}"
+            log_event(server, "data", size=len(raw), reply=reply)
+            return reply
+        reply = "250 2.0.0 OK: delivered"
+        log_event(server, "data", size=len(raw), recipients=envelope.rcpt_tos,
+                  auth_user=server.login_user, reply=reply)
+        return reply
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
-    ok = False
-    user = None
+    ok, user = False, None
     if isinstance(auth_data, LoginPassword):
         user = auth_data.login.decode("utf-8", "replace")
-        ok = (auth_data.login == ARGS.user.encode() and
-              auth_data.password == ARGS.password.encode() and
-              not faults().get("auth_fail"))
-    log_event("auth", conn=server.conn_id, listener=server.listener, user=user,
-              mechanism=mechanism, ok=ok, tls=server.is_tls)
+        ok = (auth_data.login == ARGS.user.encode()
+              and auth_data.password == ARGS.password.encode()
+              and not faults().get("auth_fail"))
+    log_event(server, "auth", user=user, mechanism=mechanism, ok=ok)
     if ok:
-        server.auth_user = user
+        server.login_user = user
+    # Failure: aiosmtpd answers "535 5.7.8 Authentication credentials invalid".
     return AuthResult(success=ok, handled=False)
 
 
 class RigSMTP(SMTP):
+    login_user = None
+    logged = False      # set by a hook; otherwise aiosmtpd refused on its own
+    last_reply = None
+
     def __init__(self, listener, tls_context, **kwargs):
-        self.conn_id = next(COUNTER)
+        self.conn_id = next(CONN_IDS)
         self.listener = listener
-        self.implicit_tls = listener == "smtps"
-        super().__init__(Handler(self.conn_id, listener), tls_context=tls_context, **kwargs)
+        self._rig_connected = False
+        super().__init__(Handler(), tls_context=tls_context, **kwargs)
 
     @property
     def is_tls(self):
-        return self.implicit_tls or self._tls_protocol is not None
+        # aiosmtpd 1.4 does not know an implicit-TLS socket is TLS.
+        return self.listener == "smtps" or self._tls_protocol is not None
 
-    auth_user = None
+    def drop(self):
+        """Closes the connection now, like aiosmtpd's QUIT: the command loop
+        is cancelled too, so nothing already buffered gets parsed."""
+        self.transport.close()
+        self._handler_coroutine.cancel()
 
-    async def smtp_STARTTLS(self, arg):
-        log_event("starttls", conn=self.conn_id, listener=self.listener)
-        await super().smtp_STARTTLS(arg)
+    async def push(self, status):
+        self.last_reply = status
+        await super().push(status)
 
     def connection_made(self, transport):
         # Called again with the TLS transport after STARTTLS: log once.
-        if not getattr(self, "_rig_connected", False):
+        if not self._rig_connected:
             self._rig_connected = True
-            log_event("connect", conn=self.conn_id, listener=self.listener)
+            log_event(self, "connect", peer=transport.get_extra_info("peername"))
         super().connection_made(transport)
 
     def connection_lost(self, exc):
-        log_event("close", conn=self.conn_id, listener=self.listener)
+        log_event(self, "close")
         super().connection_lost(exc)
+
+    async def _handle_client(self):
+        greeting = faults().get("greeting")
+        if not greeting:
+            return await super()._handle_client()
+        # A refusing greeting (RFC 5321 3.1): 421 closes at once; after 554
+        # the server answers 503 to everything until QUIT.
+        log_event(self, "greeting", reply=greeting)
+        try:
+            await self.push(greeting)
+            while not greeting.startswith("421"):
+                line = await self._reader.readline()
+                if not line or line.strip().upper() == b"QUIT":
+                    if line:
+                        await self.push("221 2.0.0 Bye")
+                    break
+                await self.push("503 5.5.1 No SMTP service here")
+        except ConnectionError:
+            pass
+        finally:  # also when cancelled by EOF
+            if self.transport is not None:
+                self.transport.close()
+
+    async def smtp_STARTTLS(self, arg):
+        log_event(self, "starttls")
+        await super().smtp_STARTTLS(arg)
+
+    async def _logged(self, kind, command, arg, **fields):
+        # MAIL/RCPT/DATA refused by aiosmtpd before our hook (no AUTH, SIZE
+        # too big, bad syntax, ...) still get an event, with the reply sent.
+        self.logged = False
+        await command(arg)
+        if not self.logged:
+            log_event(self, kind, arg=arg, reply=self.last_reply, **fields)
+
+    async def smtp_MAIL(self, arg):
+        await self._logged("mail", super().smtp_MAIL, arg)
+
+    async def smtp_RCPT(self, arg):
+        await self._logged("rcpt", super().smtp_RCPT, arg)
 
     async def smtp_DATA(self, arg):
         n = faults().get("drop_mid_data")
-        if n and self.envelope.rcpt_tos:
+        if n and self.envelope.rcpt_tos and self.session.authenticated:
             await self.push("354 End data with <CR><LF>.<CR><LF>")
-            data = await self._reader.read(int(n))
-            log_event("data", conn=self.conn_id, listener=self.listener, size=len(data),
-                      reply="dropped-mid-data")
-            self.transport.close()
+            try:
+                data = await self._reader.readexactly(int(n))
+            except asyncio.IncompleteReadError as e:
+                data = e.partial
+            log_event(self, "data", size=len(data), reply="dropped-mid-data")
+            self.drop()
+            await asyncio.sleep(0)      # lets the cancellation land here
             return
-        await super().smtp_DATA(arg)
+        await self._logged("data", super().smtp_DATA, arg)
+
+
+# Keep HELP working: it lists commands by their @syntax attributes.
+for _name in ("smtp_STARTTLS", "smtp_MAIL", "smtp_RCPT", "smtp_DATA"):
+    for _attr in ("__smtp_syntax__", "__smtp_syntax_extended__", "__smtp_syntax_when__"):
+        setattr(getattr(RigSMTP, _name), _attr, getattr(getattr(SMTP, _name), _attr))
 
 
 def factory(listener, ctx):
     def make():
         f = faults()
-        kwargs = dict(hostname="rig.example.test", auth_required=True,
-                      authenticator=authenticator, enable_SMTPUTF8=True,
-                      ident="Epistle test rig")
+        kwargs = dict(hostname="localhost", ident="Epistle test rig",
+                      auth_required=True, authenticator=authenticator,
+                      enable_SMTPUTF8=True)
         if f.get("size_limit"):
             kwargs["data_size_limit"] = int(f["size_limit"])
         if listener == "smtps":
+            # The socket is TLS already, but aiosmtpd 1.4 can't tell.
             return RigSMTP(listener, None, auth_require_tls=False, **kwargs)
         if f.get("no_starttls"):
-            return RigSMTP(listener, None, require_starttls=False, auth_require_tls=True, **kwargs)
-        return RigSMTP(listener, ctx, require_starttls=True, auth_require_tls=True, **kwargs)
+            # No STARTTLS offered; AUTH still needs TLS, so it's unusable.
+            return RigSMTP(listener, None, auth_require_tls=True, **kwargs)
+        return RigSMTP(listener, ctx, require_starttls=True, auth_require_tls=True,
+                       **kwargs)
     return make
 
 
@@ -192,28 +276,26 @@ async def main():
     ctx.load_cert_chain(ARGS.cert, ARGS.key)
     loop = asyncio.get_running_loop()
     plain = await loop.create_server(factory("smtp", ctx), "127.0.0.1", ARGS.port)
-    tls = await loop.create_server(factory("smtps", ctx), "127.0.0.1", ARGS.tls_port, ssl=ctx)
-    with open(ARGS.ready, "w") as f:
+    tls = await loop.create_server(factory("smtps", ctx), "127.0.0.1", ARGS.tls_port,
+                                   ssl=ctx)
+    with open(ARGS.ready, "w", encoding="utf-8") as f:
         f.write("ready\n")
     async with plain, tls:
         await asyncio.gather(plain.serve_forever(), tls.serve_forever())
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--tls-port", type=int, required=True)
-    p.add_argument("--lmtp-port", type=int, required=True)
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
-    p.add_argument("--user", required=True)
-    p.add_argument("--password-file", required=True)
-    p.add_argument("--faults", required=True)
-    p.add_argument("--events", required=True)
-    p.add_argument("--ready", required=True)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for opt in ("--port", "--tls-port", "--lmtp-port"):
+        p.add_argument(opt, type=int, required=True)
+    for opt in ("--cert", "--key", "--user", "--password-file", "--oauth-token-file", "--faults",
+                "--events", "--ready"):
+        p.add_argument(opt, required=True)
     ARGS = p.parse_args()
-    with open(ARGS.password_file) as f:
-        ARGS.password = f.read().strip()
+    with open(ARGS.password_file, encoding="utf-8") as f:
+        ARGS.password = f.read()
+    with open(ARGS.oauth_token_file, encoding="utf-8") as f:
+        ARGS.oauth_token = f.read()
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

@@ -274,8 +274,14 @@ info_text (EpCurlSession *s,
   else if ((p = strstr (text, " subject: ")) != NULL && s->cert_subject == NULL)
     set_str (&s->cert_subject, p + strlen (" subject: "));
 
+  /* Handshake message-by-message chatter ("TLSv1.3 (IN), TLS handshake, …")
+   * buries the dialogue; the outcome line above is what matters. */
+  g_strstrip (text);
+  if (g_str_has_prefix (text, "TLSv1") && (strstr (text, "(IN)") || strstr (text, "(OUT)")))
+    return;
+
   if (s->log != NULL && *text != '\0')
-    ep_protocol_log_append (s->log, EP_PROTOCOL_LOG_INFO, g_strstrip (text));
+    ep_protocol_log_append (s->log, EP_PROTOCOL_LOG_INFO, text);
 }
 
 static int

@@ -1,4 +1,4 @@
-/* ep-account-dialog.h: add or edit an account (placeholder, being written)
+/* ep-account-dialog.h: add or edit an account
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EpAccountDialog, ep_account_dialog, EP, ACCOUNT_DIALOG, AdwWindow)
 
+/* @account NULL: add a new account; otherwise edit (a copy of) @account. */
 EpAccountDialog *ep_account_dialog_new (GtkWindow *parent,
                                         EpContext *context,
                                         EpAccount *account);

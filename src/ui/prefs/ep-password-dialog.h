@@ -1,4 +1,4 @@
-/* ep-password-dialog.h: re-enter an account's password (placeholder, being written)
+/* ep-password-dialog.h: re-enter an account's password
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EpPasswordDialog, ep_password_dialog, EP, PASSWORD_DIALOG, AdwWindow)
 
-/* Emits "saved" after the new password is in the keyring. */
+/* Emits "saved" after the new password is in the keyring, then closes.
+ * @reason: why it is asked for (e.g. the server's refusal), or NULL. */
 EpPasswordDialog *ep_password_dialog_new (GtkWindow  *parent,
                                           EpContext  *context,
                                           EpAccount  *account,

@@ -1,4 +1,4 @@
-/* ep-preferences-window.h (placeholder, being written)
+/* ep-preferences-window.h: accounts (and, later, other preferences)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
