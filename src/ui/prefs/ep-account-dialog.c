@@ -25,6 +25,7 @@ struct _EpAccountDialog
   AdwWindow             parent_instance;
 
   /* Template widgets */
+  GtkWidget            *cancel_button;
   GtkButton            *save_button;
   GtkSpinner           *save_spinner;
   AdwToastOverlay      *toast_overlay;
@@ -69,6 +70,7 @@ struct _EpAccountDialog
   const EpProvider     *provider;
   EpSecurity            smtp_security;
   EpSecurity            imap_security;
+  guint                 scroll_frames;
   guint                 loading : 1;
   guint                 saving : 1;
   guint                 test_failed : 1;
@@ -85,6 +87,9 @@ enum {
 G_DEFINE_FINAL_TYPE (EpAccountDialog, ep_account_dialog, ADW_TYPE_WINDOW)
 
 static GParamSpec *properties[N_PROPS];
+
+static void name_button (gpointer    button,
+                         const char *name);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -442,6 +447,7 @@ make_config (EpAccount  *account,
   return config;
 }
 
+/* @css_class is "success" or "error" (also what the icon tells AT-SPI). */
 static void
 set_test_status (EpAccountDialog *self,
                  const char      *icon_name,
@@ -455,6 +461,10 @@ set_test_status (EpAccountDialog *self,
     {
       gtk_image_set_from_icon_name (self->test_result_icon, icon_name);
       gtk_widget_add_css_class (GTK_WIDGET (self->test_result_icon), css_class);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->test_result_icon),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      g_str_equal (css_class, "error") ? _("Failed") : _("Succeeded"),
+                                      -1);
       gtk_widget_remove_css_class (GTK_WIDGET (self->test_result_label), "dim-label");
     }
   else
@@ -464,6 +474,12 @@ set_test_status (EpAccountDialog *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->test_result_icon), icon_name != NULL);
   gtk_label_set_text (self->test_result_label, text);
+  /* A GtkLabel renames itself after its text; keep the name the UI tests
+   * and screen readers know it by (the text stays readable through the
+   * Text interface). */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->test_result_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Connection Test Result"),
+                                  -1);
 }
 
 static void
@@ -510,17 +526,24 @@ append_test_result (EpAccountDialog     *self,
     }
 }
 
+/* Tick callbacks run before layout: on the second frame after the result
+ * was set, the scrolled window knows its new height. */
 static gboolean
-scroll_to_end_cb (gpointer user_data)
+scroll_to_end_cb (GtkWidget     *widget,
+                  GdkFrameClock *frame_clock,
+                  gpointer       user_data)
 {
-  EpAccountDialog *self = user_data;
+  EpAccountDialog *self = EP_ACCOUNT_DIALOG (widget);
   GtkAdjustment *adjustment;
 
-  if (self->scrolled_window != NULL)
-    {
-      adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
-      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-    }
+  if (self->scrolled_window == NULL)
+    return G_SOURCE_REMOVE;
+
+  if (++self->scroll_frames < 2)
+    return G_SOURCE_CONTINUE;
+
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
 
   return G_SOURCE_REMOVE;
 }
@@ -550,7 +573,8 @@ finish_test (EpAccountDialog *self)
     set_test_status (self, "emblem-ok-symbolic", "success", text->str);
 
   /* The result is at the end of the form; show it once it is laid out. */
-  g_idle_add_full (G_PRIORITY_LOW, scroll_to_end_cb, g_object_ref (self), g_object_unref);
+  self->scroll_frames = 0;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_end_cb, NULL, NULL);
 }
 
 static void
@@ -704,6 +728,10 @@ on_address_row_changed_cb (EpAccountDialog *self,
 static void
 on_address_focus_leave_cb (EpAccountDialog *self)
 {
+  /* Focus also leaves while the dialog is being destroyed. */
+  if (self->address_row == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+
   check_address (self, FALSE, NULL);
 }
 
@@ -956,9 +984,7 @@ load_account (EpAccountDialog *self,
 
   gtk_window_set_title (GTK_WINDOW (self), _("Edit Account"));
   gtk_button_set_label (self->save_button, _("_Save"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->save_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Save"),
-                                  -1);
+  name_button (self->save_button, _("Save"));
 
   delegate = gtk_editable_get_delegate (GTK_EDITABLE (self->password_row));
   if (GTK_IS_TEXT (delegate))
@@ -1097,6 +1123,7 @@ ep_account_dialog_class_init (EpAccountDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                APP_PATH "/ui/prefs/ep-account-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, save_spinner);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, toast_overlay);
@@ -1138,18 +1165,17 @@ ep_account_dialog_class_init (EpAccountDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
-/* The rows' titles name them for AT-SPI; the text inside gets the same
- * name, so a screen reader (or a UI test) finds the editable itself too. */
+/* GTK 4.8 names a labelled button after both its "label" (mnemonic
+ * underscore included) and the label inside it, e.g. "_Add Add". Give it
+ * exactly one name. Rows need nothing: their title names them. */
 static void
-label_delegate (AdwEntryRow *row)
+name_button (gpointer    button,
+             const char *name)
 {
-  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
-
-  if (delegate != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (delegate),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                    adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
-                                    -1);
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  -1);
 }
 
 static void
@@ -1180,15 +1206,9 @@ ep_account_dialog_init (EpAccountDialog *self)
                            self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->address_row), focus);
 
-  label_delegate (self->display_name_row);
-  label_delegate (self->address_row);
-  label_delegate (self->password_row);
-  label_delegate (self->smtp_host_row);
-  label_delegate (self->smtp_port_row);
-  label_delegate (self->imap_host_row);
-  label_delegate (self->imap_port_row);
-  label_delegate (self->name_row);
-  label_delegate (self->username_row);
+  name_button (self->cancel_button, _("Cancel"));
+  name_button (self->save_button, _("Add"));
+  name_button (self->test_button, _("Test Connection"));
 
   set_ca_file (self, NULL);
 }

@@ -19,6 +19,7 @@ struct _EpPasswordDialog
   AdwWindow     parent_instance;
 
   /* Template widgets */
+  GtkWidget    *cancel_button;
   GtkWidget    *save_button;
   GtkSpinner   *spinner;
   GtkLabel     *heading_label;
@@ -69,7 +70,6 @@ set_saving (EpPasswordDialog *self,
   self->saving = saving;
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), saving);
   gtk_spinner_set_spinning (self->spinner, saving);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !saving);
   update_save_button (self);
 }
 
@@ -261,6 +261,7 @@ ep_password_dialog_class_init (EpPasswordDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                APP_PATH "/ui/prefs/ep-password-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, EpPasswordDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, EpPasswordDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, EpPasswordDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, EpPasswordDialog, heading_label);
@@ -274,20 +275,27 @@ ep_password_dialog_class_init (EpPasswordDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
+/* GTK 4.8 names a labelled button after both its "label" (mnemonic
+ * underscore included) and the label inside it ("_Save Save"). */
+static void
+name_button (GtkWidget  *button,
+             const char *name)
+{
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  -1);
+}
+
 static void
 ep_password_dialog_init (EpPasswordDialog *self)
 {
-  GtkEditable *delegate;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
 
-  delegate = gtk_editable_get_delegate (GTK_EDITABLE (self->password_row));
-  if (delegate != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (delegate),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Password"),
-                                    -1);
+  name_button (self->cancel_button, _("Cancel"));
+  name_button (self->save_button, _("Save"));
 }
 
 EpPasswordDialog *

@@ -22,12 +22,15 @@ struct _EpPreferencesWindow
 
   /* Template widgets */
   AdwPreferencesGroup  *accounts_group;
+  GtkWidget            *add_button;
 
   /* Owned */
   EpContext            *context;
   GCancellable         *cancellable;       /* account operations */
   GCancellable         *list_cancellable;  /* the latest listing only */
   GPtrArray            *rows;              /* GtkWidget: what the group shows now */
+  GtkWidget            *default_group;     /* never shown: makes even a lone
+                                            * "Default" button a radio button */
 
   gboolean              populating;
 };
@@ -204,8 +207,7 @@ icon_button (const char *icon_name,
 
 static GtkWidget *
 account_row (EpPreferencesWindow *self,
-             EpAccount           *account,
-             GtkCheckButton      *group)
+             EpAccount           *account)
 {
   const char *name = ep_account_get_name (account);
   g_autofree char *subtitle = g_strdup_printf ("%s · %s", ep_account_get_address (account),
@@ -231,8 +233,7 @@ account_row (EpPreferencesWindow *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Default"),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, default_tip,
                                   -1);
-  if (group != NULL)
-    gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+  gtk_check_button_set_group (GTK_CHECK_BUTTON (check), GTK_CHECK_BUTTON (self->default_group));
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), ep_account_get_is_default (account));
   set_widget_account (check, account);
   g_signal_connect_object (check, "toggled", G_CALLBACK (on_default_toggled_cb), self, 0);
@@ -254,8 +255,6 @@ static void
 populate (EpPreferencesWindow *self,
           GPtrArray           *accounts)
 {
-  GtkCheckButton *group = NULL;
-
   self->populating = TRUE;
   clear_rows (self);
 
@@ -271,11 +270,7 @@ populate (EpPreferencesWindow *self,
 
   for (guint i = 0; i < accounts->len; i++)
     {
-      GtkWidget *row = account_row (self, g_ptr_array_index (accounts, i), group);
-
-      if (group == NULL)
-        group = GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
-      add_row (self, row);
+      add_row (self, account_row (self, g_ptr_array_index (accounts, i)));
     }
 
   self->populating = FALSE;
@@ -363,6 +358,7 @@ ep_preferences_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->list_cancellable);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_object (&self->default_group);
 
   G_OBJECT_CLASS (ep_preferences_window_parent_class)->finalize (object);
 }
@@ -425,6 +421,7 @@ ep_preferences_window_class_init (EpPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                APP_PATH "/ui/prefs/ep-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, accounts_group);
+  gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, add_button);
   gtk_widget_class_bind_template_callback (widget_class, on_add_button_clicked_cb);
 }
 
@@ -433,8 +430,16 @@ ep_preferences_window_init (EpPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* Named once: GTK 4.8 would also append the button content's label. */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->add_button),
+                                 GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Add Account…"),
+                                  -1);
+
   self->cancellable = g_cancellable_new ();
   self->rows = g_ptr_array_new ();
+  self->default_group = g_object_ref_sink (gtk_check_button_new ());
 }
 
 EpPreferencesWindow *
