@@ -64,6 +64,7 @@ struct _EpComposePage
   gboolean         sending;
   gboolean         saving;
   gboolean         save_again;
+  gboolean         discard_after_save;  /* sent while a save was in flight */
 };
 
 G_DEFINE_FINAL_TYPE (EpComposePage, ep_compose_page, GTK_TYPE_WIDGET)
@@ -251,6 +252,9 @@ is_empty (EpComposePage *self)
 }
 
 static void save_draft (EpComposePage *self);
+static void delete_draft_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data);
 
 static void
 save_draft_cb (GObject      *object,
@@ -276,6 +280,14 @@ save_draft_cb (GObject      *object,
       if (g_error_matches (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND))
         self->draft_id = 0;
     }
+  else if (self->discard_after_save)
+    {
+      /* The message was sent while this save was on its way: the row it
+       * wrote is stale, remove it rather than restore it next time. */
+      ep_context_delete_draft_async (self->context, id, NULL, delete_draft_cb, NULL);
+      self->draft_id = 0;
+      self->save_again = FALSE;
+    }
   else
     {
       self->draft_id = id;
@@ -283,6 +295,7 @@ save_draft_cb (GObject      *object,
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
     }
 
+  self->discard_after_save = FALSE;
   g_application_release (g_application_get_default ());
 
   if (self->save_again)
@@ -816,7 +829,9 @@ send_cb (GObject      *object,
                                                             "Message sent to %u recipients",
                                                             report->accepted->len),
                                                report->accepted->len);
-      if (self->draft_id > 0)
+      if (self->saving)
+        self->discard_after_save = TRUE;
+      else if (self->draft_id > 0)
         ep_context_delete_draft_async (self->context, self->draft_id, NULL, delete_draft_cb, NULL);
       self->draft_id = 0;
       clear_message (self);
