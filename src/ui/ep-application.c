@@ -105,6 +105,23 @@ ep_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+/* "Open With Epistle" / `epistle FILE…`: the files are attached to the
+ * message being composed. (Spreadsheets will open the merge wizard once it
+ * exists.) */
+static void
+ep_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  GtkWindow *window;
+
+  ep_application_activate (app);
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (EP_IS_WINDOW (window))
+    ep_window_attach_files (EP_WINDOW (window), files, n_files);
+}
+
 static void
 ep_application_dispose (GObject *object)
 {
@@ -125,6 +142,7 @@ ep_application_class_init (EpApplicationClass *klass)
   object_class->dispose = ep_application_dispose;
   app_class->startup = ep_application_startup;
   app_class->activate = ep_application_activate;
+  app_class->open = ep_application_open;
 }
 
 static void
@@ -137,7 +155,7 @@ ep_application_new (void)
 {
   return g_object_new (EP_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", APP_PATH,
                        NULL);
 }

@@ -17,6 +17,7 @@
 #include "ep-window.h"
 #include "compose/ep-compose-page.h"
 #include "prefs/ep-account-dialog.h"
+#include "widgets/ep-a11y.h"
 
 struct _EpWindow
 {
@@ -28,6 +29,7 @@ struct _EpWindow
   AdwStatusPage        *welcome_page;
   AdwViewStack         *view_stack;
   GtkBox               *compose_box;
+  GtkWidget            *add_account_button;
 
   /* owned */
   EpContext            *context;
@@ -236,6 +238,7 @@ ep_window_class_init (EpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, compose_box);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, add_account_button);
 
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, win_add_account_action);
   gtk_widget_class_install_action (widget_class, "win.show-log", NULL, win_show_log_action);
@@ -249,6 +252,7 @@ ep_window_init (EpWindow *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ep_a11y_name_button (self->add_account_button, _("Add Account"));
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
@@ -287,4 +291,23 @@ ep_window_new (EpApplication *application,
     }
 
   return self;
+}
+
+void
+ep_window_attach_files (EpWindow  *self,
+                        GFile    **files,
+                        int        n_files)
+{
+  GSList *list = NULL;
+
+  g_return_if_fail (EP_IS_WINDOW (self));
+
+  if (self->compose_page == NULL)
+    return;
+
+  for (int i = n_files - 1; i >= 0; i--)
+    list = g_slist_prepend (list, files[i]);
+  ep_compose_page_add_files (self->compose_page, list);
+  g_slist_free (list);
+  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
 }

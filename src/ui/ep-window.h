@@ -20,4 +20,8 @@ EpWindow *ep_window_new (EpApplication *application,
                          EpContext     *context,
                          const GError  *context_error);
 
+void      ep_window_attach_files (EpWindow  *self,
+                                  GFile    **files,
+                                  int        n_files);
+
 G_END_DECLS

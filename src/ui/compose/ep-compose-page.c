@@ -17,6 +17,7 @@
 
 #include "ep-compose-page.h"
 #include "prefs/ep-password-dialog.h"
+#include "widgets/ep-a11y.h"
 
 #define SAVE_DELAY_MS 400
 
@@ -678,6 +679,7 @@ set_sending (EpComposePage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->subject_row), !sending);
   gtk_text_view_set_editable (self->body_view, !sending);
   gtk_button_set_label (self->send_button, sending ? _("Sending…") : _("_Send"));
+  ep_a11y_name_button (GTK_WIDGET (self->send_button), sending ? _("Sending…") : _("Send"));
   gtk_label_set_text (self->status_label, sending ? _("Sending…") : "");
 
   actions_update (self);
@@ -1065,6 +1067,9 @@ static void
 ep_compose_page_init (EpComposePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  ep_a11y_name_button (GTK_WIDGET (self->send_button), _("Send"));
+  ep_a11y_name_button (GTK_WIDGET (self->markdown_toggle), _("Markdown"));
 
   self->cancellable = g_cancellable_new ();
   self->attachments = g_ptr_array_new_with_free_func (attachment_free);

@@ -49,7 +49,7 @@ struct _EpAccountDialog
   GtkWidget            *imap_security_warning;
   AdwEntryRow          *name_row;
   AdwEntryRow          *username_row;
-  AdwActionRow         *ca_file_row;
+  AdwEntryRow          *ca_file_row;
   GtkWidget            *ca_file_clear_button;
   GtkWidget            *test_button;
   GtkSpinner           *test_spinner;
@@ -246,18 +246,24 @@ apply_provider (EpAccountDialog  *self,
   update_provider_note (self);
 }
 
+/* The CA file can be typed or pasted as a path, or chosen with the file
+ * chooser; empty means the system's certificates. */
+static void
+on_ca_file_changed_cb (EpAccountDialog *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ca_file_row))));
+
+  g_free (self->ca_file);
+  self->ca_file = *text ? g_steal_pointer (&text) : NULL;
+  gtk_widget_set_visible (self->ca_file_clear_button, self->ca_file != NULL);
+}
+
 static void
 set_ca_file (EpAccountDialog *self,
              const char      *path)
 {
-  char *copy = (path && *path) ? g_strdup (path) : NULL;
-
-  g_free (self->ca_file);
-  self->ca_file = copy;
-
-  adw_action_row_set_subtitle (self->ca_file_row,
-                               self->ca_file ? self->ca_file : _("System certificates"));
-  gtk_widget_set_visible (self->ca_file_clear_button, self->ca_file != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->ca_file_row), path ? path : "");
+  on_ca_file_changed_cb (self);
 }
 
 /* Marks the address row and explains why; @required: empty is an error. */
@@ -1160,6 +1166,7 @@ ep_account_dialog_class_init (EpAccountDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_security_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ca_file_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ca_file_clear_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ca_file_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_test_button_clicked_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
