@@ -559,6 +559,18 @@ _ep_curl_probe_sync (const EpServerConfig *config,
   /* SMTP greetings start with the code: "220 host ESMTP"; show the rest. */
   if (!imap && probe->greeting && strlen (probe->greeting) > 4)
     memmove (probe->greeting, probe->greeting + 4, strlen (probe->greeting + 4) + 1);
+  /* IMAP greetings: "OK [CAPABILITY …] Dovecot ready."; show the words. */
+  if (imap && probe->greeting && g_str_has_prefix (probe->greeting, "OK "))
+    {
+      const char *words = probe->greeting + 3;
+      char *copy;
+
+      if (*words == '[' && strchr (words, ']') != NULL)
+        words = strchr (words, ']') + 1;
+      copy = g_strstrip (g_strdup (words));
+      g_free (probe->greeting);
+      probe->greeting = copy;
+    }
   probe->tls = g_strdup (session.tls_info);
   probe->certificate = g_strdup (session.cert_subject);
   probe->auth_attempted = session.auth_attempted;

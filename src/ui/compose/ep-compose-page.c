@@ -174,6 +174,9 @@ validate (EpComposePage *self)
 
   gtk_label_set_text (self->address_error_label, problems->str);
   gtk_widget_set_visible (GTK_WIDGET (self->address_error_label), problems->len > 0);
+  /* GTK 4.8 renames a label after its new text; keep the stable name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->address_error_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Address Problem"), -1);
 
   actions_update (self);
 }

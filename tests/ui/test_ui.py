@@ -1,0 +1,201 @@
+"""End to end through the real window: the real `epistle` binary under Xvfb,
+driven over AT-SPI by accessible name and role, against the rig's real
+Dovecot, SMTP server and keyring. Nothing here calls Epistle's functions.
+"""
+
+import email
+import email.policy
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
+
+import netlib  # noqa: E402
+from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+                   screenshot, set_text, text_of_labels, wait_until)
+
+APP = os.environ.get("EPISTLE_APP", "epistle")
+SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
+SUBJECT = "Zeugnis für Björn – ✓"
+BODY = "Hallo Björn,\nhier sind deine Noten: Mathe 1, Deutsch 2.\n"
+
+state = {}
+
+
+def shot(name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        screenshot(os.path.join(SHOTS, name + ".png"))
+
+
+def start_app(*args):
+    log = open(os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-ui.log"), "a")
+    proc = subprocess.Popen([APP, *args], stdout=log, stderr=subprocess.STDOUT)
+    state.setdefault("procs", []).append(proc)
+    return proc
+
+
+def stop_apps():
+    for proc in state.get("procs", []):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def new_maildir_files(before):
+    return [p for p in netlib.maildir_files() if p not in before]
+
+
+def test_add_account_through_dialog():
+    start_app()
+    app = find_app("epistle")
+    state["app"] = app
+    click(find(app, "Add Account", "push button"))
+
+    dialog_add = find(app, "Add", "push button")
+    fields = {
+        "Your Name": "Ann Teacher",
+        "Email Address": f"{netlib.USER}@example.test",
+        "Password": netlib.PASSWORD,
+        "SMTP Server": "127.0.0.1",
+        "SMTP Port": netlib.env("EPISTLE_TEST_SMTP_PORT"),
+        "IMAP Server": "127.0.0.1",
+        "IMAP Port": netlib.env("EPISTLE_TEST_IMAPS_PORT"),
+        "User Name": netlib.USER,
+        "CA File": netlib.env("EPISTLE_TEST_CA"),
+    }
+    for name, value in fields.items():
+        set_text(find(app, name, "text"), value)
+    # "Other" defaults: STARTTLS for SMTP, TLS for IMAP, as the rig serves.
+    assert "STARTTLS" in text_of_labels(find(app, "SMTP Security", "combo box"))
+    assert "TLS" in text_of_labels(find(app, "IMAP Security", "combo box"))
+
+    click(find(app, "Test Connection", "push button"))
+    result = find(app, "Connection Test Result", "label")
+
+    def finished():
+        text = get_text(result)
+        return text if ("Login: accepted" in text or "failed" in text.lower()
+                        or "could not" in text.lower()) else None
+    text = wait_until(finished, "the connection test result", timeout=40)
+    assert text.count("Login: accepted") == 2, text
+    assert "TLSv1." in text, text
+    shot("1-account-tested")
+
+    click(dialog_add)
+    # Saved (store + keyring) off the main thread: the CLI sees it shortly.
+    wait_until(lambda: f"{netlib.USER}@example.test" in netlib.cli("account", "list")[1],
+               "the account in the store")
+    # The password went to the keyring, not to a file.
+    status, out, err = netlib.cli("account", "test", f"{netlib.USER}@example.test")
+    assert status == 0 and out.count("Login: accepted") == 2, out + err
+
+
+def test_invalid_address_blocks_send():
+    app = state["app"]
+    to = find(app, "To", "text")
+    send = find(app, "Send", "push button")
+    set_text(to, "student412@example")
+    problem = find(app, "Address Problem", "label")
+    wait_until(lambda: "student412@example" in get_text(problem), "the address explanation")
+    assert "no dot" in get_text(problem), get_text(problem)
+    wait_until(lambda: not is_sensitive(send), "Send to turn off")
+    set_text(to, "Bob Student <bob@example.test>")
+    wait_until(lambda: is_sensitive(send), "Send to turn on again")
+    wait_until(lambda: get_text(problem) == "", "the explanation to go away")
+
+
+def test_compose_and_send_with_attachment():
+    app = state["app"]
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    data = bytes(range(256)) * 40 + "Prüfung ✓".encode()
+    path = os.path.join(rigdir, "Noten Björn.bin")
+    with open(path, "wb") as f:
+        f.write(data)
+
+    set_text(find(app, "To", "text"), "Bob Student <bob@example.test>")
+    set_text(find(app, "Subject", "text"), SUBJECT)
+    set_text(find(app, "Message Body", "text"), BODY)
+    # Opening a file with Epistle (as from Files) attaches it to the message.
+    start_app(path).wait(20)
+    find(app, "Remove Noten Björn.bin", "push button")
+    shot("2-composed")
+
+    before = netlib.maildir_files()
+    click(find(app, "Send", "push button"))
+    files = wait_until(lambda: new_maildir_files(before), "the message in the Maildir", timeout=30)
+    assert len(files) == 1, files
+    msg = netlib.read_message(files[0])
+    assert msg["Subject"] == SUBJECT, msg["Subject"]
+    assert "bob@example.test" in msg["To"]
+    assert msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n") == BODY
+    parts = list(msg.iter_attachments())
+    assert len(parts) == 1 and parts[0].get_filename() == "Noten Björn.bin", parts
+    assert parts[0].get_content() == data, "attachment not byte-exact"
+    # Sent: the form is cleared for the next message.
+    wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
+    shot("3-sent")
+
+
+def test_wrong_password_offers_reentry():
+    app = state["app"]
+    netlib.set_faults({"auth_fail": True})
+    set_text(find(app, "To", "text"), "bob@example.test")
+    set_text(find(app, "Subject", "text"), "Second try")
+    set_text(find(app, "Message Body", "text"), "x\n")
+    before_files = netlib.maildir_files()
+    before_events = len(netlib.events())
+    click(find(app, "Send", "push button"))
+
+    reenter = find(app, "Re-enter Password", "push button", timeout=30, contains=True)
+    assert "Wrong Password" in [n.name for n in find_all(app, lambda n: n.getRoleName() == "label")]
+    assert netlib.events_of("mail", before_events) == [], "nothing may be sent after a refused login"
+    assert new_maildir_files(before_files) == []
+    # The message is kept.
+    assert get_text(find(app, "Subject", "text", showing=False)) == "Second try"
+    shot("4-wrong-password")
+
+    netlib.set_faults({})
+    click(reenter)
+    set_text(find(app, "Password", "text"), netlib.PASSWORD)
+    click(find(app, "Save", "push button"))
+    files = wait_until(lambda: new_maildir_files(before_files), "the resent message", timeout=30)
+    msg = netlib.read_message(files[0])
+    assert msg["Subject"] == "Second try"
+
+
+def main():
+    tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
+             test_compose_and_send_with_attachment, test_wrong_password_offers_reentry]
+    netlib._init()
+    print(f"1..{len(tests)}", flush=True)
+    failed = 0
+    try:
+        for number, test in enumerate(tests, 1):
+            try:
+                test()
+                print(f"ok {number} - {test.__name__}", flush=True)
+            except Exception:
+                failed += 1
+                print(f"not ok {number} - {test.__name__}")
+                for line in traceback.format_exc().splitlines():
+                    print(f"# {line}")
+                shot(f"failed-{number}")
+                sys.stdout.flush()
+    finally:
+        netlib.set_faults({})
+        stop_apps()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
