@@ -60,13 +60,15 @@ def _search(node, match, showing_only):
     return None
 
 
-def find(root, name, role=None, timeout=DEFAULT_TIMEOUT, showing=False, contains=False):
+def find(root, name, role=None, timeout=DEFAULT_TIMEOUT, showing=False, contains=False,
+         match_extra=None):
     """The first object named @name (and with role @role) under @root.
     With @contains, the name only has to contain @name (GTK 4.8 names some
     buttons "_Label Label")."""
     def match(n):
         named = (name in n.name) if contains else (n.name == name)
-        return named and (role is None or n.getRoleName() == role)
+        return (named and (role is None or n.getRoleName() == role)
+                and (match_extra is None or match_extra(n)))
     return wait_until(lambda: _search(root, match, showing),
                       f"{role or 'object'} {name!r}", timeout)
 

@@ -173,9 +173,38 @@ def test_wrong_password_offers_reentry():
     assert msg["Subject"] == "Second try"
 
 
+def _keyring_items():
+    proc = subprocess.run(["secret-tool", "search", "--all", "--unlock", "xdg:schema",
+                           "io.github.epistle.Account"], capture_output=True, text=True, timeout=20)
+    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("secret = ")]
+
+
+def test_preferences_remove_account():
+    app = state["app"]
+    assert len(_keyring_items()) == 1, _keyring_items()
+    # The primary menu of the main page (the welcome page has one too, first).
+    menus = find_all(app, lambda n: n.name == "Main Menu" and n.getRoleName() == "push button"
+                     and n.queryAction().nActions > 0)
+    assert menus, "no Main Menu button"
+    click(menus[-1])
+    click(find(app, "Preferences", contains=True, timeout=10,
+               match_extra=lambda n: n.getRoleName() != "label"))
+    remove = find(app, "Remove", "push button")
+    shot("5-preferences")
+    click(remove)
+    confirm = find(app, "Remove", "push button", contains=True, timeout=10,
+                   match_extra=lambda n: n is not remove)
+    click(confirm)
+    wait_until(lambda: "No accounts" in netlib.cli("account", "list")[1], "the account to go")
+    wait_until(lambda: _keyring_items() == [], "the keyring item to go")
+    # Without an account the window goes back to the welcome page.
+    find(app, "Add Account", "push button")
+
+
 def main():
     tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
-             test_compose_and_send_with_attachment, test_wrong_password_offers_reentry]
+             test_compose_and_send_with_attachment, test_wrong_password_offers_reentry,
+             test_preferences_remove_account]
     netlib._init()
     print(f"1..{len(tests)}", flush=True)
     failed = 0
