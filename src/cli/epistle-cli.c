@@ -618,9 +618,16 @@ int
 main (int    argc,
       char **argv)
 {
+  const char *ctype;
   int status;
 
   setlocale (LC_ALL, "");
+  /* Scripts and cron jobs often run in the plain C locale, where GLib would
+   * refuse a UTF-8 subject or name given as an argument. Like Python (PEP
+   * 538), treat the C locale's text as UTF-8. */
+  ctype = setlocale (LC_CTYPE, NULL);
+  if (ctype == NULL || g_str_equal (ctype, "C") || g_str_equal (ctype, "POSIX"))
+    setlocale (LC_CTYPE, "C.UTF-8");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

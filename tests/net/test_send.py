@@ -2,6 +2,8 @@
 Maildir and over IMAP (IMAPS and IMAP+STARTTLS)."""
 
 import base64
+import email
+import email.policy
 import os
 import tempfile
 
@@ -113,6 +115,22 @@ def test_dry_run_sends_nothing():
     assert netlib.events()[before:] == [], "a dry run must not connect"
 
 
+def test_c_locale_utf8_arguments():
+    """Scripts run with LANG unset: UTF-8 arguments must still work."""
+    import subprocess
+    netlib.add_account("clocale", security="starttls")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_") and k != "LANG"}
+    env["LC_ALL"] = "C"
+    proc = subprocess.run([netlib.CLI, "send", "--account", "clocale", "--to",
+                           "Jörg Müller <joerg@example.test>", "--subject", SUBJECT,
+                           "--body", BODY, "--dry-run"],
+                          capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    msg = email.message_from_bytes(proc.stdout, policy=email.policy.default)
+    assert msg["Subject"] == SUBJECT, msg["Subject"]
+    assert "Jörg Müller" in msg["To"], msg["To"]
+
+
 def test_account_test_reports():
     netlib.add_account("probe", security="starttls")
     status, out, err = cli("account", "test", "probe")
@@ -147,4 +165,5 @@ def test_oauth2_bearer_token():
 if __name__ == "__main__":
     netlib.run([test_send_starttls, test_send_implicit_tls, test_markdown_both_parts,
                 test_verbose_has_no_password, test_dry_run_sends_nothing,
-                test_account_test_reports, test_oauth2_bearer_token])
+                test_account_test_reports, test_oauth2_bearer_token,
+                test_c_locale_utf8_arguments])
