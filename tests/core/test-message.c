@@ -16,12 +16,21 @@ parse (EpOutgoing *outgoing)
 {
   gsize size;
   const char *data = g_bytes_get_data (outgoing->data, &size);
-  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data, size);
-  GMimeParser *parser = g_mime_parser_new_with_stream (stream);
-  GMimeMessage *message = g_mime_parser_construct_message (parser, NULL);
+  GMimeStream *mem = g_mime_stream_mem_new_with_buffer (data, size);
+  GMimeStream *stream = g_mime_stream_filter_new (mem);
+  GMimeFilter *dos2unix = g_mime_filter_dos2unix_new (FALSE);
+  GMimeParser *parser;
+  GMimeMessage *message;
+
+  /* The wire format is CRLF; GMime's parser wants the local line ends. */
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (stream), dos2unix);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
 
   g_object_unref (parser);
+  g_object_unref (dos2unix);
   g_object_unref (stream);
+  g_object_unref (mem);
   g_assert_nonnull (message);
 
   return message;
@@ -319,7 +328,7 @@ test_plain_roundtrip (void)
   g_assert_true (GMIME_IS_TEXT_PART (root));
   g_assert_cmpstr (g_mime_object_get_content_type_parameter (root, "charset"), ==, "utf-8");
   text = g_mime_text_part_get_text (GMIME_TEXT_PART (root));
-  g_assert_cmpstr (text, ==, "Hallo Björn,\r\n\r\nhier sind deine Noten.\r\n.\r\nEine Zeile mit einem Punkt.\r\n");
+  g_assert_cmpstr (text, ==, "Hallo Björn,\n\nhier sind deine Noten.\n.\nEine Zeile mit einem Punkt.\n");
 }
 
 static void
@@ -349,6 +358,73 @@ test_bad_recipient_named (void)
   g_assert_nonnull (strstr (error->message, "student412@example"));
 }
 
+static void
+test_long_lines (void)
+{
+  g_autoptr(EpDraft) draft = basic_draft ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpOutgoing) outgoing = NULL;
+  GString *word_soup = g_string_new (NULL);
+  g_autofree char *subject = NULL;
+  gsize size, line = 0;
+  const char *data;
+
+  /* A 420-character subject must be folded, not cut. */
+  for (guint i = 0; i < 60; i++)
+    g_string_append (word_soup, "Wörter ");
+  subject = g_strdup (word_soup->str);
+  for (guint i = 60; i < 500; i++)
+    g_string_append (word_soup, "Wörter ");
+  g_free (draft->subject);
+  draft->subject = g_strdup (subject);
+  g_free (draft->body);
+  /* One 3,500-character paragraph, as Markdown: long in text and in HTML. */
+  draft->body = g_string_free (word_soup, FALSE);
+  draft->markdown = TRUE;
+
+  outgoing = ep_message_build (draft, NULL, &error);
+  g_assert_no_error (error);
+
+  /* RFC 5322 §2.1.1: no line over 998 characters (servers refuse them). */
+  data = g_bytes_get_data (outgoing->data, &size);
+  for (gsize i = 0; i < size; i++)
+    {
+      if (data[i] == '\n')
+        line = 0;
+      else
+        g_assert_cmpuint (++line, <=, 998 + 1);
+    }
+
+  /* Every encoded word must decode on its own (RFC 2047 §5); GMime's own
+   * reader merges adjacent words and stops at base64 padding, so decode
+   * word by word, as other mail programs do. */
+  {
+    g_autofree char *raw = raw_headers (outgoing);
+    const char *start = strstr (raw, "\r\nSubject: ") + strlen ("\r\nSubject: ");
+    const char *end = start;
+    g_autofree char *value = NULL;
+    g_auto(GStrv) words = NULL;
+    g_autoptr(GString) decoded = g_string_new (NULL);
+    g_autofree char *expected = g_strstrip (g_strdup (subject));
+
+    while (!(end[0] == '\r' && end[1] == '\n' && end[2] != ' ' && end[2] != '\t'))
+      end++;
+    value = g_strndup (start, end - start);
+    words = g_strsplit_set (value, " \t\r\n", -1);
+    for (guint i = 0; words[i] != NULL; i++)
+      {
+        g_autofree char *text = NULL;
+
+        if (*words[i] == '\0')
+          continue;
+        g_assert_true (g_str_has_prefix (words[i], "=?UTF-8?"));
+        text = g_mime_utils_header_decode_text (NULL, words[i]);
+        g_string_append (decoded, text);
+      }
+    g_assert_cmpstr (decoded->str, ==, expected);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -365,6 +441,7 @@ main (int    argc,
   g_test_add_func ("/mail/message/markdown", test_markdown);
   g_test_add_func ("/mail/message/plain-roundtrip", test_plain_roundtrip);
   g_test_add_func ("/mail/message/no-recipients", test_no_recipients);
+  g_test_add_func ("/mail/message/long-lines", test_long_lines);
   g_test_add_func ("/mail/message/bad-recipient-named", test_bad_recipient_named);
 
   return g_test_run ();
