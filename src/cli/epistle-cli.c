@@ -365,8 +365,10 @@ cmd_account_test (int    argc,
                   char **argv)
 {
   gboolean verbose = FALSE;
+  int timeout = 0;
   GOptionEntry entries[] = {
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print the protocol dialogue (passwords removed)"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Give up when a server is silent this long (default 60)"), N_("SECONDS") },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (_("NAME — test an account’s connections"));
@@ -384,12 +386,15 @@ cmd_account_test (int    argc,
     return usage_error ("%s", error->message);
   if (argc != 2)
     return usage_error (_("account test needs exactly one NAME"));
+  if (timeout < 0 || timeout > 3600)
+    return usage_error (_("--timeout must be between 1 and 3600 seconds"));
 
   context = open_context (&error);
   if (context == NULL ||
       (account = ep_context_find_account (context, argv[1], &error)) == NULL ||
       (config = ep_context_smtp_config_sync (context, account, cancellable, &error)) == NULL)
     return fail (g_steal_pointer (&error));
+  config->connect_timeout = config->response_timeout = (guint) timeout;
 
   label = g_strdup_printf ("SMTP %s:%u (%s)", config->host, config->port,
                            ep_security_to_string (config->security));
@@ -416,6 +421,7 @@ cmd_account_test (int    argc,
       imap = ep_context_imap_config_sync (context, account, cancellable, &error);
       if (imap == NULL)
         return fail (g_steal_pointer (&error));
+      imap->connect_timeout = imap->response_timeout = (guint) timeout;
       imap_label = g_strdup_printf ("IMAP %s:%u (%s)", imap->host, imap->port,
                                     ep_security_to_string (imap->security));
       imap_probe = ep_imap_probe_sync (imap, log, cancellable, &error);
@@ -471,6 +477,7 @@ cmd_send (int    argc,
   g_autofree char *output = NULL;
   g_auto(GStrv) to = NULL, cc = NULL, bcc = NULL, attach = NULL;
   gboolean markdown = FALSE, dry_run = FALSE, verbose = FALSE;
+  int timeout = 0;
   GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"), N_("NAME") },
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"), N_("ADDR") },
@@ -484,6 +491,7 @@ cmd_send (int    argc,
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Build the message but do not send it"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("With --dry-run: write the message here"), N_("FILE.eml") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print the protocol dialogue to stderr (passwords removed)"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Give up when the server is silent this long (default 60)"), N_("SECONDS") },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (_("— send a message"));
@@ -512,6 +520,8 @@ cmd_send (int    argc,
     return usage_error (_("send needs exactly one of --body and --body-file"));
   if (output != NULL && !dry_run)
     return usage_error (_("--output is only used with --dry-run"));
+  if (timeout < 0 || timeout > 3600)
+    return usage_error (_("--timeout must be between 1 and 3600 seconds"));
 
   if (body_file != NULL)
     {
@@ -562,6 +572,7 @@ cmd_send (int    argc,
   config = ep_context_smtp_config_sync (context, account, cancellable, &error);
   if (config == NULL)
     return fail (g_steal_pointer (&error));
+  config->connect_timeout = config->response_timeout = (guint) timeout;
 
   report = ep_smtp_send_sync (config, outgoing->envelope_from,
                               (const char * const *) outgoing->recipients,
@@ -605,10 +616,11 @@ print_help (void)
              "        [--user USER] [--ca-file PEM] [--password-stdin]\n"
              "  epistle-cli account list\n"
              "  epistle-cli account remove NAME\n"
-             "  epistle-cli account test NAME [--verbose]\n"
+             "  epistle-cli account test NAME [--verbose] [--timeout SECONDS]\n"
              "  epistle-cli send --account NAME --to ADDR [--to ADDR]... [--cc ADDR]...\n"
              "        [--bcc ADDR]... --subject TEXT (--body TEXT | --body-file FILE)\n"
              "        [--markdown] [--attach FILE]... [--dry-run [--output FILE.eml]] [--verbose]\n"
+             "        [--timeout SECONDS]\n"
              "\n"
              "Exit status: 0 done, 2 bad input, 3 authentication, 4 TLS or certificate,\n"
              "5 rejected by the server, 6 temporary failure (try again later).\n"));

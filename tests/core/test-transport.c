@@ -177,6 +177,81 @@ test_secret_wiped_copy (void)
   g_assert_true (copy->secret != config->secret);
 }
 
+typedef struct
+{
+  GMainLoop *loop;
+  GError    *error;
+  gboolean   done;
+} CancelData;
+
+static void
+cancel_send_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CancelData *data = user_data;
+  g_autoptr(EpSmtpReport) report = ep_smtp_send_finish (result, &data->error);
+
+  g_assert_null (report);
+  data->done = TRUE;
+  g_main_loop_quit (data->loop);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+give_up_cb (gpointer user_data)
+{
+  g_error ("cancelling a transfer did not stop it within 10 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* A server that accepts and never speaks: only cancellation can end the
+ * transfer before the (long) response timeout. */
+static void
+test_cancel_in_flight (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(EpServerConfig) config = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("x\r\n", 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  const char *rcpt[] = { "b@example.org", NULL };
+  CancelData data = { g_main_loop_new (NULL, FALSE), NULL, FALSE };
+  guint give_up;
+
+  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+
+  config = ep_server_config_new ("127.0.0.1",
+                                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+                                 EP_SECURITY_TLS);
+  config->response_timeout = 600;
+
+  ep_smtp_send_async (config, "a@example.org", rcpt, body, NULL, cancellable,
+                      cancel_send_cb, &data);
+  g_timeout_add (300, cancel_cb, cancellable);
+  give_up = g_timeout_add_seconds (10, give_up_cb, NULL);
+  g_main_loop_run (data.loop);
+  g_source_remove (give_up);
+
+  g_assert_true (data.done);
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 5.0);
+  g_clear_error (&data.error);
+  g_main_loop_unref (data.loop);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -189,6 +264,7 @@ main (int    argc,
   g_test_add_func ("/transport/log-bounded", test_log_bounded);
   g_test_add_func ("/transport/envelope-injection", test_envelope_injection);
   g_test_add_func ("/transport/cancelled-before-start", test_cancelled_before_start);
+  g_test_add_func ("/transport/cancel-in-flight", test_cancel_in_flight);
   g_test_add_func ("/transport/bad-host", test_bad_host);
   g_test_add_func ("/transport/secret-copy", test_secret_wiped_copy);
 

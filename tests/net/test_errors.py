@@ -130,6 +130,42 @@ def test_connection_refused_exit_6():
     assert "Could not connect" in err, err
 
 
+def test_silent_server_times_out_exit_6():
+    """A server that accepts the connection and then says nothing (a
+    half-dead middlebox, a laptop waking up): a bounded wait, then exit 6."""
+    import socket
+    import time
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    try:
+        status, out, err = cli("account", "add", "silent", "--email", "a@example.test",
+                               "--smtp", f"127.0.0.1:{port}", "--smtp-security", "starttls",
+                               "--password-stdin", stdin="x\n")
+        assert status == 0, out + err
+        start = time.monotonic()
+        status, out, err = _send("silent", "bob@example.test", extra=["--timeout", "2"])
+        elapsed = time.monotonic() - start
+        assert status == 6, (status, out, err)
+        assert "did not answer in time" in err, err
+        assert elapsed < 15, f"took {elapsed:.1f} s with --timeout 2"
+    finally:
+        listener.close()
+
+
+def test_imap_starttls_and_wrong_password():
+    netlib.add_account("imap-starttls", imap=False, extra=[
+        "--imap", f"127.0.0.1:{env('EPISTLE_TEST_IMAP_PORT')}", "--imap-security", "starttls"])
+    status, out, err = cli("account", "test", "imap-starttls", "--verbose")
+    assert status == 0, out + err
+    assert "IMAP 127.0.0.1" in out and out.count("Login: accepted") == 2, out
+    assert "STARTTLS" in err and netlib.PASSWORD not in err, err
+    netlib.add_account("imap-wrong", password="wrong-password")
+    status, out, err = cli("account", "test", "imap-wrong")
+    assert status == 3, (status, out, err)
+
+
 def test_bad_input_exit_2():
     netlib.add_account("input")
     before = len(netlib.events())
@@ -155,4 +191,5 @@ if __name__ == "__main__":
                 test_550_for_one_recipient, test_550_only_recipient, test_451_exit_6,
                 test_data_reply_554_exit_5, test_data_reply_451_exit_6,
                 test_dropped_mid_data_exit_6, test_connection_refused_exit_6,
+                test_silent_server_times_out_exit_6, test_imap_starttls_and_wrong_password,
                 test_bad_input_exit_2])
