@@ -106,7 +106,11 @@ class Handler:
         return reply
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = faults().get("rcpt", {}).get(address) or "250 2.1.5 OK"
+        f = faults()
+        if f.get("rcpt_delay"):
+            # A slow server: the client has to wait (or give up, or cancel).
+            await asyncio.sleep(min(float(f["rcpt_delay"]), 120.0))
+        reply = f.get("rcpt", {}).get(address) or "250 2.1.5 OK"
         server.logged = True
         log_event(server, "rcpt", address=address, reply=reply)
         if reply.startswith("421"):

@@ -173,6 +173,29 @@ def test_wrong_password_offers_reentry():
     assert msg["Subject"] == "Second try"
 
 
+def test_cancel_sending_keeps_message():
+    app = state["app"]
+    netlib.set_faults({"rcpt_delay": 60})
+    set_text(find(app, "To", "text"), "bob@example.test")
+    set_text(find(app, "Subject", "text"), "Stopped halfway")
+    set_text(find(app, "Message Body", "text"), "x\n")
+    before_files = netlib.maildir_files()
+    before_events = len(netlib.events())
+    click(find(app, "Send", "push button"))
+    # The server is now sitting on RCPT; the button stops the transfer.
+    wait_until(lambda: netlib.events_of("mail", before_events), "MAIL FROM to reach the server")
+    start = time.monotonic()
+    click(find(app, "Cancel Sending", "push button"))
+    find(app, "Send", "push button", timeout=10)
+    assert time.monotonic() - start < 10
+    find(app, "Sending stopped; the message is kept", "label", timeout=10)
+    assert get_text(find(app, "Subject", "text")) == "Stopped halfway"
+    assert netlib.events_of("data", before_events) == []
+    assert new_maildir_files(before_files) == []
+    netlib.set_faults({})
+    shot("5-cancelled")
+
+
 def _keyring_items():
     proc = subprocess.run(["secret-tool", "search", "--all", "--unlock", "xdg:schema",
                            "io.github.epistle.Account"], capture_output=True, text=True, timeout=20)
@@ -204,7 +227,7 @@ def test_preferences_remove_account():
 def main():
     tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
              test_compose_and_send_with_attachment, test_wrong_password_offers_reentry,
-             test_preferences_remove_account]
+             test_cancel_sending_keeps_message, test_preferences_remove_account]
     netlib._init()
     print(f"1..{len(tests)}", flush=True)
     failed = 0

@@ -52,6 +52,7 @@ struct _EpComposePage
   /* owned */
   EpContext       *context;
   GCancellable    *cancellable;
+  GCancellable    *send_cancellable;  /* the send in progress, if any */
   GPtrArray       *accounts;        /* EpAccount, parallel to the From model */
   GtkStringList   *from_model;
   GPtrArray       *attachments;     /* Attachment */
@@ -128,6 +129,7 @@ actions_update (EpComposePage *self)
                       selected_account (self) != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send", can_send);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.cancel-send", self->sending);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.attach", !self->sending);
 }
 
@@ -681,8 +683,18 @@ set_sending (EpComposePage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_row), !sending);
   gtk_widget_set_sensitive (GTK_WIDGET (self->subject_row), !sending);
   gtk_text_view_set_editable (self->body_view, !sending);
-  gtk_button_set_label (self->send_button, sending ? _("Sending…") : _("_Send"));
-  ep_a11y_name_button (GTK_WIDGET (self->send_button), sending ? _("Sending…") : _("Send"));
+  /* While sending, the button stops the transfer instead. */
+  gtk_button_set_label (self->send_button, sending ? _("_Cancel") : _("_Send"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->send_button),
+                                  sending ? "compose.cancel-send" : "compose.send");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button),
+                               sending ? _("Stop sending; the message is kept")
+                                       : _("Send the message (Ctrl+Return)"));
+  if (sending)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->send_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->send_button), "suggested-action");
+  ep_a11y_name_button (GTK_WIDGET (self->send_button), sending ? _("Cancel Sending") : _("Send"));
   gtk_label_set_text (self->status_label, sending ? _("Sending…") : "");
 
   actions_update (self);
@@ -814,12 +826,20 @@ send_cb (GObject      *object,
   g_autoptr(EpSmtpReport) report = NULL;
 
   report = ep_context_send_finish (EP_CONTEXT (object), result, &message_id, &error);
+  g_clear_object (&self->send_cancellable);
   set_sending (self, FALSE);
 
   if (report == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
+        {
+          if (!g_cancellable_is_cancelled (self->cancellable))
+            {
+              toast (self, _("Sending stopped; the message is kept"));
+              schedule_save (self);
+            }
+          return;
+        }
       g_warning ("Sending failed: %s", error->message);
       notify_if_unfocused (self, _("Message not sent"), error->message);
       show_failure (self, error);
@@ -905,9 +925,22 @@ send_message (EpComposePage *self)
   /* Make sure the draft on disk is current before it leaves. */
   ep_compose_page_save_now (self);
 
+  g_clear_object (&self->send_cancellable);
+  self->send_cancellable = g_cancellable_new ();
   set_sending (self, TRUE);
-  ep_context_send_async (self->context, account, draft, self->cancellable, send_cb,
+  ep_context_send_async (self->context, account, draft, self->send_cancellable, send_cb,
                          g_object_ref (self));
+}
+
+static void
+compose_cancel_send_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  EpComposePage *self = EP_COMPOSE_PAGE (widget);
+
+  if (self->send_cancellable != NULL)
+    g_cancellable_cancel (self->send_cancellable);
 }
 
 static void
@@ -973,6 +1006,9 @@ ep_compose_page_dispose (GObject *object)
   EpComposePage *self = (EpComposePage *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->send_cancellable != NULL)
+    g_cancellable_cancel (self->send_cancellable);
+  g_clear_object (&self->send_cancellable);
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_handle_id (&self->pulse_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_COMPOSE_PAGE);
@@ -1058,6 +1094,8 @@ ep_compose_page_class_init (EpComposePageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "compose.send", NULL, compose_send_action);
   gtk_widget_class_install_action (widget_class, "compose.attach", NULL, compose_attach_action);
+  gtk_widget_class_install_action (widget_class, "compose.cancel-send", NULL,
+                                   compose_cancel_send_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "compose.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
