@@ -8,7 +8,7 @@ EPISTLE_BUILD_DEPS="
   libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev
   libcurl4-openssl-dev libssl-dev libsecret-1-dev libgmime-3.0-dev libsqlite3-dev
-  libmd4c-dev libmd4c-html0-dev
+  libmd4c-dev libmd4c-html0-dev dconf-gsettings-backend
 "
 
 # The test rig and UI checks: real servers, a real keyring, a real X server.
