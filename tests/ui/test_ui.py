@@ -1,311 +1,280 @@
-"""End to end through the real window: the `epistle` binary under Xvfb,
+"""End to end through the real window: the real `epistle` binary under Xvfb,
 driven over AT-SPI by accessible name and role, against the rig's real
-Dovecot, SMTP submission server and gnome-keyring. Nothing here calls
-Epistle's code; the CLI is used only to look at what the app stored.
-
-Run through meson (`meson test --suite ui`), which wraps it in
-tests/servers/rig.sh with RIG_XVFB=1. Prints TAP. With EPISTLE_UI_SHOTS set,
-screenshots go into that directory.
+Dovecot, SMTP server and keyring. Nothing here calls Epistle's functions.
 """
 
+import base64
+import email
+import email.policy
+import json
 import os
+import signal
+import subprocess
 import sys
 import time
 import traceback
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "net"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
 import netlib  # noqa: E402
-import uilib as ui  # noqa: E402  (prepares the session bus for AT-SPI on import)
+from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+                   screenshot, set_text, text_of_labels, wait_until)
 
-APP = ui.env("EPISTLE_APP")
+APP = os.environ.get("EPISTLE_APP", "epistle")
 SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
-
-SENDER_NAME = "Ann Teacher"
-TO = "Bob <bob@example.test>"
 SUBJECT = "Zeugnis für Björn – ✓"
-BODY = "Hallo Björn,\nhier sind deine Noten: Mathe 1, Deutsch 2. Grüße, Ann ✓\n"
-ATTACHMENT_NAME = "noten-björn.bin"
-ATTACHMENT = bytes(range(256)) * 24 + "Prüfung ✓".encode() + b"\x00\xff\r\n.\r\n"
+BODY = "Hallo Björn,\nhier sind deine Noten: Mathe 1, Deutsch 2.\n"
 
-S = {}      # shared between the tests, in order: app, a11y app, main window
+state = {}
 
 
 def shot(name):
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
-        ui.screenshot(os.path.join(SHOTS, name + ".png"))
+        screenshot(os.path.join(SHOTS, name + ".png"))
 
 
-def new_files(before):
+def start_app(*args):
+    log = open(os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-ui.log"), "a")
+    proc = subprocess.Popen([APP, *args], stdout=log, stderr=subprocess.STDOUT)
+    state.setdefault("procs", []).append(proc)
+    return proc
+
+
+def stop_apps():
+    for proc in state.get("procs", []):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def new_maildir_files(before):
     return [p for p in netlib.maildir_files() if p not in before]
 
 
-def main_window():
-    return S["main"]
-
-
-def compose_showing():
-    return ui.is_showing(ui.find(main_window(), "To", "text", timeout=2))
-
-
 def test_add_account_through_dialog():
-    S["app"] = app = ui.App(APP)
-    a11y = S["a11y"] = ui.find_app("epistle")
-    # Only one window yet: listing it cannot race a closing one.
-    main = S["main"] = ui.find_window(a11y, "Epistle", roles=("frame",))
-    assert ui.a11y_bus_socket(), "the accessibility bus is not this rig's own"
+    start_app()
+    app = find_app("epistle")
+    state["app"] = app
+    click(find(app, "Add Account", "push button"))
 
-    add = ui.find(main, "Add Account", "push button", showing=True)
-    ui.find(main, "Welcome to Epistle", "label", showing=True)
-    assert not compose_showing(), "the compose pane shows before there is an account"
-    ui.click(add)
+    dialog_add = find(app, "Add", "push button")
+    fields = {
+        "Your Name": "Ann Teacher",
+        "Email Address": f"{netlib.USER}@example.test",
+        "Password": netlib.PASSWORD,
+        "SMTP Server": "127.0.0.1",
+        "SMTP Port": netlib.env("EPISTLE_TEST_SMTP_PORT"),
+        "IMAP Server": "127.0.0.1",
+        "IMAP Port": netlib.env("EPISTLE_TEST_IMAPS_PORT"),
+        "User Name": netlib.USER,
+        "CA File": netlib.env("EPISTLE_TEST_CA"),
+    }
+    for name, value in fields.items():
+        set_text(find(app, name, "text"), value)
+    # "Other" defaults: STARTTLS for SMTP, TLS for IMAP, as the rig serves.
+    assert "STARTTLS" in text_of_labels(find(app, "SMTP Security", "combo box"))
+    assert "TLS" in text_of_labels(find(app, "IMAP Security", "combo box"))
 
-    dialog = ui.find_window(a11y, "Add Account")
-    provider = ui.find(dialog, "Provider", "combo box")
-    # A provider fills in its servers; "Other" must not keep them.
-    ui.select_combo(provider, "Gmail")
-    assert ui.get_text(ui.find(dialog, "SMTP Server", "text")) == "smtp.gmail.com"
-    ui.select_combo(provider, "Other")
-    assert ui.get_text(ui.find(dialog, "SMTP Server", "text")) == ""
-
-    fields = [
-        ("Your Name", SENDER_NAME),
-        ("Email Address", f"{netlib.USER}@example.test"),
-        ("Password", netlib.PASSWORD),
-        ("SMTP Server", "127.0.0.1"),
-        ("SMTP Port", ui.env("EPISTLE_TEST_SMTP_PORT")),
-        ("IMAP Server", "127.0.0.1"),
-        ("IMAP Port", ui.env("EPISTLE_TEST_IMAPS_PORT")),
-        ("User Name", netlib.USER),
-        ("CA File", ui.env("EPISTLE_TEST_CA")),   # the row takes a typed path
-    ]
-    for name, value in fields:
-        entry = ui.find(dialog, name, "text")
-        ui.set_text(entry, value)
-        ui.wait_until(lambda: ui.get_text(entry) == value, f"{name!r} to hold what was typed", 5)
-    smtp_security = ui.find(dialog, "SMTP Security", "combo box")
-    imap_security = ui.find(dialog, "IMAP Security", "combo box")
-    if ui.combo_value(smtp_security) != "STARTTLS":
-        ui.select_combo(smtp_security, "STARTTLS", backwards=False)
-    if ui.combo_value(imap_security) != "TLS":
-        ui.select_combo(imap_security, "TLS", backwards=False)
-    assert ui.combo_value(provider) == "Other"
-    assert ui.combo_value(smtp_security) == "STARTTLS"
-    assert ui.combo_value(imap_security) == "TLS"
-
-    before_events = len(netlib.events())
-    ui.click(ui.find_button(dialog, "Test Connection"))
-    result = ui.find(dialog, "Connection Test Result", "label")
+    click(find(app, "Test Connection", "push button"))
+    result = find(app, "Connection Test Result", "label")
 
     def finished():
-        text = ui.get_text(result)
-        return text if ("works" in text or "failed" in text) else None
-    text = ui.wait_until(finished, "the connection test result")
-    assert "The connection works." in text, text
-    assert text.count("Login: accepted") == 2, text          # SMTP and IMAP
-    assert text.count("certificate verified") == 2, text     # with the run's CA
+        text = get_text(result)
+        return text if ("Login: accepted" in text or "failed" in text.lower()
+                        or "could not" in text.lower()) else None
+    text = wait_until(finished, "the connection test result", timeout=40)
+    assert text.count("Login: accepted") == 2, text
     assert "TLSv1." in text, text
-    # It really logged in to the rig's SMTP server (after STARTTLS).
-    auths = netlib.events_of("auth", before_events)
-    assert any(e.get("ok") and e.get("user") == netlib.USER for e in auths), auths
-    assert not netlib.events_of("mail", before_events), "the connection test must not send"
-    shot("1a-connection-tested")
+    shot("1-account-tested")
 
-    ui.click(ui.find_button(dialog, "Add"))
-    ui.wait_windows(a11y, 1, "the account dialog to close")
-    ui.wait_until(compose_showing, "the compose pane")
-    ui.wait_until(lambda: not ui.is_showing(ui.find(main, "Add Account", "push button", timeout=2)),
-                  "the welcome page to go away")
-    sender = ui.find(main, "From", "combo box")
-    ui.wait_until(lambda: f"{netlib.USER}@example.test" in (ui.combo_value(sender) or ""),
-                  "the new account in From")
-
-    # Stored, with the password in the keyring (the CLI can log in with it).
-    status, out, err = netlib.cli("account", "list")
-    assert status == 0 and f"{netlib.USER}@example.test" in out, out + err
+    click(dialog_add)
+    # Saved (store + keyring) off the main thread: the CLI sees it shortly.
+    wait_until(lambda: f"{netlib.USER}@example.test" in netlib.cli("account", "list")[1],
+               "the account in the store")
+    # The password went to the keyring, not to a file.
     status, out, err = netlib.cli("account", "test", f"{netlib.USER}@example.test")
     assert status == 0 and out.count("Login: accepted") == 2, out + err
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        for root, _, files in os.walk(ui.env(var)):
-            for name in files:
-                with open(os.path.join(root, name), "rb") as f:
-                    assert netlib.PASSWORD.encode() not in f.read(), f"the password is in {name}"
-    shot("1b-account-added")
-
-
-def attach_through_chooser(main, a11y, path):
-    windows = ui.window_count(a11y)
-    ui.click(ui.find(main, "Attach Files", "push button"))
-    chooser = ui.find_window(a11y, "Attach Files")
-    # Ctrl+L opens the chooser's location entry; retry once if the first
-    # key press arrived before the new window had the keyboard focus.
-    location = None
-    for _ in range(3):
-        ui.press("l", "ctrl")
-        try:
-            location = ui.wait_until(
-                lambda: ui.find_all(chooser, lambda n: ui.role(n) == "text"
-                                    and n.name == "GtkFileChooserEntry" and ui.is_showing(n)),
-                "the location entry", timeout=3)[0]
-            break
-        except AssertionError:
-            continue
-    assert location is not None, "Ctrl+L did not open the file chooser's location entry"
-    ui.set_text(location, path)
-    ui.wait_until(lambda: ui.get_text(location) == path, "the path in the location entry", 5)
-    ui.click(ui.find_button(chooser, "Attach"))
-    ui.wait_windows(a11y, windows, "the file chooser to close")
-
-
-def test_compose_and_send_with_attachment():
-    S["app"].assert_running()
-    main, a11y = S["main"], S["a11y"]
-    path = os.path.join(ui.env("EPISTLE_TEST_RIGDIR"), ATTACHMENT_NAME)
-    with open(path, "wb") as f:
-        f.write(ATTACHMENT)
-
-    ui.set_text(ui.find(main, "To", "text"), TO)
-    ui.set_text(ui.find(main, "Subject", "text"), SUBJECT)
-    ui.set_text(ui.find(main, "Message Body", "text"), BODY)
-    attach_through_chooser(main, a11y, path)
-    ui.find(main, f"Remove {ATTACHMENT_NAME}", "push button", showing=True)
-    assert ui.get_text(ui.find(main, "Subject", "text")) == SUBJECT
-    assert ui.get_text(ui.find(main, "Message Body", "text")) == BODY
-    send = ui.find(main, "Send", "push button")
-    ui.wait_until(lambda: ui.is_sensitive(send), "Send to be sensitive")
-    shot("2a-composed")
-
-    before = netlib.maildir_files()
-    before_events = len(netlib.events())
-    ui.click(send)
-    ui.find(main, "Message sent to 1 recipient", "label")
-    files = ui.wait_until(lambda: new_files(before), "the message in the Maildir")
-    assert len(files) == 1, files
-    shot("2b-sent")
-
-    msg = netlib.read_message(files[0])
-    assert msg["Subject"] == SUBJECT, msg["Subject"]
-    assert msg["To"] == TO, msg["To"]
-    assert msg["From"] == f"{SENDER_NAME} <{netlib.USER}@example.test>", msg["From"]
-    body = msg.get_body(preferencelist=("plain",))
-    assert body.get_content().replace("\r\n", "\n") == BODY, repr(body.get_content())
-    parts = list(msg.iter_attachments())
-    assert len(parts) == 1, [p.get_filename() for p in parts]
-    assert parts[0].get_filename() == ATTACHMENT_NAME, parts[0].get_filename()
-    assert parts[0].get_content() == ATTACHMENT, "the attachment is not byte for byte the file"
-    rcpts = [e["address"] for e in netlib.events_of("rcpt", before_events)]
-    assert rcpts == ["bob@example.test"], rcpts
-    # Sent: the form is empty again, ready for the next message.
-    ui.wait_until(lambda: ui.get_text(ui.find(main, "Subject", "text")) == "", "the form to clear")
-    S["app"].assert_running()
 
 
 def test_invalid_address_blocks_send():
-    S["app"].assert_running()
-    main = S["main"]
-    to = ui.find(main, "To", "text")
-    send = ui.find(main, "Send", "push button")
-    ui.set_text(ui.find(main, "Subject", "text"), "Noten")
-    ui.set_text(ui.find(main, "Message Body", "text"), "Siehe Anhang.\n")
-
-    ui.set_text(to, "student412@example")
-    problem = ui.find(main, "Address Problem", "label")
-    ui.wait_until(lambda: "student412@example" in ui.get_text(problem), "the address explanation")
-    assert ui.is_showing(problem), "the explanation is not on screen"
-    ui.wait_until(lambda: not ui.is_sensitive(send), "Send to become insensitive")
-    st = ui.states(send)
-    assert not st.contains(ui.pyatspi.STATE_SENSITIVE) and not st.contains(ui.pyatspi.STATE_ENABLED)
-
-    ui.set_text(to, "student412@example.test")
-    ui.wait_until(lambda: ui.is_sensitive(send), "Send to become sensitive again")
-    ui.wait_until(lambda: "student412" not in ui.get_text(problem) or not ui.is_showing(problem),
-                  "the explanation to go away")
-    S["app"].assert_running()
+    app = state["app"]
+    to = find(app, "To", "text")
+    send = find(app, "Send", "push button")
+    set_text(to, "student412@example")
+    problem = find(app, "Address Problem", "label")
+    wait_until(lambda: "student412@example" in get_text(problem), "the address explanation")
+    assert "no dot" in get_text(problem), get_text(problem)
+    wait_until(lambda: not is_sensitive(send), "Send to turn off")
+    set_text(to, "Bob Student <bob@example.test>")
+    wait_until(lambda: is_sensitive(send), "Send to turn on again")
+    wait_until(lambda: get_text(problem) == "", "the explanation to go away")
 
 
-def test_wrong_password_then_reenter():
-    S["app"].assert_running()
-    main, a11y = S["main"], S["a11y"]
-    subject = "Noten – zweiter Versuch"
-    ui.set_text(ui.find(main, "To", "text"), "bob@example.test")
-    ui.set_text(ui.find(main, "Subject", "text"), subject)
-    ui.set_text(ui.find(main, "Message Body", "text"), "Siehe Anhang.\n")
-    send = ui.find(main, "Send", "push button")
-    ui.wait_until(lambda: ui.is_sensitive(send), "Send to be sensitive")
+def test_compose_and_send_with_attachment():
+    app = state["app"]
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    data = bytes(range(256)) * 40 + "Prüfung ✓".encode()
+    path = os.path.join(rigdir, "Noten Björn.bin")
+    with open(path, "wb") as f:
+        f.write(data)
 
+    set_text(find(app, "To", "text"), "Bob Student <bob@example.test>")
+    set_text(find(app, "Subject", "text"), SUBJECT)
+    set_text(find(app, "Message Body", "text"), BODY)
+    # Opening a file with Epistle (as from Files) attaches it to the message.
+    start_app(path).wait(20)
+    find(app, "Remove Noten Björn.bin", "push button")
+    shot("2-composed")
+
+    before = netlib.maildir_files()
+    click(find(app, "Send", "push button"))
+    files = wait_until(lambda: new_maildir_files(before), "the message in the Maildir", timeout=30)
+    assert len(files) == 1, files
+    msg = netlib.read_message(files[0])
+    assert msg["Subject"] == SUBJECT, msg["Subject"]
+    assert "bob@example.test" in msg["To"]
+    assert msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n") == BODY
+    parts = list(msg.iter_attachments())
+    assert len(parts) == 1 and parts[0].get_filename() == "Noten Björn.bin", parts
+    assert parts[0].get_content() == data, "attachment not byte-exact"
+    # Sent: the form is cleared for the next message.
+    wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
+    shot("3-sent")
+
+
+def test_wrong_password_offers_reentry():
+    app = state["app"]
     netlib.set_faults({"auth_fail": True})
+    set_text(find(app, "To", "text"), "bob@example.test")
+    set_text(find(app, "Subject", "text"), "Second try")
+    set_text(find(app, "Message Body", "text"), "x\n")
     before_files = netlib.maildir_files()
     before_events = len(netlib.events())
-    ui.click(send)
+    click(find(app, "Send", "push button"))
 
-    dialog = ui.find_window(a11y, "Wrong Password", roles=("dialog", "alert"))
-    assert "Wrong Password" in ui.labels_in(dialog)         # the heading
-    reenter = ui.find_button(dialog, "Re-enter Password", showing=True)
-    ui.find_button(dialog, "Close", showing=True)
-    shot("4a-wrong-password")
-    auths = netlib.events_of("auth", before_events)
-    assert auths and not any(e.get("ok") for e in auths), auths
-    assert netlib.events_of("mail", before_events) == [], "MAIL FROM after a refused login"
-    assert new_files(before_files) == [], "something was delivered"
-    # The message is kept for the next try.
-    assert ui.get_text(ui.find(main, "Subject", "text")) == subject
+    reenter = find(app, "Re-enter Password", "push button", timeout=30, contains=True)
+    assert "Wrong Password" in [n.name for n in find_all(app, lambda n: n.getRoleName() == "label")]
+    assert netlib.events_of("mail", before_events) == [], "nothing may be sent after a refused login"
+    assert new_maildir_files(before_files) == []
+    # The message is kept.
+    assert get_text(find(app, "Subject", "text", showing=False)) == "Second try"
+    shot("4-wrong-password")
 
     netlib.set_faults({})
-    ui.click(reenter)
-    # The alert closes and the password dialog opens in the same dispatch.
-    password_dialog = ui.find_window(a11y, "Password Needed")
-    ui.set_text(ui.find(password_dialog, "Password", "text"), netlib.PASSWORD)
-    save = ui.find_button(password_dialog, "Save")
-    ui.wait_until(lambda: ui.is_sensitive(save), "Save to be sensitive")
-    ui.click(save)
-    ui.wait_windows(a11y, 1, "the password dialog to close")
-
-    files = ui.wait_until(lambda: new_files(before_files), "the message sent again")
-    assert len(files) == 1, files
-    assert netlib.read_message(files[0])["Subject"] == subject
-    auths = netlib.events_of("auth", before_events)
-    assert auths[-1].get("ok") is True, auths
-    ui.wait_until(lambda: ui.get_text(ui.find(main, "Subject", "text")) == "", "the form to clear")
-    S["app"].assert_running()
+    click(reenter)
+    set_text(find(app, "Password", "text"), netlib.PASSWORD)
+    click(find(app, "Save", "push button"))
+    files = wait_until(lambda: new_maildir_files(before_files), "the resent message", timeout=30)
+    msg = netlib.read_message(files[0])
+    assert msg["Subject"] == "Second try"
 
 
-TESTS = [
-    test_add_account_through_dialog,
-    test_compose_and_send_with_attachment,
-    test_invalid_address_blocks_send,
-    test_wrong_password_then_reenter,
-]
+def test_cancel_sending_keeps_message():
+    app = state["app"]
+    netlib.set_faults({"rcpt_delay": 60})
+    set_text(find(app, "To", "text"), "bob@example.test")
+    set_text(find(app, "Subject", "text"), "Stopped halfway")
+    set_text(find(app, "Message Body", "text"), "x\n")
+    before_files = netlib.maildir_files()
+    before_events = len(netlib.events())
+    click(find(app, "Send", "push button"))
+    # The server is now sitting on RCPT; the button stops the transfer.
+    wait_until(lambda: netlib.events_of("mail", before_events), "MAIL FROM to reach the server")
+    start = time.monotonic()
+    click(find(app, "Cancel Sending", "push button"))
+    find(app, "Send", "push button", timeout=10)
+    assert time.monotonic() - start < 10
+    find(app, "Sending stopped; the message is kept", "label", timeout=10)
+    assert get_text(find(app, "Subject", "text")) == "Stopped halfway"
+    assert netlib.events_of("data", before_events) == []
+    assert new_maildir_files(before_files) == []
+    netlib.set_faults({})
+    shot("5-cancelled")
+
+
+def _open_from_primary_menu(app, item):
+    # The main page's primary menu (the welcome page has one too, earlier).
+    menus = find_all(app, lambda n: n.name == "Main Menu" and n.getRoleName() == "push button"
+                     and n.queryAction().nActions > 0)
+    assert menus, "no Main Menu button"
+    click(menus[-1])
+    click(find(app, item, contains=True, timeout=10,
+               match_extra=lambda n: n.getRoleName() != "label"))
+
+
+def test_connection_log_is_redacted():
+    app = state["app"]
+    _open_from_primary_menu(app, "Connection Log")
+    view = find(app, "Protocol Log", "text")
+    text = wait_until(lambda: get_text(view) if "RCPT TO" in get_text(view) else None,
+                      "the SMTP dialogue in the log")
+    assert "STARTTLS" in text and "[redacted]" in text, text[-2000:]
+    assert netlib.PASSWORD not in text
+    for form in (base64.b64encode(netlib.PASSWORD.encode()).decode(),
+                 base64.b64encode(f"\0{netlib.USER}\0{netlib.PASSWORD}".encode()).decode()):
+        assert form not in text, "a password form leaked into the connection log"
+    assert "Björn" not in text, "message content must not be logged"
+    shot("6-connection-log")
+    click(find(app, "Copy the Log", "push button"))
+
+
+def test_shortcuts_window_lists_send():
+    app = state["app"]
+    _open_from_primary_menu(app, "Keyboard Shortcuts")
+    find(app, "Send the Message", timeout=10)
+    find(app, "Attach Files", "label", timeout=10)
+
+
+def _keyring_items():
+    proc = subprocess.run(["secret-tool", "search", "--all", "--unlock", "xdg:schema",
+                           "io.github.epistle.Account"], capture_output=True, text=True, timeout=20)
+    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("secret = ")]
+
+
+def test_preferences_remove_account():
+    app = state["app"]
+    assert len(_keyring_items()) == 1, _keyring_items()
+    _open_from_primary_menu(app, "Preferences")
+    remove = find(app, "Remove", "push button")
+    shot("5-preferences")
+    click(remove)
+    confirm = find(app, "Remove", "push button", contains=True, timeout=10,
+                   match_extra=lambda n: n is not remove)
+    click(confirm)
+    wait_until(lambda: "No accounts" in netlib.cli("account", "list")[1], "the account to go")
+    wait_until(lambda: _keyring_items() == [], "the keyring item to go")
+    # Without an account the window goes back to the welcome page.
+    find(app, "Add Account", "push button")
 
 
 def main():
+    tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
+             test_compose_and_send_with_attachment, test_wrong_password_offers_reentry,
+             test_cancel_sending_keeps_message, test_connection_log_is_redacted,
+             test_shortcuts_window_lists_send, test_preferences_remove_account]
     netlib._init()
-    print(f"1..{len(TESTS)}", flush=True)
+    print(f"1..{len(tests)}", flush=True)
     failed = 0
-    start = time.monotonic()
     try:
-        for number, test in enumerate(TESTS, 1):
-            t0 = time.monotonic()
+        for number, test in enumerate(tests, 1):
             try:
-                netlib.set_faults({})
                 test()
-                print(f"ok {number} - {test.__name__} ({time.monotonic() - t0:.1f} s)", flush=True)
+                print(f"ok {number} - {test.__name__}", flush=True)
             except Exception:
                 failed += 1
-                print(f"not ok {number} - {test.__name__} ({time.monotonic() - t0:.1f} s)")
-                ui.tap_diagnostics(traceback.format_exc().splitlines())
-                if "app" in S:
-                    ui.tap_diagnostics(["epistle's output (end):"]
-                                       + ["  " + line for line in S["app"].tail()])
+                print(f"not ok {number} - {test.__name__}")
+                for line in traceback.format_exc().splitlines():
+                    print(f"# {line}")
                 shot(f"failed-{number}")
-            finally:
-                netlib.set_faults({})
+                sys.stdout.flush()
     finally:
-        if "app" in S:
-            S["app"].stop()
-    print(f"# total {time.monotonic() - start:.1f} s", flush=True)
+        netlib.set_faults({})
+        stop_apps()
     sys.exit(1 if failed else 0)
 
 

@@ -1,0 +1,119 @@
+"""Small helpers to drive the real Epistle window over AT-SPI (pyatspi).
+
+Everything polls with a deadline; nothing sleeps blindly for long.
+"""
+
+import subprocess
+import time
+
+import pyatspi
+
+DEFAULT_TIMEOUT = 20.0
+
+
+def wait_until(predicate, what, timeout=DEFAULT_TIMEOUT, interval=0.1):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as e:  # the tree changes under us; try again
+            last_error = e
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}"
+                         + (f" (last error: {last_error})" if last_error else ""))
+
+
+def find_app(name, timeout=DEFAULT_TIMEOUT):
+    def look():
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == name:
+                return app
+        return None
+    return wait_until(look, f"the application {name!r} on the accessibility bus", timeout)
+
+
+def is_visible(node):
+    # GTK 4.8 reports "visible" (the widget's own flag) but not "showing".
+    try:
+        return node.getState().contains(pyatspi.STATE_VISIBLE)
+    except Exception:
+        return False
+
+
+def _search(node, match, showing_only):
+    if node is None:
+        return None
+    try:
+        if match(node) and (not showing_only or is_visible(node)):
+            return node
+        for i in range(node.childCount):
+            found = _search(node.getChildAtIndex(i), match, showing_only)
+            if found is not None:
+                return found
+    except Exception:
+        return None
+    return None
+
+
+def find(root, name, role=None, timeout=DEFAULT_TIMEOUT, showing=False, contains=False,
+         match_extra=None):
+    """The first object named @name (and with role @role) under @root.
+    With @contains, the name only has to contain @name (GTK 4.8 names some
+    buttons "_Label Label")."""
+    def match(n):
+        named = (name in n.name) if contains else (n.name == name)
+        return (named and (role is None or n.getRoleName() == role)
+                and (match_extra is None or match_extra(n)))
+    return wait_until(lambda: _search(root, match, showing),
+                      f"{role or 'object'} {name!r}", timeout)
+
+
+def find_all(root, match):
+    out = []
+
+    def walk(n):
+        try:
+            if match(n):
+                out.append(n)
+            for i in range(n.childCount):
+                walk(n.getChildAtIndex(i))
+        except Exception:
+            pass
+    walk(root)
+    return out
+
+
+def text_of_labels(node):
+    return [n.name for n in find_all(node, lambda n: n.getRoleName() == "label")]
+
+
+def click(node):
+    action = node.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ("click", "activate", "press", "toggle"):
+            action.doAction(i)
+            return
+    action.doAction(0)
+
+
+def set_text(node, text):
+    node.queryEditableText().setTextContents(text)
+
+
+def get_text(node):
+    t = node.queryText()
+    return t.getText(0, t.characterCount)
+
+
+def is_sensitive(node):
+    # GTK 4.8 exposes "sensitive" but not "enabled".
+    return node.getState().contains(pyatspi.STATE_SENSITIVE)
+
+
+def screenshot(path):
+    subprocess.run(["import", "-window", "root", path], check=False, timeout=20)
