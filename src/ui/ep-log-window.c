@@ -43,7 +43,17 @@ refresh (EpLogWindow *self,
       g_free (text);
       text = g_strdup (_("Nothing yet. Send a message or test an account to see the dialogue here."));
     }
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text, -1);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+    GtkTextIter end;
+
+    gtk_text_buffer_set_text (buffer, text, -1);
+    /* Newest lines at the bottom, in view. */
+    gtk_text_buffer_get_end_iter (buffer, &end);
+    gtk_text_buffer_place_cursor (buffer, &end);
+    gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_insert (buffer),
+                                  0.0, FALSE, 0.0, 1.0);
+  }
 }
 
 static gboolean
