@@ -233,7 +233,7 @@ bg_start "$DIR/smtp.log" "$PY" "$here/smtp-server.py" \
 if [ "${RIG_XVFB:-0}" = 1 ]; then
   # -displayfd: Xvfb picks a free display and writes its number to fd 7.
   exec 7>"$DIR/display"
-  bg_start "$DIR/xvfb.log" Xvfb -displayfd 7 -screen 0 1280x800x24 -nolisten tcp
+  bg_start "$DIR/xvfb.log" Xvfb -displayfd 7 -screen 0 1280x800x24 -nolisten tcp -noreset
   exec 7>&-
 fi
 
@@ -294,6 +294,14 @@ export XDG_DATA_HOME="$DIR/home/data"
 export XDG_CACHE_HOME="$DIR/home/cache"
 export XDG_RUNTIME_DIR="$DIR/home/runtime"
 export GSETTINGS_BACKEND="${GSETTINGS_BACKEND:-memory}"
+
+# Services the bus starts on demand (the accessibility bus, for AT-SPI UI
+# tests) must see this run's X display and runtime dir, not the defaults:
+# otherwise their sockets land in a directory shared between rigs.
+gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.UpdateActivationEnvironment \
+  "{'XDG_RUNTIME_DIR': '$XDG_RUNTIME_DIR'${DISPLAY:+, 'DISPLAY': '$DISPLAY'}}" >/dev/null \
+  || die "could not set the D-Bus activation environment"
 
 summary () {
   cat >&2 <<INFO

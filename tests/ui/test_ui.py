@@ -41,6 +41,12 @@ def start_app(*args):
     return proc
 
 
+def wait_windows_closed(app, count=1):
+    # GTK 4.8 can crash if a window goes away while a screen reader walks the
+    # window list: after closing one, wait until it is gone before searching.
+    wait_until(lambda: app.childCount <= count, "the dialog to close")
+
+
 def stop_apps():
     for proc in state.get("procs", []):
         if proc.poll() is None:
@@ -93,6 +99,7 @@ def test_add_account_through_dialog():
     shot("1-account-tested")
 
     click(dialog_add)
+    wait_windows_closed(app)
     # Saved (store + keyring) off the main thread: the CLI sees it shortly.
     wait_until(lambda: f"{netlib.USER}@example.test" in netlib.cli("account", "list")[1],
                "the account in the store")
@@ -169,6 +176,7 @@ def test_wrong_password_offers_reentry():
     click(reenter)
     set_text(find(app, "Password", "text"), netlib.PASSWORD)
     click(find(app, "Save", "push button"))
+    wait_windows_closed(app)
     files = wait_until(lambda: new_maildir_files(before_files), "the resent message", timeout=30)
     msg = netlib.read_message(files[0])
     assert msg["Subject"] == "Second try"

@@ -728,6 +728,7 @@ ep_account_dialog_class_init (EpAccountDialogClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                APP_PATH "/ui/prefs/ep-account-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, cancel_button);

@@ -259,6 +259,7 @@ ep_password_dialog_class_init (EpPasswordDialogClass *klass)
                                  0, NULL, NULL, NULL,
                                  G_TYPE_NONE, 0);
 
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                APP_PATH "/ui/prefs/ep-password-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, EpPasswordDialog, cancel_button);
