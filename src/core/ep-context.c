@@ -164,27 +164,6 @@ ep_context_find_account (EpContext   *self,
   return ep_account_new_from_variant (row);
 }
 
-EpAccount *
-ep_context_get_default_account (EpContext  *self,
-                                GError    **error)
-{
-  g_autoptr(GPtrArray) accounts = ep_context_list_accounts (self, error);
-
-  if (accounts == NULL)
-    return NULL;
-
-  for (guint i = 0; i < accounts->len; i++)
-    if (ep_account_get_is_default (g_ptr_array_index (accounts, i)))
-      return g_object_ref (g_ptr_array_index (accounts, i));
-
-  if (accounts->len > 0)
-    return g_object_ref (g_ptr_array_index (accounts, 0));
-
-  g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
-                       _("No account is set up yet"));
-  return NULL;
-}
-
 /* Saves @account, and @secret (if any) in the keyring. Either both are
  * saved or neither: an account whose password is lost would fail later,
  * far from the cause. Blocks: call from a worker in the UI. */
@@ -255,46 +234,64 @@ ep_context_remove_account (EpContext     *self,
   return ep_store_account_delete (self->store, ep_account_get_uid (account), error);
 }
 
+/* The connection settings of @account for its SMTP (or IMAP) server, with
+ * @secret as the password or token. Without a secret the connection is
+ * made without logging in; the server then says whether it needs one. */
+EpServerConfig *
+ep_context_server_config (EpAccount  *account,
+                          gboolean    imap,
+                          const char *secret)
+{
+  EpServerConfig *config;
+
+  g_return_val_if_fail (EP_IS_ACCOUNT (account), NULL);
+
+  if (imap)
+    config = ep_server_config_new (ep_account_get_imap_host (account),
+                                   (guint16) ep_account_get_imap_port (account),
+                                   ep_account_get_imap_security (account));
+  else
+    config = ep_server_config_new (ep_account_get_smtp_host (account),
+                                   (guint16) ep_account_get_smtp_port (account),
+                                   ep_account_get_smtp_security (account));
+
+  config->username = g_strdup (ep_account_get_login (account));
+  config->ca_file = g_strdup (ep_account_get_ca_file (account));
+  config->auth = (secret != NULL && *secret != '\0') ? ep_account_get_auth_method (account)
+                                                       : EP_AUTH_NONE;
+  if (config->auth != EP_AUTH_NONE)
+    ep_server_config_set_secret (config, secret);
+
+  return config;
+}
+
 static EpServerConfig *
 make_config (EpAccount     *account,
-             const char    *host,
-             guint          port,
-             EpSecurity     security,
+             gboolean       imap,
              GCancellable  *cancellable,
              GError       **error)
 {
-  g_autoptr(EpServerConfig) config = ep_server_config_new (host, (guint16) port, security);
-  EpAuthMethod auth = ep_account_get_auth_method (account);
+  g_autoptr(GError) local_error = NULL;
+  char *secret = NULL;
+  EpServerConfig *config;
 
-  config->auth = auth;
-  config->username = g_strdup (ep_account_get_login (account));
-  config->ca_file = g_strdup (ep_account_get_ca_file (account));
-
-  if (auth != EP_AUTH_NONE)
+  if (ep_account_get_auth_method (account) != EP_AUTH_NONE)
     {
-      g_autoptr(GError) local_error = NULL;
-      char *secret = ep_account_secret_lookup_sync (ep_account_get_uid (account),
-                                                    cancellable, &local_error);
-
-      if (secret != NULL)
-        {
-          ep_server_config_set_secret (config, secret);
-          ep_account_secret_free (secret);
-        }
-      else if (g_error_matches (local_error, EP_ACCOUNT_ERROR, EP_ACCOUNT_ERROR_NO_SECRET))
-        {
-          /* No password saved: connect without logging in. The server
-           * will say whether it needs one (a clear 530 beats a guess). */
-          config->auth = EP_AUTH_NONE;
-        }
-      else
+      secret = ep_account_secret_lookup_sync (ep_account_get_uid (account),
+                                              cancellable, &local_error);
+      /* No password saved is not an error: connect without logging in. */
+      if (secret == NULL &&
+          !g_error_matches (local_error, EP_ACCOUNT_ERROR, EP_ACCOUNT_ERROR_NO_SECRET))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
     }
 
-  return g_steal_pointer (&config);
+  config = ep_context_server_config (account, imap, secret);
+  ep_account_secret_free (secret);
+
+  return config;
 }
 
 EpServerConfig *
@@ -305,9 +302,7 @@ ep_context_smtp_config_sync (EpContext     *self,
 {
   g_return_val_if_fail (EP_IS_ACCOUNT (account), NULL);
 
-  return make_config (account, ep_account_get_smtp_host (account),
-                      ep_account_get_smtp_port (account),
-                      ep_account_get_smtp_security (account), cancellable, error);
+  return make_config (account, FALSE, cancellable, error);
 }
 
 EpServerConfig *
@@ -325,9 +320,7 @@ ep_context_imap_config_sync (EpContext     *self,
       return NULL;
     }
 
-  return make_config (account, ep_account_get_imap_host (account),
-                      ep_account_get_imap_port (account),
-                      ep_account_get_imap_security (account), cancellable, error);
+  return make_config (account, TRUE, cancellable, error);
 }
 
 /* ---- async operations ------------------------------------------------- */

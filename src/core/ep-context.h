@@ -38,8 +38,6 @@ GPtrArray      *ep_context_list_accounts     (EpContext     *self,
 EpAccount      *ep_context_find_account      (EpContext     *self,
                                               const char    *name,
                                               GError       **error);
-EpAccount      *ep_context_get_default_account (EpContext   *self,
-                                                GError     **error);
 gboolean        ep_context_add_account       (EpContext     *self,
                                               EpAccount     *account,
                                               const char    *secret,
@@ -49,6 +47,9 @@ gboolean        ep_context_remove_account    (EpContext     *self,
                                               EpAccount     *account,
                                               GCancellable  *cancellable,
                                               GError       **error);
+EpServerConfig *ep_context_server_config     (EpAccount     *account,
+                                              gboolean       imap,
+                                              const char    *secret);
 EpServerConfig *ep_context_smtp_config_sync  (EpContext     *self,
                                               EpAccount     *account,
                                               GCancellable  *cancellable,

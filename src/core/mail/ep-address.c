@@ -49,14 +49,6 @@ ep_address_free (EpAddress *address)
   g_free (address);
 }
 
-char *
-ep_address_to_string (const EpAddress *address)
-{
-  if (address->name == NULL)
-    return g_strdup (address->address);
-  return g_strdup_printf ("%s <%s>", address->name, address->address);
-}
-
 static gboolean
 fail (GError     **error,
       const char  *address,

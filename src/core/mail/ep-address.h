@@ -37,7 +37,6 @@ EpAddress  *ep_address_new        (const char      *name,
                                    const char      *address);
 EpAddress  *ep_address_copy       (const EpAddress *address);
 void        ep_address_free       (EpAddress       *address);
-char       *ep_address_to_string  (const EpAddress *address);
 gboolean    ep_address_validate   (const char      *addr_spec,
                                    GError         **error);
 GPtrArray  *ep_address_list_parse (const char      *text,

@@ -46,32 +46,6 @@ saved_secret_data_free (SavedSecretData *data)
   g_free (data);
 }
 
-static EpServerConfig *
-make_config (EpAccount  *account,
-             const char *host,
-             guint       port,
-             EpSecurity  security,
-             const char *password)
-{
-  EpServerConfig *config = ep_server_config_new (host, (guint16) port, security);
-
-  config->username = g_strdup (ep_account_get_login (account));
-  config->ca_file = g_strdup (ep_account_get_ca_file (account));
-
-  if (password != NULL && *password != '\0')
-    {
-      config->auth = EP_AUTH_PASSWORD;
-      ep_server_config_set_secret (config, password);
-    }
-  else
-    {
-      /* No password: connect and look, without logging in. */
-      config->auth = EP_AUTH_NONE;
-    }
-
-  return config;
-}
-
 /* @css_class is "success" or "error" (also what the icon tells AT-SPI). */
 static void
 set_test_status (EpAccountDialog *self,
@@ -348,13 +322,9 @@ _ep_account_dialog_test_connection (EpAccountDialog *self)
       return;
     }
 
-  smtp = make_config (account, ep_account_get_smtp_host (account),
-                      ep_account_get_smtp_port (account),
-                      ep_account_get_smtp_security (account), password);
+  smtp = ep_context_server_config (account, FALSE, password);
   if (ep_account_get_imap_host (account) != NULL)
-    imap = make_config (account, ep_account_get_imap_host (account),
-                        ep_account_get_imap_port (account),
-                        ep_account_get_imap_security (account), password);
+    imap = ep_context_server_config (account, TRUE, password);
 
   start_probes (self, smtp, imap);
 }

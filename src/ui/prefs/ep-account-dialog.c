@@ -19,6 +19,7 @@
 #include <epistle-core.h>
 
 #include "ep-account-dialog-private.h"
+#include "widgets/ep-a11y.h"
 
 
 enum {
@@ -31,9 +32,6 @@ enum {
 G_DEFINE_FINAL_TYPE (EpAccountDialog, ep_account_dialog, ADW_TYPE_WINDOW)
 
 static GParamSpec *properties[N_PROPS];
-
-static void name_button (gpointer    button,
-                         const char *name);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -591,7 +589,7 @@ load_account (EpAccountDialog *self,
 
   gtk_window_set_title (GTK_WINDOW (self), _("Edit Account"));
   gtk_button_set_label (self->save_button, _("_Save"));
-  name_button (self->save_button, _("Save"));
+  ep_a11y_name_button (GTK_WIDGET (self->save_button), _("Save"));
 
   delegate = gtk_editable_get_delegate (GTK_EDITABLE (self->password_row));
   if (GTK_IS_TEXT (delegate))
@@ -775,19 +773,6 @@ ep_account_dialog_class_init (EpAccountDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
-/* GTK 4.8 names a labelled button after both its "label" (mnemonic
- * underscore included) and the label inside it, e.g. "_Add Add". Give it
- * exactly one name. Rows need nothing: their title names them. */
-static void
-name_button (gpointer    button,
-             const char *name)
-{
-  gtk_accessible_reset_relation (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                  -1);
-}
-
 static void
 ep_account_dialog_init (EpAccountDialog *self)
 {
@@ -816,9 +801,9 @@ ep_account_dialog_init (EpAccountDialog *self)
                            self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->address_row), focus);
 
-  name_button (self->cancel_button, _("Cancel"));
-  name_button (self->save_button, _("Add"));
-  name_button (self->test_button, _("Test Connection"));
+  ep_a11y_name_button (GTK_WIDGET (self->cancel_button), _("Cancel"));
+  ep_a11y_name_button (GTK_WIDGET (self->save_button), _("Add"));
+  ep_a11y_name_button (GTK_WIDGET (self->test_button), _("Test Connection"));
 
   set_ca_file (self, NULL);
 }

@@ -13,6 +13,7 @@
 #include <epistle-core.h>
 
 #include "ep-password-dialog.h"
+#include "widgets/ep-a11y.h"
 
 struct _EpPasswordDialog
 {
@@ -276,18 +277,6 @@ ep_password_dialog_class_init (EpPasswordDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
-/* GTK 4.8 names a labelled button after both its "label" (mnemonic
- * underscore included) and the label inside it ("_Save Save"). */
-static void
-name_button (GtkWidget  *button,
-             const char *name)
-{
-  gtk_accessible_reset_relation (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                  -1);
-}
-
 static void
 ep_password_dialog_init (EpPasswordDialog *self)
 {
@@ -295,8 +284,8 @@ ep_password_dialog_init (EpPasswordDialog *self)
 
   self->cancellable = g_cancellable_new ();
 
-  name_button (self->cancel_button, _("Cancel"));
-  name_button (self->save_button, _("Save"));
+  ep_a11y_name_button (GTK_WIDGET (self->cancel_button), _("Cancel"));
+  ep_a11y_name_button (GTK_WIDGET (self->save_button), _("Save"));
 }
 
 EpPasswordDialog *
