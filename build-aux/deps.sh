@@ -9,6 +9,7 @@ EPISTLE_BUILD_DEPS="
   libgtk-4-dev libadwaita-1-dev
   libcurl4-openssl-dev libssl-dev libsecret-1-dev libgmime-3.0-dev libsqlite3-dev
   libmd4c-dev libmd4c-html0-dev dconf-gsettings-backend
+  libcsv-dev libuchardet-dev libzip-dev libxml2-dev
 "
 
 # The test rig and UI checks: real servers, a real keyring, a real X server.
@@ -17,7 +18,12 @@ EPISTLE_TEST_DEPS="
   gnome-keyring libsecret-tools dbus dbus-x11
   xvfb xauth x11-utils imagemagick openssl curl procps
   python3-pyatspi at-spi2-core
+  python3-openpyxl python3-xlsxwriter python3-odf
 "
+
+# Benchmarks only (tests/bench/): Postfix's smtp-sink and smtp-source, run
+# unprivileged on a high port; the postfix daemon is never started.
+EPISTLE_BENCH_DEPS="postfix python3-openpyxl"
 
 # Installs every package in "$@" that is not installed yet, with sudo when
 # not root. Services that packages would start are left stopped.

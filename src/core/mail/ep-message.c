@@ -62,6 +62,9 @@ ep_draft_copy (const EpDraft *draft)
   copy->body = g_strdup (draft->body);
   copy->markdown = draft->markdown;
   copy_strings (copy->attachments, draft->attachments);
+  copy->reply_to = g_strdup (draft->reply_to);
+  copy->html_source = g_strdup (draft->html_source);
+  copy->message_id = g_strdup (draft->message_id);
 
   return copy;
 }
@@ -80,6 +83,9 @@ ep_draft_free (EpDraft *draft)
   g_free (draft->subject);
   g_free (draft->body);
   g_ptr_array_unref (draft->attachments);
+  g_free (draft->reply_to);
+  g_free (draft->html_source);
+  g_free (draft->message_id);
   g_free (draft);
 }
 
@@ -221,7 +227,13 @@ build_body (const EpDraft  *draft,
   if (!draft->markdown)
     return text_part ("plain", body);
 
-  html = ep_markdown_to_html (body, error);
+  if (draft->html_source != NULL)
+    {
+      g_autofree char *source = g_utf8_make_valid (draft->html_source, -1);
+      html = ep_markdown_to_html (source, error);
+    }
+  else
+    html = ep_markdown_to_html (body, error);
   if (html == NULL)
     return NULL;
 
@@ -362,8 +374,29 @@ ep_message_build (const EpDraft  *draft,
   now = g_date_time_new_now_local ();
   g_mime_message_set_date (message, now);
 
+  if (draft->reply_to != NULL && *draft->reply_to != '\0')
+    {
+      g_autoptr(GPtrArray) reply_to = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GHashTable) ignored_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+      g_ptr_array_add (reply_to, g_strdup (draft->reply_to));
+      if (!add_addresses (reply_to, g_mime_message_get_reply_to (message),
+                          ignored, ignored_seen, error))
+        {
+          g_prefix_error (error, _("Reply-To: "));
+          return NULL;
+        }
+    }
+
   domain = domain_of (draft->from_address);
-  message_id = g_mime_utils_generate_message_id (domain);
+  if (draft->message_id != NULL && *draft->message_id != '\0')
+    {
+      g_autofree char *clean = ep_message_sanitize_header_text (draft->message_id);
+      message_id = g_strdup (g_strstrip (g_strdelimit (clean, "<> ", ' ')));
+    }
+  else
+    message_id = g_mime_utils_generate_message_id (domain);
   g_mime_message_set_message_id (message, message_id);
 
   body = build_body (draft, error);

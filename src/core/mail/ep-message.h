@@ -26,6 +26,14 @@ typedef struct
   char      *body;
   gboolean   markdown;
   GPtrArray *attachments;  /* char *: file paths */
+  char      *reply_to;     /* optional, as typed */
+  /* Optional: the Markdown source of the HTML part when it must differ from
+   * @body (a merge escapes data values for Markdown but shows them as they
+   * are in the text/plain part). Used only when @markdown is set. */
+  char      *html_source;
+  /* Optional: a fixed Message-ID (without angle brackets), so a message
+   * sent again after a crash keeps its identity. */
+  char      *message_id;
 } EpDraft;
 
 /* A message ready for the wire: RFC 5322 bytes with CRLF line ends, and the

@@ -1,0 +1,117 @@
+/* ep-table.h: spreadsheet rows (CSV, XLSX, ODS) as one row model
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined (EP_CORE_INSIDE) && !defined (EP_CORE_COMPILATION)
+# error "Only <epistle-core.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define EP_TABLE_ERROR (ep_table_error_quark ())
+
+typedef enum
+{
+  EP_TABLE_ERROR_UNSUPPORTED,  /* not CSV, XLSX or ODS */
+  EP_TABLE_ERROR_CORRUPT,      /* damaged or truncated file, bad XML */
+  EP_TABLE_ERROR_ENCRYPTED,    /* password-protected workbook */
+  EP_TABLE_ERROR_TOO_LARGE,    /* over a safety limit (zip bomb, huge cell) */
+  EP_TABLE_ERROR_NO_SUCH_SHEET,
+  EP_TABLE_ERROR_ENCODING,     /* text not valid in the chosen encoding */
+  EP_TABLE_ERROR_EMPTY,        /* no header row */
+} EpTableError;
+
+typedef enum
+{
+  EP_TABLE_FORMAT_UNKNOWN,
+  EP_TABLE_FORMAT_CSV,
+  EP_TABLE_FORMAT_XLSX,
+  EP_TABLE_FORMAT_ODS,
+} EpTableFormat;
+
+/* Called from the reading thread now and then; @done and @total in bytes of
+ * input (total may be 0 when unknown). */
+typedef void (*EpTableProgressFunc) (guint64  done,
+                                     guint64  total,
+                                     gpointer user_data);
+
+typedef struct
+{
+  const char          *sheet;      /* workbooks: sheet name; NULL = the first */
+  const char          *encoding;   /* CSV: iconv name; NULL = detect */
+  char                 delimiter;  /* CSV: 0 = sniff among , ; TAB | */
+  EpTableProgressFunc  progress;
+  gpointer             progress_data;
+} EpTableOptions;
+
+/* An immutable, reference-counted table: a header row and data rows, every
+ * value a UTF-8 string (never NULL: a missing cell is ""). Safe to read from
+ * several threads once built. */
+typedef struct _EpTable EpTable;
+
+#define EP_TYPE_TABLE (ep_table_get_type ())
+
+GQuark              ep_table_error_quark      (void);
+GType               ep_table_get_type         (void) G_GNUC_CONST;
+
+EpTableFormat       ep_table_format_for_file  (const char            *path);
+
+EpTable            *ep_table_read             (const char            *path,
+                                               const EpTableOptions  *options,
+                                               GCancellable          *cancellable,
+                                               GError               **error);
+/* Runs ep_table_read() in a worker thread; @options is copied. */
+void                ep_table_read_async       (const char            *path,
+                                               const EpTableOptions  *options,
+                                               GCancellable          *cancellable,
+                                               GAsyncReadyCallback    callback,
+                                               gpointer               user_data);
+EpTable            *ep_table_read_finish      (GAsyncResult          *result,
+                                               GError               **error);
+
+/* Building a table by hand (readers, campaign snapshots, tests). */
+EpTable            *ep_table_new              (const char * const    *columns);
+void                ep_table_append_row       (EpTable               *table,
+                                               guint                  row_number,
+                                               const char * const    *values,
+                                               guint                  n_values);
+void                ep_table_add_warning      (EpTable               *table,
+                                               const char            *warning);
+
+EpTable            *ep_table_ref              (EpTable               *table);
+void                ep_table_unref            (EpTable               *table);
+
+EpTableFormat       ep_table_get_format       (EpTable               *table);
+guint               ep_table_get_n_columns    (EpTable               *table);
+const char         *ep_table_get_column       (EpTable               *table,
+                                               guint                  column);
+/* The column named @name (exact match first, then ignoring case and
+ * surrounding spaces), or -1. */
+int                 ep_table_find_column      (EpTable               *table,
+                                               const char            *name);
+guint               ep_table_get_n_rows       (EpTable               *table);
+const char         *ep_table_get_value        (EpTable               *table,
+                                               guint                  row,
+                                               guint                  column);
+/* The number a person sees beside the row in a spreadsheet application:
+ * the header is row 1, so the first data row is usually 2. */
+guint               ep_table_get_row_number   (EpTable               *table,
+                                               guint                  row);
+/* Readable messages about what the reader changed or guessed. */
+const char * const *ep_table_get_warnings     (EpTable               *table);
+
+/* Workbooks: every sheet name, and the sheet that was read. NULL for CSV. */
+const char * const *ep_table_get_sheets       (EpTable               *table);
+const char         *ep_table_get_sheet        (EpTable               *table);
+/* CSV: what was used (detected or given). */
+const char         *ep_table_get_encoding     (EpTable               *table);
+char                ep_table_get_delimiter    (EpTable               *table);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpTable, ep_table_unref)
+
+G_END_DECLS
