@@ -203,24 +203,67 @@ check_envelope_address (const char  *address,
   return TRUE;
 }
 
+struct _EpSmtpConnection
+{
+  EpServerConfig *config;
+  CURL           *curl;
+  /* The handle's debug, progress and error-buffer pointers point here, so
+   * the session lives as long as the handle; it is reset per message. */
+  EpCurlSession   session;
+  guint           n_sent;
+};
+
+EpSmtpConnection *
+ep_smtp_connection_new (const EpServerConfig *config)
+{
+  EpSmtpConnection *self = g_new0 (EpSmtpConnection, 1);
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self->config = ep_server_config_copy (config);
+  _ep_curl_session_init (&self->session, NULL, NULL, FALSE);
+
+  return self;
+}
+
+void
+ep_smtp_connection_free (EpSmtpConnection *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->curl, curl_easy_cleanup);
+  _ep_curl_session_clear (&self->session);
+  ep_server_config_free (self->config);
+  g_free (self);
+}
+
+/* Closes the connection; the next message opens a new one. */
+void
+ep_smtp_connection_close (EpSmtpConnection *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->curl, curl_easy_cleanup);
+}
+
 EpSmtpReport *
-ep_smtp_send_sync (const EpServerConfig *config,
-                   const char           *envelope_from,
-                   const char * const   *recipients,
-                   GBytes               *message,
-                   EpProtocolLog        *log,
-                   GCancellable         *cancellable,
-                   GError              **error)
+ep_smtp_connection_send (EpSmtpConnection   *self,
+                         const char         *envelope_from,
+                         const char * const *recipients,
+                         GBytes             *message,
+                         EpProtocolLog      *log,
+                         GCancellable       *cancellable,
+                         GError            **error)
 {
   g_autoptr(curl_slist) rcpt_list = NULL;
-  g_autoptr(CURL) curl = NULL;
   g_autofree char *from = NULL;
+  EpCurlSession *session;
   EpSmtpReport *report;
-  EpCurlSession session;
   Upload upload = { message, 0 };
   CURLcode rc;
 
-  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (message != NULL, NULL);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -246,61 +289,73 @@ ep_smtp_send_sync (const EpServerConfig *config,
       rcpt_list = curl_slist_append (rcpt_list, bracketed);
     }
 
-  _ep_curl_session_init (&session, log, cancellable, FALSE);
+  /* Fresh per-message state at the same address the handle points to. */
+  session = &self->session;
+  _ep_curl_session_clear (session);
+  _ep_curl_session_init (session, log, cancellable, FALSE);
 
-  curl = _ep_curl_session_open (&session, config, "smtp", "smtps", "/", error);
-  if (curl == NULL)
+  if (self->curl == NULL)
     {
-      _ep_curl_session_clear (&session);
-      return NULL;
+      self->curl = _ep_curl_session_open (session, self->config, "smtp", "smtps", "/", error);
+      if (self->curl == NULL)
+        return NULL;
+
+#if LIBCURL_VERSION_NUM >= 0x080200
+      curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
+#else
+      curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+#endif
+      curl_easy_setopt (self->curl, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt (self->curl, CURLOPT_READFUNCTION, read_cb);
     }
 
   from = g_strdup_printf ("<%s>", envelope_from);
-  curl_easy_setopt (curl, CURLOPT_MAIL_FROM, from);
-  curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, rcpt_list);
-#if LIBCURL_VERSION_NUM >= 0x080200
-  curl_easy_setopt (curl, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
-#else
-  curl_easy_setopt (curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
-#endif
-  curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt (curl, CURLOPT_READFUNCTION, read_cb);
-  curl_easy_setopt (curl, CURLOPT_READDATA, &upload);
-  curl_easy_setopt (curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) g_bytes_get_size (message));
+  curl_easy_setopt (self->curl, CURLOPT_MAIL_FROM, from);
+  curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT, rcpt_list);
+  curl_easy_setopt (self->curl, CURLOPT_READDATA, &upload);
+  curl_easy_setopt (self->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) g_bytes_get_size (message));
 
   if (log != NULL)
     ep_protocol_log_append (log, EP_PROTOCOL_LOG_INFO,
-                            config->security == EP_SECURITY_NONE
+                            self->config->security == EP_SECURITY_NONE
                             ? "Connecting without encryption (chosen for this account)"
                             : "Connecting; TLS required, certificate verified");
 
-  rc = curl_easy_perform (curl);
+  rc = curl_easy_perform (self->curl);
 
-  if (log != NULL && session.data_bytes > 0)
+  /* libcurl keeps pointers to these options; they die with this frame. */
+  curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT, NULL);
+  curl_easy_setopt (self->curl, CURLOPT_READDATA, NULL);
+
+  if (log != NULL && session->data_bytes > 0)
     {
       g_autofree char *line = g_strdup_printf ("[message content: %" G_GUINT64_FORMAT
-                                               " bytes, not logged]", session.data_bytes);
+                                               " bytes, not logged]", session->data_bytes);
       ep_protocol_log_append (log, EP_PROTOCOL_LOG_INFO, line);
     }
 
   if (rc != CURLE_OK)
     {
-      g_propagate_error (error, _ep_curl_session_error (&session, curl, rc, config));
-      _ep_curl_session_clear (&session);
+      g_propagate_error (error, _ep_curl_session_error (session, self->curl, rc, self->config));
+      /* After a failure start over on a new connection rather than trust
+       * the state of this one. */
+      ep_smtp_connection_close (self);
       return NULL;
     }
 
+  self->n_sent++;
+
   report = smtp_report_new ();
-  report->final_reply = g_strdup (session.last_reply);
+  report->final_reply = g_strdup (session->last_reply);
   report->size = g_bytes_get_size (message);
 
   for (guint i = 0; recipients[i] != NULL; i++)
     {
       const EpCurlRcpt *found = NULL;
 
-      for (guint j = 0; j < session.rcpts->len; j++)
+      for (guint j = 0; j < session->rcpts->len; j++)
         {
-          const EpCurlRcpt *r = g_ptr_array_index (session.rcpts, j);
+          const EpCurlRcpt *r = g_ptr_array_index (session->rcpts, j);
 
           if (g_ascii_strcasecmp (r->address, recipients[i]) == 0)
             found = r;
@@ -319,7 +374,31 @@ ep_smtp_send_sync (const EpServerConfig *config,
         g_ptr_array_add (report->accepted, g_strdup (recipients[i]));
     }
 
-  _ep_curl_session_clear (&session);
+  /* Do not keep the caller's log and cancellable past this call. */
+  session->log = NULL;
+  session->cancellable = NULL;
+
+  return report;
+}
+
+EpSmtpReport *
+ep_smtp_send_sync (const EpServerConfig *config,
+                   const char           *envelope_from,
+                   const char * const   *recipients,
+                   GBytes               *message,
+                   EpProtocolLog        *log,
+                   GCancellable         *cancellable,
+                   GError              **error)
+{
+  EpSmtpConnection *connection;
+  EpSmtpReport *report;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  connection = ep_smtp_connection_new (config);
+  report = ep_smtp_connection_send (connection, envelope_from, recipients, message,
+                                    log, cancellable, error);
+  ep_smtp_connection_free (connection);
 
   return report;
 }

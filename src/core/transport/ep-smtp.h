@@ -57,6 +57,21 @@ EpServerProbe *ep_server_probe_copy     (const EpServerProbe *probe);
 char          *ep_server_probe_describe (const EpServerProbe *probe,
                                          const char          *label);
 
+/* A connection kept open across messages (one easy handle); use from one
+ * thread at a time. */
+typedef struct _EpSmtpConnection EpSmtpConnection;
+
+EpSmtpConnection *ep_smtp_connection_new   (const EpServerConfig *config);
+void           ep_smtp_connection_free    (EpSmtpConnection     *self);
+void           ep_smtp_connection_close   (EpSmtpConnection     *self);
+EpSmtpReport  *ep_smtp_connection_send    (EpSmtpConnection     *self,
+                                           const char           *envelope_from,
+                                           const char * const   *recipients,
+                                           GBytes               *message,
+                                           EpProtocolLog        *log,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
 EpSmtpReport  *ep_smtp_send_sync        (const EpServerConfig *config,
                                          const char           *envelope_from,
                                          const char * const   *recipients,
@@ -89,5 +104,7 @@ EpServerProbe *ep_smtp_probe_finish     (GAsyncResult         *result,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpSmtpReport, ep_smtp_report_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpServerProbe, ep_server_probe_free)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpSmtpConnection, ep_smtp_connection_free)
 
 G_END_DECLS
