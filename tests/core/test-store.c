@@ -52,7 +52,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 3);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -61,7 +61,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 3);
 
   g_clear_object (&store);
   remove_tree (dir);
@@ -275,6 +275,143 @@ test_drafts (void)
   g_assert_no_error (error);
 }
 
+static EpStoreRecipient *
+make_recipient (guint       row_number,
+                const char *address)
+{
+  EpStoreRecipient *r = g_new0 (EpStoreRecipient, 1);
+  const char *values[] = { address, "Ann Ångström", NULL };
+
+  r->row_number = row_number;
+  r->address = g_strdup (address);
+  r->values = g_strdupv ((char **) values);
+  r->message_id = g_strdup_printf ("m%u@example.org", row_number);
+  return r;
+}
+
+static guint
+count_of (GVariant   *info,
+          const char *state)
+{
+  guint n = 0;
+
+  g_assert_true (g_variant_lookup (info, state, "u", &n));
+  return n;
+}
+
+/* The journal: claim order, "sending" committed by the claim, recovery
+ * after a crash turning "sending" into "uncertain", deferred retries that
+ * become due, and counts that add up. Reopening the file stands in for
+ * the restart after a crash. */
+static void
+test_campaign_journal (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "epistle.db", NULL);
+  g_autoptr(EpStore) store = ep_store_new (path, &error);
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
+  g_autoptr(EpStoreRecipient) first = NULL;
+  g_autoptr(EpStoreRecipient) second = NULL;
+  g_autoptr(EpStoreRecipient) again = NULL;
+  g_autoptr(EpStoreRecipient) none = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  GVariantBuilder builder;
+  const char *columns[] = { "Email", "Name", NULL };
+  gint64 next_due = -1;
+  gint64 id;
+
+  g_assert_no_error (error);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "account_uid", g_variant_new_string ("acc-1"));
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string ("members.csv"));
+  g_variant_builder_add (&builder, "{sv}", "template", g_variant_new_string ("To: {{ Email }}\n\nHi"));
+  g_variant_builder_add (&builder, "{sv}", "base_dir", g_variant_new_string (dir));
+  g_variant_builder_add (&builder, "{sv}", "columns", g_variant_new_strv (columns, -1));
+  g_variant_builder_add (&builder, "{sv}", "connections", g_variant_new_uint32 (2));
+  g_ptr_array_add (recipients, make_recipient (3, "c@example.org"));
+  g_ptr_array_add (recipients, make_recipient (2, "b@example.org"));
+  g_ptr_array_add (recipients, make_recipient (5, "e@example.org"));
+  id = ep_store_campaign_insert (store, g_variant_builder_end (&builder), recipients, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+
+  /* Lowest row first, with its snapshot. */
+  first = ep_store_recipient_claim (store, id, 1000, &next_due, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (first);
+  g_assert_cmpuint (first->row_number, ==, 2);
+  g_assert_cmpstr (first->state, ==, "sending");
+  g_assert_cmpuint (first->attempts, ==, 1);
+  g_assert_cmpstr (first->values[1], ==, "Ann Ångström");
+  g_assert_cmpstr (first->message_id, ==, "m2@example.org");
+  g_assert_true (ep_store_recipient_update (store, id, 2, "sent", 250, "250 ok", 0, &error));
+
+  second = ep_store_recipient_claim (store, id, 1000, NULL, &error);
+  g_assert_cmpuint (second->row_number, ==, 3);
+  g_assert_true (ep_store_recipient_update (store, id, 3, "deferred", 451, "451 later", 2000, &error));
+
+  /* Row 5 is claimed and then the process "dies". */
+  again = ep_store_recipient_claim (store, id, 1000, NULL, &error);
+  g_assert_cmpuint (again->row_number, ==, 5);
+  g_clear_object (&store);
+
+  store = ep_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ep_store_campaign_recover (store, id, &error), ==, 1);
+  info = ep_store_campaign_lookup (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_of (info, "total"), ==, 3);
+  g_assert_cmpuint (count_of (info, "sent"), ==, 1);
+  g_assert_cmpuint (count_of (info, "deferred"), ==, 1);
+  g_assert_cmpuint (count_of (info, "uncertain"), ==, 1);
+  g_assert_cmpuint (count_of (info, "was_uncertain"), ==, 1);
+  g_assert_cmpuint (count_of (info, "connections"), ==, 2);
+
+  /* The uncertain one comes back first, remembered as such. */
+  g_clear_pointer (&again, ep_store_recipient_free);
+  again = ep_store_recipient_claim (store, id, 1500, &next_due, &error);
+  g_assert_cmpuint (again->row_number, ==, 5);
+  g_assert_true (again->was_uncertain);
+  g_assert_cmpuint (again->attempts, ==, 2);
+  g_assert_true (ep_store_recipient_update (store, id, 5, "failed", 550, "550 no such user", 0, &error));
+
+  /* Nothing due before the retry time, which is reported. */
+  none = ep_store_recipient_claim (store, id, 1500, &next_due, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+  g_assert_cmpint (next_due, ==, 2000);
+  g_clear_pointer (&second, ep_store_recipient_free);
+  second = ep_store_recipient_claim (store, id, 2000, &next_due, &error);
+  g_assert_cmpuint (second->row_number, ==, 3);
+  g_assert_cmpuint (second->attempts, ==, 2);
+
+  listed = ep_store_campaign_recipients (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 3);
+  g_assert_cmpstr (((EpStoreRecipient *) listed->pdata[2])->reply, ==, "550 no such user");
+  g_assert_cmpuint (((EpStoreRecipient *) listed->pdata[2])->reply_code, ==, 550);
+  g_assert_cmpuint (ep_store_sent_since (store, "acc-1", 0), ==, 1);
+  g_assert_cmpuint (ep_store_sent_since (store, "other", 0), ==, 0);
+
+  g_assert_true (ep_store_campaign_set_state (store, id, "paused", "Login refused", &error));
+  g_clear_pointer (&info, g_variant_unref);
+  info = ep_store_campaign_lookup (store, id, &error);
+  {
+    const char *state = NULL;
+
+    g_assert_true (g_variant_lookup (info, "state", "&s", &state));
+    g_assert_cmpstr (state, ==, "paused");
+  }
+  g_assert_false (ep_store_campaign_set_state (store, id + 1, "paused", NULL, &error));
+  g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND);
+
+  g_clear_object (&store);
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -286,6 +423,7 @@ main (int    argc,
   g_test_add_func ("/store/too-new", test_too_new);
   g_test_add_func ("/store/accounts", test_accounts);
   g_test_add_func ("/store/drafts", test_drafts);
+  g_test_add_func ("/store/campaign-journal", test_campaign_journal);
   g_test_add_func ("/account/validation", test_account_validation);
   g_test_add_func ("/account/presets", test_presets);
 

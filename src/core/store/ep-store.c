@@ -20,16 +20,7 @@
 #include <sqlite3.h>
 
 #include "ep-store.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
-struct _EpStore
-{
-  GObject  parent_instance;
-  sqlite3 *db;
-  char    *path;
-  GMutex   mutex;
-};
+#include "ep-store-private.h"
 
 G_DEFINE_FINAL_TYPE (EpStore, ep_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ep-store-error-quark, ep_store_error)
@@ -70,6 +61,44 @@ static const char * const migrations[] = {
   "  attachments   TEXT NOT NULL DEFAULT '',"   /* one path per line */
   "  updated_at    INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
   ");",
+
+  /* 3: campaigns (a snapshot of the template and the rows) and their
+   * per-recipient journal */
+  "CREATE TABLE campaigns ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  account_uid   TEXT NOT NULL,"
+  "  name          TEXT NOT NULL,"
+  "  template      TEXT NOT NULL,"
+  "  base_dir      TEXT NOT NULL,"
+  "  columns       BLOB NOT NULL,"                 /* GVariant as */
+  "  connections   INTEGER NOT NULL DEFAULT 1 CHECK (connections BETWEEN 1 AND 16),"
+  "  rate          INTEGER NOT NULL DEFAULT 0,"   /* per minute, 0 = unpaced */
+  "  daily_limit   INTEGER NOT NULL DEFAULT 0,"   /* 0 = none */
+  "  state         TEXT NOT NULL DEFAULT 'ready' CHECK (state IN "
+  "                ('ready','running','paused','finished','cancelled')),"
+  "  reason        TEXT,"
+  "  created_at    INTEGER NOT NULL DEFAULT (strftime('%s','now')),"
+  "  updated_at    INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
+  ");"
+  "CREATE TABLE campaign_recipients ("
+  "  campaign_id   INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,"
+  "  row_number    INTEGER NOT NULL,"
+  "  address       TEXT NOT NULL,"
+  "  row_values    BLOB NOT NULL,"                 /* GVariant as */
+  "  message_id    TEXT NOT NULL,"
+  "  state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN "
+  "                ('pending','sending','sent','failed','deferred','uncertain')),"
+  "  attempts      INTEGER NOT NULL DEFAULT 0,"
+  "  was_uncertain INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt  INTEGER,"                       /* unix time, deferred only */
+  "  reply_code    INTEGER,"
+  "  reply         TEXT,"
+  "  updated_at    INTEGER,"
+  "  sent_at       INTEGER,"
+  "  PRIMARY KEY (campaign_id, row_number)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX campaign_recipients_state ON campaign_recipients (campaign_id, state, row_number);"
+  "CREATE INDEX campaign_recipients_sent ON campaign_recipients (sent_at) WHERE sent_at IS NOT NULL;",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;
@@ -85,8 +114,8 @@ static const struct {
   { "auth_method", COL_TEXT }, { "preset", COL_TEXT }, { "is_default", COL_BOOL },
 };
 
-static gboolean
-set_sqlite_error (EpStore     *self,
+gboolean
+_ep_store_set_error (EpStore     *self,
                   GError     **error,
                   EpStoreError code,
                   const char  *what)
@@ -100,10 +129,10 @@ set_sqlite_error (EpStore     *self,
   return FALSE;
 }
 
-static gboolean
-exec (EpStore     *self,
-      const char  *sql,
-      GError     **error)
+gboolean
+_ep_store_exec (EpStore     *self,
+                const char  *sql,
+                GError     **error)
 {
   char *message = NULL;
 
@@ -150,17 +179,17 @@ migrate (EpStore  *self,
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
       g_autoptr(GError) local_error = NULL;
 
-      if (!exec (self, "BEGIN IMMEDIATE", error))
+      if (!_ep_store_exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
-      if (!exec (self, migrations[v], &local_error) || !exec (self, bump, &local_error))
+      if (!_ep_store_exec (self, migrations[v], &local_error) || !_ep_store_exec (self, bump, &local_error))
         {
-          exec (self, "ROLLBACK", NULL);
+          _ep_store_exec (self, "ROLLBACK", NULL);
           g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_MIGRATE,
                        _("Could not upgrade the database to schema %d: %s"),
                        v + 1, local_error->message);
           return FALSE;
         }
-      if (!exec (self, "COMMIT", error))
+      if (!_ep_store_exec (self, "COMMIT", error))
         return FALSE;
       g_debug ("Migrated %s to schema %d", self->path, v + 1);
     }
@@ -240,9 +269,9 @@ ep_store_new (const char  *path,
   sqlite3_busy_timeout (self->db, 5000);
   sqlite3_extended_result_codes (self->db, 1);
 
-  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
-      !exec (self, "PRAGMA synchronous = FULL", error) ||
-      !exec (self, "PRAGMA foreign_keys = ON", error))
+  if (!_ep_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !_ep_store_exec (self, "PRAGMA synchronous = FULL", error) ||
+      !_ep_store_exec (self, "PRAGMA foreign_keys = ON", error))
     {
       g_prefix_error (error, _("Could not open the database %s: "), path);
       return NULL;
@@ -412,9 +441,9 @@ ep_store_account_insert (EpStore   *self,
   g_mutex_lock (&self->mutex);
   ok = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) == SQLITE_OK
        ? bind_account (self, stmt, account, error)
-       : set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+       : _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
   if (ok && sqlite3_step (stmt) != SQLITE_DONE)
-    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+    ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
   g_mutex_unlock (&self->mutex);
 
   return ok;
@@ -438,9 +467,9 @@ ep_store_account_update (EpStore   *self,
   g_mutex_lock (&self->mutex);
   ok = sqlite3_prepare_v2 (self->db, sql->str, -1, &stmt, NULL) == SQLITE_OK
        ? bind_account (self, stmt, account, error)
-       : set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+       : _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
   if (ok && sqlite3_step (stmt) != SQLITE_DONE)
-    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+    ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
   if (ok && sqlite3_changes (self->db) == 0)
     {
       g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
@@ -469,7 +498,7 @@ ep_store_account_lookup (EpStore     *self,
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
   else
     {
       sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
@@ -480,7 +509,7 @@ ep_store_account_lookup (EpStore     *self,
         g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
                      _("There is no account named “%s”"), name);
       else
-        set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+        _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
     }
   g_mutex_unlock (&self->mutex);
 
@@ -502,13 +531,13 @@ ep_store_account_list (EpStore  *self,
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+    ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
   else
     {
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         g_ptr_array_add (list, row_to_account (stmt));
       if (rc != SQLITE_DONE)
-        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
+        ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the accounts"));
     }
   g_mutex_unlock (&self->mutex);
 
@@ -527,12 +556,12 @@ ep_store_account_delete (EpStore     *self,
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db, "DELETE FROM accounts WHERE uid = ?1", -1, &stmt, NULL) != SQLITE_OK)
-    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not remove the account"));
+    ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not remove the account"));
   else
     {
       sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not remove the account"));
+        ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not remove the account"));
       else if (sqlite3_changes (self->db) == 0)
         {
           g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
@@ -558,12 +587,12 @@ ep_store_account_set_default (EpStore     *self,
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db,
                           "UPDATE accounts SET is_default = (uid = ?1)", -1, &stmt, NULL) != SQLITE_OK)
-    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+    ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
   else
     {
       sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
+        ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the account"));
     }
   g_mutex_unlock (&self->mutex);
 
@@ -609,7 +638,7 @@ ep_store_draft_save (EpStore   *self,
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
+    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
   else
     {
       for (guint i = 0; i < G_N_ELEMENTS (draft_text_columns); i++)
@@ -629,7 +658,7 @@ ep_store_draft_save (EpStore   *self,
         sqlite3_bind_int64 (stmt, 9, id);
 
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
+        _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
       else if (id > 0 && sqlite3_changes (self->db) == 0)
         g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
                              _("The draft no longer exists"));
@@ -657,7 +686,7 @@ ep_store_draft_load_latest (EpStore  *self,
                           "SELECT id, account_uid, to_text, cc_text, bcc_text, subject, body, "
                           "markdown, attachments FROM drafts ORDER BY updated_at DESC, id DESC "
                           "LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
-    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
+    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
   else if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       GVariantBuilder builder;
@@ -678,7 +707,7 @@ ep_store_draft_load_latest (EpStore  *self,
       result = g_variant_ref_sink (g_variant_builder_end (&builder));
     }
   else if (rc != SQLITE_DONE)
-    set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
+    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
   g_mutex_unlock (&self->mutex);
 
   return result;
@@ -696,12 +725,12 @@ ep_store_draft_delete (EpStore  *self,
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db, "DELETE FROM drafts WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
-    ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not delete the draft"));
+    ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not delete the draft"));
   else
     {
       sqlite3_bind_int64 (stmt, 1, id);
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        ok = set_sqlite_error (self, error, EP_STORE_ERROR_QUERY, _("Could not delete the draft"));
+        ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not delete the draft"));
     }
   g_mutex_unlock (&self->mutex);
 

@@ -67,4 +67,89 @@ gboolean   ep_store_draft_delete       (EpStore     *self,
                                         gint64       id,
                                         GError     **error);
 
+/* Campaigns and their per-recipient journal.
+ *
+ * A campaign's info dictionary (a{sv}): id (x), account_uid, name,
+ * template, base_dir, columns (as), connections, rate (per minute, 0 =
+ * unpaced), daily_limit (0 = none) (u), state ("ready", "running",
+ * "paused", "finished", "cancelled"), reason (why it paused, may be
+ * absent), created_at, updated_at (x, unix time), and the journal's counts:
+ * total, pending, sending, sent, failed, deferred, uncertain (u) and
+ * was_uncertain (u: recipients that were in flight during a crash).
+ *
+ * Recipient states: pending → sending → sent | failed | deferred |
+ * uncertain. Every call below commits before it returns. */
+typedef struct
+{
+  guint     row_number;
+  char     *address;
+  GStrv     values;        /* the row's snapshot; NULL in listings */
+  char     *message_id;
+  char     *state;
+  guint     attempts;
+  gboolean  was_uncertain;
+  gint64    next_attempt;  /* unix time, deferred only */
+  guint     reply_code;
+  char     *reply;
+  gint64    updated_at;
+} EpStoreRecipient;
+
+void              ep_store_recipient_free       (EpStoreRecipient *recipient);
+
+/* Inserts the campaign and all its recipients (row_number, address, values,
+ * message_id of each) in one transaction; returns the new id or 0. */
+gint64            ep_store_campaign_insert      (EpStore     *self,
+                                                 GVariant    *info,
+                                                 GPtrArray   *recipients,
+                                                 GError     **error);
+GVariant         *ep_store_campaign_lookup      (EpStore     *self,
+                                                 gint64       id,
+                                                 GError     **error);
+/* Newest first. */
+GPtrArray        *ep_store_campaign_list        (EpStore     *self,
+                                                 GError     **error);
+gboolean          ep_store_campaign_set_state   (EpStore     *self,
+                                                 gint64       id,
+                                                 const char  *state,
+                                                 const char  *reason,
+                                                 GError     **error);
+gboolean          ep_store_campaign_set_pacing  (EpStore     *self,
+                                                 gint64       id,
+                                                 guint        connections,
+                                                 guint        rate,
+                                                 guint        daily_limit,
+                                                 GError     **error);
+/* After a crash: every "sending" recipient becomes "uncertain" (the server
+ * may or may not have the message). Returns how many, or -1 on error. */
+int               ep_store_campaign_recover     (EpStore     *self,
+                                                 gint64       id,
+                                                 GError     **error);
+/* Picks the next recipient to send (uncertain first, then pending in row
+ * order, then deferred ones that are due at @now), marks it "sending" and
+ * counts the attempt. NULL without an error when none is due; then
+ * *@next_due is the earliest retry time of a deferred one, or 0. */
+EpStoreRecipient *ep_store_recipient_claim      (EpStore     *self,
+                                                 gint64       id,
+                                                 gint64       now,
+                                                 gint64      *next_due,
+                                                 GError     **error);
+gboolean          ep_store_recipient_update     (EpStore     *self,
+                                                 gint64       id,
+                                                 guint        row_number,
+                                                 const char  *state,
+                                                 guint        reply_code,
+                                                 const char  *reply,
+                                                 gint64       next_attempt,
+                                                 GError     **error);
+/* Every recipient, in row order, without row values. */
+GPtrArray        *ep_store_campaign_recipients  (EpStore     *self,
+                                                 gint64       id,
+                                                 GError     **error);
+/* Messages this account sent (in any campaign) since @since (unix time). */
+guint             ep_store_sent_since           (EpStore     *self,
+                                                 const char  *account_uid,
+                                                 gint64       since);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpStoreRecipient, ep_store_recipient_free)
+
 G_END_DECLS

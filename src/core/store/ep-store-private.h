@@ -1,0 +1,34 @@
+/* ep-store-private.h: shared by the files of the store module
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "ep-store.h"
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+struct _EpStore
+{
+  GObject  parent_instance;
+  sqlite3 *db;
+  char    *path;
+  /* One connection for every thread: statements and transactions are
+   * serialised by this lock. */
+  GMutex   mutex;
+};
+
+gboolean _ep_store_set_error (EpStore       *self,
+                              GError       **error,
+                              EpStoreError   code,
+                              const char    *what);
+gboolean _ep_store_exec      (EpStore       *self,
+                              const char    *sql,
+                              GError       **error);
+
+G_END_DECLS
