@@ -52,6 +52,23 @@ def faults():
         return {}
 
 
+USED = {}
+
+
+def applies(f, key):
+    """A fault listed in "times" applies only that many times (counted per
+    server process and per distinct "times" object, so a test that writes a
+    new one starts afresh); one not listed always applies."""
+    times = f.get("times") or {}
+    if key not in times:
+        return True
+    counter = (key, json.dumps(times, sort_keys=True))
+    if USED.get(counter, 0) >= int(times[key]):
+        return False
+    USED[counter] = USED.get(counter, 0) + 1
+    return True
+
+
 def log_event(server, kind, **fields):
     line = {"event": kind, "conn": server.conn_id, "listener": server.listener,
             "time": round(time.time(), 3), **fields}
@@ -110,7 +127,9 @@ class Handler:
         if f.get("rcpt_delay"):
             # A slow server: the client has to wait (or give up, or cancel).
             await asyncio.sleep(min(float(f["rcpt_delay"]), 120.0))
-        reply = f.get("rcpt", {}).get(address) or "250 2.1.5 OK"
+        reply = f.get("rcpt", {}).get(address)
+        if not reply or not applies(f, "rcpt:" + address):
+            reply = "250 2.1.5 OK"
         server.logged = True
         log_event(server, "rcpt", address=address, reply=reply)
         if reply.startswith("421"):
@@ -128,7 +147,7 @@ class Handler:
             log_event(server, "data", size=len(raw), reply="dropped")
             server.drop()
             return "421 4.3.0 dropped"          # never reaches the client
-        if f.get("data_reply"):
+        if f.get("data_reply") and applies(f, "data_reply"):
             log_event(server, "data", size=len(raw), reply=f["data_reply"])
             return f["data_reply"]
         try:
@@ -236,8 +255,10 @@ class RigSMTP(SMTP):
         await self._logged("rcpt", super().smtp_RCPT, arg)
 
     async def smtp_DATA(self, arg):
-        n = faults().get("drop_mid_data")
-        if n and self.envelope.rcpt_tos and self.session.authenticated:
+        f = faults()
+        n = f.get("drop_mid_data")
+        if (n and self.envelope.rcpt_tos and self.session.authenticated
+                and applies(f, "drop_mid_data")):
             await self.push("354 End data with <CR><LF>.<CR><LF>")
             try:
                 data = await self._reader.readexactly(int(n))
