@@ -34,6 +34,8 @@ typedef enum
   EP_TEMPLATE_ERROR_SYNTAX,          /* unbalanced {{ }}, {{#if}} without {{/if}}, ... */
   EP_TEMPLATE_ERROR_UNKNOWN_HEADER,  /* a header line the format does not know */
   EP_TEMPLATE_ERROR_UNKNOWN_COLUMN,  /* names the column and the closest one */
+  EP_TEMPLATE_ERROR_HEADER_INJECTION,/* a value bound for a header holds a line
+                                      * break or another control character */
 } EpTemplateError;
 
 /* A parsed template; immutable and reference-counted. */
