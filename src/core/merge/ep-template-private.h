@@ -35,4 +35,35 @@ const char *_ep_template_find_blank_column  (EpTemplate      *self,
                                              guint            row,
                                              EpTemplateField  field);
 
+#define N_SINGLE_FIELDS (EP_TEMPLATE_FIELD_BODY + 1)
+
+typedef enum
+{
+  NODE_TEXT,
+  NODE_VALUE,
+  NODE_IF,
+} TemplateNodeKind;
+
+typedef struct
+{
+  TemplateNodeKind  kind;
+  guint             column;      /* VALUE, IF: index into the template's columns */
+  char             *text;        /* TEXT: the text; VALUE: the default, or NULL */
+  gsize             len;         /* TEXT: length of @text */
+  GPtrArray        *then_nodes;  /* IF */
+  GPtrArray        *else_nodes;  /* IF */
+} TemplateNode;
+
+struct _EpTemplate
+{
+  EpTemplateParts *parts;
+  GPtrArray       *columns;                   /* char *, NULL-terminated */
+  GPtrArray       *segments[N_SINGLE_FIELDS]; /* TemplateNode *; ATTACHMENT unused */
+  GPtrArray       *attachments;               /* GPtrArray of TemplateNode * */
+};
+
+/* "To", "Cc", …, "Attachment", indexed by EpTemplateField (header names,
+ * not translated). */
+extern const char * const _ep_template_field_names[];
+
 G_END_DECLS
