@@ -2,6 +2,7 @@
  *
  *   epistle-cli account add|list|remove|test …
  *   epistle-cli send --account NAME --to ADDR … --subject TEXT --body TEXT …
+ *   epistle-cli table|merge|campaign …   (ep-cli-merge.c)
  *
  * Exit codes: 0 done; 2 bad input; 3 authentication; 4 TLS or certificate;
  * 5 rejected by the server (5xx); 6 transient (4xx, network, timeout).
@@ -24,19 +25,11 @@
 
 #include <epistle-core.h>
 
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILURE_GENERIC = 1,
-  EXIT_BAD_INPUT = 2,
-  EXIT_AUTH = 3,
-  EXIT_TLS = 4,
-  EXIT_REJECTED = 5,
-  EXIT_TRANSIENT = 6,
-};
+#include "ep-cli.h"
 
-static GCancellable *cancellable;
+GCancellable *cancellable;
 
-static int
+int
 exit_code_for (const GError *error)
 {
   if (error == NULL)
@@ -56,7 +49,9 @@ exit_code_for (const GError *error)
     }
 
   if (error->domain == EP_MAIL_ERROR || error->domain == G_OPTION_ERROR ||
-      error->domain == EP_ACCOUNT_ERROR ||
+      error->domain == EP_ACCOUNT_ERROR || error->domain == EP_TABLE_ERROR ||
+      error->domain == EP_TEMPLATE_ERROR || error->domain == EP_MERGE_ERROR ||
+      error->domain == EP_CAMPAIGN_ERROR ||
       g_error_matches (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND) ||
       g_error_matches (error, EP_STORE_ERROR, EP_STORE_ERROR_EXISTS))
     {
@@ -71,7 +66,7 @@ exit_code_for (const GError *error)
   return EXIT_FAILURE_GENERIC;
 }
 
-static int
+int
 fail (GError *error)
 {
   int code = exit_code_for (error);
@@ -81,10 +76,7 @@ fail (GError *error)
   return code;
 }
 
-static int
-usage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-static int
+int
 usage_error (const char *format,
              ...)
 {
@@ -170,7 +162,7 @@ wipe_and_free (char *secret)
     }
 }
 
-static EpContext *
+EpContext *
 open_context (GError **error)
 {
   return ep_context_new (g_getenv ("EPISTLE_DATA_DIR"), error);
@@ -621,9 +613,21 @@ print_help (void)
              "        [--bcc ADDR]... --subject TEXT (--body TEXT | --body-file FILE)\n"
              "        [--markdown] [--attach FILE]... [--dry-run [--output FILE.eml]] [--verbose]\n"
              "        [--timeout SECONDS]\n"
+             "  epistle-cli table FILE [--sheet NAME] [--encoding ENC] [--delimiter C]\n"
+             "        [--format json|csv]\n"
+             "  epistle-cli merge --data FILE [--sheet NAME] [--encoding ENC] [--delimiter C]\n"
+             "        --template FILE [--rows RANGES] [--skip-invalid]\n"
+             "        (--dry-run [--output-dir DIR] | --test --account NAME |\n"
+             "         --account NAME [--connections K] [--rate N/min] [--daily-limit N]\n"
+             "         [--retry-after SECONDS] [--max-attempts N] [--yes])\n"
+             "  epistle-cli campaign list | show ID | cancel ID | export ID --output FILE.csv\n"
+             "  epistle-cli campaign resume ID [--connections K] [--rate N/min] [--daily-limit N]\n"
+             "        [--retry-after SECONDS] [--max-attempts N]\n"
              "\n"
              "Exit status: 0 done, 2 bad input, 3 authentication, 4 TLS or certificate,\n"
-             "5 rejected by the server, 6 temporary failure (try again later).\n"));
+             "5 rejected by the server, 6 temporary failure (try again later).\n"
+             "A merge exits 2 when rows have problems and nothing was sent, 5 when the\n"
+             "campaign finished with failed recipients, 3 or 6 when it paused.\n"));
 }
 
 int
@@ -664,6 +668,12 @@ main (int    argc,
     status = cmd_account (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "send"))
     status = cmd_send (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "table"))
+    status = cmd_table (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "merge"))
+    status = cmd_merge (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "campaign"))
+    status = cmd_campaign (argc - 1, argv + 1);
   else
     status = usage_error (_("Unknown command “%s”"), argv[1]);
 

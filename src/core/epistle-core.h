@@ -19,6 +19,7 @@
 #include "table/ep-table.h"
 #include "merge/ep-template.h"
 #include "merge/ep-merge.h"
+#include "outbox/ep-campaign.h"
 #include "transport/ep-protocol-log.h"
 #include "transport/ep-server-config.h"
 #include "transport/ep-smtp.h"

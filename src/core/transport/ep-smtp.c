@@ -381,6 +381,16 @@ ep_smtp_connection_send (EpSmtpConnection   *self,
   return report;
 }
 
+/* The server's last reply on this connection (after a failed send, the
+ * reply that explains it), or NULL. */
+const char *
+ep_smtp_connection_get_last_reply (EpSmtpConnection *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->session.last_reply;
+}
+
 EpSmtpReport *
 ep_smtp_send_sync (const EpServerConfig *config,
                    const char           *envelope_from,

@@ -72,6 +72,8 @@ EpSmtpReport  *ep_smtp_connection_send    (EpSmtpConnection     *self,
                                            GCancellable         *cancellable,
                                            GError              **error);
 
+const char    *ep_smtp_connection_get_last_reply (EpSmtpConnection *self);
+
 EpSmtpReport  *ep_smtp_send_sync        (const EpServerConfig *config,
                                          const char           *envelope_from,
                                          const char * const   *recipients,

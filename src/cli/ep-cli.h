@@ -1,0 +1,37 @@
+/* ep-cli.h: what the files of epistle-cli share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <epistle-core.h>
+
+G_BEGIN_DECLS
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILURE_GENERIC = 1,
+  EXIT_BAD_INPUT = 2,
+  EXIT_AUTH = 3,
+  EXIT_TLS = 4,
+  EXIT_REJECTED = 5,
+  EXIT_TRANSIENT = 6,
+};
+
+extern GCancellable *cancellable;
+
+int        exit_code_for (const GError *error);
+int        fail          (GError       *error);
+int        usage_error   (const char   *format,
+                          ...) G_GNUC_PRINTF (1, 2);
+EpContext *open_context  (GError      **error);
+
+int        cmd_table     (int           argc,
+                          char        **argv);
+int        cmd_merge     (int           argc,
+                          char        **argv);
+int        cmd_campaign  (int           argc,
+                          char        **argv);
+
+G_END_DECLS
