@@ -790,6 +790,50 @@ test_render_speed (void)
   g_assert_cmpfloat (seconds, <, n / 20000.0);
 }
 
+/* One template, two tables with the columns in another order, several
+ * threads: every render uses the right table's columns. */
+typedef struct
+{
+  EpTemplate *tmpl;
+  EpTable    *tables[2];
+} ThreadsData;
+
+static gpointer
+render_thread (gpointer user_data)
+{
+  ThreadsData *data = user_data;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      EpTable *table = data->tables[(i + GPOINTER_TO_UINT (g_thread_self ())) % 2];
+      g_autoptr(EpDraft) draft = ep_template_render (data->tmpl, table, 0, NULL, NULL);
+
+      g_assert_nonnull (draft);
+      g_assert_cmpstr (draft->subject, ==, "Ann <ann@example.org>");
+    }
+
+  return NULL;
+}
+
+static void
+test_threads (void)
+{
+  const char *columns_a[] = { "Name", "Email", NULL };
+  const char *values_a[] = { "Ann", "ann@example.org" };
+  const char *columns_b[] = { "email", "Other", "NAME", NULL };
+  const char *values_b[] = { "ann@example.org", "x", "Ann" };
+  g_autoptr(EpTemplate) tmpl = parse_ok ("Subject: {{ Name }} <{{ Email }}>\n\n");
+  g_autoptr(EpTable) a = one_row (columns_a, values_a);
+  g_autoptr(EpTable) b = one_row (columns_b, values_b);
+  ThreadsData data = { tmpl, { a, b } };
+  GThread *threads[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("render", render_thread, &data);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
 /* Row ranges */
 
 static void
@@ -1180,6 +1224,7 @@ main (int    argc,
   g_test_add_func ("/merge/template/round-trip", test_round_trip);
   g_test_add_func ("/merge/template/from-file", test_from_file);
   g_test_add_func ("/merge/template/render-speed", test_render_speed);
+  g_test_add_func ("/merge/template/threads", test_threads);
   g_test_add_func ("/merge/ranges/good", test_ranges_good);
   g_test_add_func ("/merge/ranges/bad", test_ranges_bad);
   g_test_add_func ("/merge/validate/report", test_validate_report);

@@ -60,6 +60,12 @@ struct _EpTemplate
   GPtrArray       *columns;                   /* char *, NULL-terminated */
   GPtrArray       *segments[N_SINGLE_FIELDS]; /* TemplateNode *; ATTACHMENT unused */
   GPtrArray       *attachments;               /* GPtrArray of TemplateNode * */
+
+  /* The column lookup of the last table rendered (a table is immutable, so
+   * the map stays right while the reference is held). */
+  GMutex           map_lock;
+  EpTable         *map_table;
+  int             *map;
 };
 
 /* "To", "Cc", …, "Attachment", indexed by EpTemplateField (header names,

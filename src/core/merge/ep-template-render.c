@@ -301,6 +301,16 @@ map_columns (EpTemplate  *self,
   guint n = self->columns->len - 1;
   g_autofree int *map = g_new (int, MAX (n, 1));
 
+  /* Rendering row after row of one table looks the names up once. */
+  g_mutex_lock (&self->map_lock);
+  if (self->map_table == table)
+    {
+      memcpy (map, self->map, sizeof (int) * n);
+      g_mutex_unlock (&self->map_lock);
+      return g_steal_pointer (&map);
+    }
+  g_mutex_unlock (&self->map_lock);
+
   for (guint i = 0; i < n; i++)
     {
       const char *name = g_ptr_array_index (self->columns, i);
@@ -312,6 +322,13 @@ map_columns (EpTemplate  *self,
           return NULL;
         }
     }
+
+  g_mutex_lock (&self->map_lock);
+  g_clear_pointer (&self->map_table, ep_table_unref);
+  g_free (self->map);
+  self->map_table = ep_table_ref (table);
+  self->map = g_memdup2 (map, sizeof (int) * MAX (n, 1));
+  g_mutex_unlock (&self->map_lock);
 
   return g_steal_pointer (&map);
 }

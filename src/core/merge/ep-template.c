@@ -522,6 +522,9 @@ template_free (gpointer data)
   for (guint f = 0; f < N_SINGLE_FIELDS; f++)
     g_clear_pointer (&self->segments[f], g_ptr_array_unref);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_clear_pointer (&self->map_table, ep_table_unref);
+  g_clear_pointer (&self->map, g_free);
+  g_mutex_clear (&self->map_lock);
 }
 
 /* Takes @parts (normalized). @lines: where each field starts in the file
@@ -538,6 +541,7 @@ compile (EpTemplateParts  *parts,
   g_autoptr(GHashTable) column_index = g_hash_table_new (g_str_hash, g_str_equal);
   Compiler compiler;
 
+  g_mutex_init (&self->map_lock);
   self->parts = parts;
   self->columns = g_ptr_array_new_with_free_func (g_free);
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);

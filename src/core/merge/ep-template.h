@@ -86,7 +86,8 @@ gboolean         ep_template_check_columns     (EpTemplate             *self,
  * text/plain and escaped in the HTML part; a CR, LF or other control
  * character in a value that lands in a header is an error. Attachment
  * paths are resolved relative to @base_dir (the data file's folder) but
- * not opened. */
+ * not opened. Safe to call from several threads at once; the template
+ * keeps a reference to the last table it rendered (its column lookup). */
 EpDraft         *ep_template_render            (EpTemplate             *self,
                                                 EpTable                *table,
                                                 guint                   row,
