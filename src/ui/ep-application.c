@@ -11,6 +11,7 @@
 
 #include "ep-application.h"
 #include "ep-window.h"
+#include "merge/ep-campaign-task.h"
 #include "prefs/ep-preferences-window.h"
 
 struct _EpApplication
@@ -18,6 +19,7 @@ struct _EpApplication
   AdwApplication  parent_instance;
   EpContext      *context;
   GError         *context_error;
+  GHashTable     *campaigns;   /* gint64 id → EpCampaignTask */
 };
 
 G_DEFINE_FINAL_TYPE (EpApplication, ep_application, ADW_TYPE_APPLICATION)
@@ -105,9 +107,8 @@ ep_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
-/* "Open With Epistle" / `epistle FILE…`: the files are attached to the
- * message being composed. (Spreadsheets will open the merge wizard once it
- * exists.) */
+/* "Open With Epistle" / `epistle FILE…`: a spreadsheet opens in the merge
+ * wizard; other files are attached to the message being composed. */
 static void
 ep_application_open (GApplication  *app,
                      GFile        **files,
@@ -119,7 +120,7 @@ ep_application_open (GApplication  *app,
   ep_application_activate (app);
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (EP_IS_WINDOW (window))
-    ep_window_attach_files (EP_WINDOW (window), files, n_files);
+    ep_window_open_files (EP_WINDOW (window), files, n_files);
 }
 
 static void
@@ -127,6 +128,7 @@ ep_application_dispose (GObject *object)
 {
   EpApplication *self = (EpApplication *)object;
 
+  g_clear_pointer (&self->campaigns, g_hash_table_unref);
   g_clear_object (&self->context);
   g_clear_error (&self->context_error);
 
@@ -148,6 +150,89 @@ ep_application_class_init (EpApplicationClass *klass)
 static void
 ep_application_init (EpApplication *self)
 {
+  self->campaigns = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+}
+
+static gboolean
+release_later (gpointer data)
+{
+  g_application_release (G_APPLICATION (data));
+  return G_SOURCE_REMOVE;
+}
+
+/* Says how a campaign ended, also (and mostly) when no window shows it. */
+static void
+on_campaign_finished (EpCampaignTask *task,
+                      EpApplication  *self)
+{
+  const EpCampaignProgress *p = ep_campaign_task_get_progress (task);
+  EpCampaignEnd end = ep_campaign_task_get_end (task);
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = g_strdup_printf ("campaign-%" G_GINT64_FORMAT, ep_campaign_task_get_id (task));
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+
+  if (end == EP_CAMPAIGN_END_PAUSED)
+    return;  /* the person asked for it */
+
+  if (end == EP_CAMPAIGN_END_FINISHED)
+    {
+      title = g_strdup_printf (_("“%s” Sent"), ep_campaign_task_get_name (task));
+      body = g_strdup_printf (_("%u of %u messages sent, %u failed."), p->sent, p->total, p->failed);
+    }
+  else if (end == EP_CAMPAIGN_END_CANCELLED)
+    {
+      title = g_strdup_printf (_("“%s” Cancelled"), ep_campaign_task_get_name (task));
+      body = g_strdup_printf (_("%u of %u messages were sent."), p->sent, p->total);
+    }
+  else
+    {
+      title = g_strdup_printf (_("“%s” Paused"), ep_campaign_task_get_name (task));
+      body = g_strdup_printf ("%s%s%s", ep_campaign_end_describe (end),
+                              ep_campaign_task_get_reason (task) ? ": " : "",
+                              ep_campaign_task_get_reason (task) ? ep_campaign_task_get_reason (task) : "");
+    }
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+
+  /* With no window left the application ends when the campaign does; give
+   * the notification a moment to leave first. */
+  g_application_hold (G_APPLICATION (self));
+  g_timeout_add_seconds (2, release_later, self);
+}
+
+EpCampaignTask *
+ep_application_get_campaign (EpApplication  *self,
+                             gint64          id,
+                             GError        **error)
+{
+  EpCampaignTask *task;
+
+  g_return_val_if_fail (EP_IS_APPLICATION (self), NULL);
+
+  task = g_hash_table_lookup (self->campaigns, &id);
+  if (task != NULL)
+    return task;
+
+  task = ep_campaign_task_new (self->context, id, error);
+  if (task == NULL)
+    return NULL;
+
+  g_signal_connect_object (task, "finished", G_CALLBACK (on_campaign_finished), self, 0);
+  g_hash_table_insert (self->campaigns, g_memdup2 (&id, sizeof id), task);
+
+  return task;
+}
+
+gboolean
+ep_application_is_campaign_running (EpApplication *self,
+                                    gint64         id)
+{
+  EpCampaignTask *task = g_hash_table_lookup (self->campaigns, &id);
+
+  return task != NULL && ep_campaign_task_get_running (task);
 }
 
 EpApplication *

@@ -17,4 +17,12 @@ G_DECLARE_FINAL_TYPE (EpApplication, ep_application, EP, APPLICATION, AdwApplica
 EpApplication *ep_application_new         (void);
 EpContext     *ep_application_get_context (EpApplication *self);
 
+/* The campaign being sent, or a new task for it; lives as long as the
+ * application, so a campaign goes on when its window closes. */
+struct _EpCampaignTask *ep_application_get_campaign      (EpApplication *self,
+                                                          gint64         id,
+                                                          GError       **error);
+gboolean                ep_application_is_campaign_running (EpApplication *self,
+                                                          gint64         id);
+
 G_END_DECLS

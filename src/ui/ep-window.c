@@ -15,6 +15,7 @@
 
 #include "ep-log-window.h"
 #include "ep-window.h"
+#include "merge/ep-merge-page.h"
 #include "compose/ep-compose-page.h"
 #include "prefs/ep-account-dialog.h"
 #include "widgets/ep-a11y.h"
@@ -38,6 +39,8 @@ struct _EpWindow
 
   /* borrowed */
   EpComposePage        *compose_page;
+  GtkBox               *merge_box;
+  EpMergePage          *merge_page;
 };
 
 G_DEFINE_FINAL_TYPE (EpWindow, ep_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -69,6 +72,8 @@ list_accounts_cb (GObject      *object,
       return;
     }
 
+  if (self->merge_page != NULL)
+    ep_merge_page_set_accounts (self->merge_page, accounts);
   gtk_stack_set_visible_child_name (self->main_stack, accounts->len > 0 ? "main" : "welcome");
 }
 
@@ -116,14 +121,14 @@ on_drop_cb (GtkDropTarget *target,
             double         y,
             EpWindow      *self)
 {
-  GSList *files;
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
 
   if (self->compose_page == NULL || !G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     return FALSE;
 
-  files = g_value_get_boxed (value);
-  ep_compose_page_add_files (self->compose_page, files);
-  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
+    g_ptr_array_add (files, l->data);
+  ep_window_open_files (self, (GFile **) files->pdata, files->len);
   return TRUE;
 }
 
@@ -156,6 +161,12 @@ ep_window_constructed (GObject *object)
                                      NULL);
   gtk_box_append (self->compose_box, GTK_WIDGET (self->compose_page));
 
+  self->merge_page = g_object_new (EP_TYPE_MERGE_PAGE,
+                                   "context", self->context,
+                                   "vexpand", TRUE,
+                                   NULL);
+  gtk_box_append (self->merge_box, GTK_WIDGET (self->merge_page));
+
   g_signal_connect_object (self->context, "accounts-changed", G_CALLBACK (refresh_accounts),
                            self, G_CONNECT_SWAPPED);
   refresh_accounts (self);
@@ -169,6 +180,7 @@ ep_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_WINDOW);
   self->compose_page = NULL;
+  self->merge_page = NULL;
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -237,6 +249,7 @@ ep_window_class_init (EpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, merge_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, compose_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, add_account_button);
 
@@ -310,4 +323,34 @@ ep_window_attach_files (EpWindow  *self,
   ep_compose_page_add_files (self->compose_page, list);
   g_slist_free (list);
   adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+}
+
+/* Spreadsheets go to the merge wizard (the first one; a merge reads one
+ * file), anything else is attached to the message being composed. */
+void
+ep_window_open_files (EpWindow  *self,
+                      GFile    **files,
+                      int        n_files)
+{
+  g_autoptr(GPtrArray) attach = g_ptr_array_new ();
+  GFile *spreadsheet = NULL;
+
+  g_return_if_fail (EP_IS_WINDOW (self));
+
+  for (int i = 0; i < n_files; i++)
+    {
+      if (spreadsheet == NULL && ep_merge_page_is_spreadsheet (files[i]))
+        spreadsheet = files[i];
+      else
+        g_ptr_array_add (attach, files[i]);
+    }
+
+  if (attach->len > 0)
+    ep_window_attach_files (self, (GFile **) attach->pdata, attach->len);
+
+  if (spreadsheet != NULL && self->merge_page != NULL)
+    {
+      ep_merge_page_open_file (self->merge_page, spreadsheet);
+      adw_view_stack_set_visible_child_name (self->view_stack, "merge");
+    }
 }

@@ -20,6 +20,9 @@ EpWindow *ep_window_new (EpApplication *application,
                          EpContext     *context,
                          const GError  *context_error);
 
+void      ep_window_open_files   (EpWindow  *self,
+                                  GFile    **files,
+                                  int        n_files);
 void      ep_window_attach_files (EpWindow  *self,
                                   GFile    **files,
                                   int        n_files);

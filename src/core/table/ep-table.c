@@ -138,6 +138,7 @@ ep_table_find_column (EpTable    *self,
                       const char *name)
 {
   g_autofree char *wanted = NULL;
+  g_autofree char *trimmed = NULL;
 
   if (name == NULL)
     return -1;
@@ -146,10 +147,12 @@ ep_table_find_column (EpTable    *self,
     if (g_str_equal (g_ptr_array_index (self->columns, c), name))
       return c;
 
-  wanted = g_utf8_casefold (g_strstrip (g_strdup (name)), -1);
+  trimmed = g_strstrip (g_strdup (name));
+  wanted = g_utf8_casefold (trimmed, -1);
   for (guint c = 0; c < self->columns->len; c++)
     {
-      g_autofree char *have = g_utf8_casefold (g_strstrip (g_strdup (g_ptr_array_index (self->columns, c))), -1);
+      g_autofree char *column = g_strstrip (g_strdup (g_ptr_array_index (self->columns, c)));
+      g_autofree char *have = g_utf8_casefold (column, -1);
 
       if (g_str_equal (have, wanted))
         return c;
