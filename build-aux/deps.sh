@@ -23,7 +23,7 @@ EPISTLE_TEST_DEPS="
 
 # Benchmarks only (tests/bench/): Postfix's smtp-sink and smtp-source, run
 # unprivileged on a high port; the postfix daemon is never started.
-EPISTLE_BENCH_DEPS="postfix python3-openpyxl"
+EPISTLE_BENCH_DEPS="postfix python3-openpyxl python3-xlsxwriter time iproute2"
 
 # Installs every package in "$@" that is not installed yet, with sudo when
 # not root. Services that packages would start are left stopped.
