@@ -225,9 +225,10 @@ struct _EpMergePage
   EpTable           *table;
   EpTemplate        *tmpl;
   EpMergeReport     *report;
-  EpRowRanges       *ranges;
   GPtrArray         *shared_attachments;   /* char *: paths */
   GtkWidget         *insert_target;        /* the field the chips type into */
+  struct _ReadProgress *read_progress;
+  guint              read_poll_id;
   GtkWidget         *valid_only_button;   /* continue with the valid rows only */
   gboolean           skip_invalid;
   gboolean           campaign_over;       /* finished or cancelled */
@@ -555,14 +556,24 @@ guess_attachment_column (EpTable *table)
   return -1;
 }
 
+/* Each combo row keeps one list for its life and only its items change:
+ * replacing an AdwComboRow's model again and again has crashed GTK 4.8 when
+ * the window was later destroyed. */
 static void
 set_string_model (AdwComboRow        *row,
                   const char * const *items,
                   guint               selected)
 {
-  g_autoptr(GtkStringList) list = gtk_string_list_new (items);
+  GListModel *model = adw_combo_row_get_model (row);
 
-  adw_combo_row_set_model (row, G_LIST_MODEL (list));
+  if (!GTK_IS_STRING_LIST (model))
+    {
+      g_autoptr(GtkStringList) list = gtk_string_list_new (items);
+      adw_combo_row_set_model (row, G_LIST_MODEL (list));
+    }
+  else
+    gtk_string_list_splice (GTK_STRING_LIST (model), 0, g_list_model_get_n_items (model), items);
+
   adw_combo_row_set_selected (row, selected);
 }
 
@@ -599,6 +610,20 @@ on_chip_clicked (GtkButton   *button,
   g_autofree char *text = column_chip_text (gtk_button_get_label (button));
 
   insert_column_text (self, text);
+}
+
+static gboolean
+to_needs_address (EpMergePage *self)
+{
+  g_autofree char *to = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->to_row))));
+  g_autofree char *name = NULL;
+
+  if (*to == '\0')
+    return TRUE;
+  if (!g_str_has_prefix (to, "{{") || !g_str_has_suffix (to, "}}") || strstr (to + 2, "{{") != NULL)
+    return FALSE;
+  name = g_strstrip (g_strndup (to + 2, strlen (to) - 4));
+  return ep_table_find_column (self->table, name) < 0;
 }
 
 static void
@@ -642,8 +667,9 @@ fill_columns (EpMergePage *self)
                     attachment >= 0 ? (guint) attachment + 1 : 0);
   self->updating = FALSE;
 
-  /* A sensible start for a new merge: To is the address column. */
-  if (address >= 0 && *gtk_editable_get_text (GTK_EDITABLE (self->to_row)) == '\0')
+  /* A sensible start for a new merge: To is the address column; so it is
+   * when To names a single column this file does not have. */
+  if (address >= 0 && to_needs_address (self))
     {
       g_autofree char *text = column_chip_text (ep_table_get_column (self->table, address));
       gtk_editable_set_text (GTK_EDITABLE (self->to_row), text);
@@ -711,31 +737,44 @@ table_loaded (EpMergePage *self,
   go_to_step (self, "data");
 }
 
+/* Shared by the page and one read: the worker writes, the page polls. */
+typedef struct _ReadProgress
+{
+  int permille;
+} ReadProgress;
+
+typedef struct
+{
+  EpMergePage  *page;
+  ReadProgress *progress;
+} ReadContext;
+
 static void
 read_progress_cb (guint64  done,
                   guint64  total,
                   gpointer user_data)
 {
-  /* Called in the reading thread: hand the fraction to the main thread. */
-  GWeakRef *ref = user_data;
-  EpMergePage *self = g_weak_ref_get (ref);
+  ReadProgress *progress = user_data;
 
-  if (self != NULL)
-    {
-      double fraction = total > 0 ? (double) done / total : 0;
-      g_object_set_data (G_OBJECT (self), "read-fraction-x1000", GUINT_TO_POINTER ((guint) (fraction * 1000)));
-      g_object_unref (self);
-    }
+  g_atomic_int_set (&progress->permille, total > 0 ? (int) (done * 1000 / total) : 0);
 }
 
 static gboolean
 poll_read_progress (gpointer user_data)
 {
   EpMergePage *self = user_data;
-  guint permille = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "read-fraction-x1000"));
 
-  gtk_progress_bar_set_fraction (self->loading_progress, permille / 1000.0);
+  if (self->read_progress != NULL)
+    gtk_progress_bar_set_fraction (self->loading_progress,
+                                   g_atomic_int_get (&self->read_progress->permille) / 1000.0);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_read_poll (EpMergePage *self)
+{
+  g_clear_handle_id (&self->read_poll_id, g_source_remove);
+  g_clear_pointer (&self->read_progress, g_atomic_rc_box_release);
 }
 
 static void
@@ -743,14 +782,19 @@ read_done (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(EpMergePage) self = user_data;
+  ReadContext *ctx = user_data;
+  g_autoptr(EpMergePage) self = ctx->page;
   g_autoptr(GError) error = NULL;
   g_autoptr(EpTable) table = ep_table_read_finish (result, &error);
-  guint poll = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "read-poll"));
+  gboolean current = ctx->progress == self->read_progress;
 
-  if (poll != 0)
-    g_source_remove (poll);
-  g_object_set_data (G_OBJECT (self), "read-poll", NULL);
+  g_atomic_rc_box_release (ctx->progress);
+  g_free (ctx);
+
+  /* A newer read replaced this one: its result no longer matters. */
+  if (!current)
+    return;
+  stop_read_poll (self);
 
   if (table == NULL)
     {
@@ -777,8 +821,7 @@ start_reading (EpMergePage *self)
   EpTableOptions options = { 0, };
   g_autofree char *sheet = NULL;
   guint pos;
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-  guint poll;
+  ReadContext *ctx;
 
   if (self->path == NULL)
     return;
@@ -801,11 +844,13 @@ start_reading (EpMergePage *self)
   if (pos < G_N_ELEMENTS (delimiters))
     options.delimiter = delimiters[pos].delimiter;
 
-  g_weak_ref_init (ref, self);
+  stop_read_poll (self);
+  self->read_progress = g_atomic_rc_box_new0 (ReadProgress);
+  ctx = g_new0 (ReadContext, 1);
+  ctx->page = g_object_ref (self);
+  ctx->progress = g_atomic_rc_box_acquire (self->read_progress);
   options.progress = read_progress_cb;
-  options.progress_data = ref;
-  /* The weak ref must outlive the read: freed with the page. */
-  g_object_set_data_full (G_OBJECT (self), "read-weak-ref", ref, (GDestroyNotify) g_free);
+  options.progress_data = ctx->progress;
 
   {
     g_autofree char *base = g_path_get_basename (self->path);
@@ -815,10 +860,9 @@ start_reading (EpMergePage *self)
   gtk_progress_bar_set_fraction (self->loading_progress, 0);
   go_to_step (self, "loading");
 
-  poll = g_timeout_add (100, poll_read_progress, self);
-  g_object_set_data (G_OBJECT (self), "read-poll", GUINT_TO_POINTER (poll));
+  self->read_poll_id = g_timeout_add (100, poll_read_progress, self);
 
-  ep_table_read_async (self->path, &options, self->read_cancellable, read_done, g_object_ref (self));
+  ep_table_read_async (self->path, &options, self->read_cancellable, read_done, ctx);
 }
 
 static void
@@ -1508,7 +1552,7 @@ typedef struct
 {
   EpTemplate  *tmpl;
   EpTable     *table;
-  EpRowRanges *ranges;
+  char        *ranges;     /* text; parsed in the worker */
   char        *base_dir;
   guint        serial;
 } ValidateData;
@@ -1520,6 +1564,7 @@ validate_data_free (gpointer data)
 
   ep_template_unref (v->tmpl);
   ep_table_unref (v->table);
+  g_free (v->ranges);
   g_free (v->base_dir);
   g_free (v);
 }
@@ -1532,8 +1577,10 @@ validate_thread (GTask        *task,
 {
   ValidateData *v = task_data;
   GError *error = NULL;
-  EpMergeReport *report = ep_merge_validate (v->tmpl, v->table, v->ranges, v->base_dir,
-                                             cancellable, &error);
+  g_autoptr(EpRowRanges) ranges = ep_row_ranges_parse (v->ranges, &error);
+  EpMergeReport *report = ranges == NULL ? NULL
+                          : ep_merge_validate (v->tmpl, v->table, ranges, v->base_dir,
+                                               cancellable, &error);
 
   if (report == NULL)
     g_task_return_error (task, error);
@@ -1584,7 +1631,7 @@ start_validation (EpMergePage *self)
   v = g_new0 (ValidateData, 1);
   v->tmpl = ep_template_ref (self->tmpl);
   v->table = ep_table_ref (self->table);
-  v->ranges = self->ranges;   /* owned by the page, replaced only with a new serial */
+  v->ranges = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ranges_row)));
   v->base_dir = g_strdup (self->base_dir);
   v->serial = ++self->validate_serial;
 
@@ -1615,12 +1662,7 @@ on_ranges_changed (EpMergePage *self)
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->ranges_row), "error");
 
-  /* A running check may still read the old ranges: keep them until the
-   * page goes (they are small). */
-  if (self->ranges != NULL)
-    g_object_set_data_full (G_OBJECT (self), g_strdup_printf ("old-ranges-%u", self->validate_serial),
-                            self->ranges, (GDestroyNotify) ep_row_ranges_free);
-  self->ranges = ranges;
+  ep_row_ranges_free (ranges);
   start_validation (self);
 }
 
@@ -2708,7 +2750,7 @@ void
 ep_merge_page_set_accounts (EpMergePage *self,
                             GPtrArray   *accounts)
 {
-  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
   guint selected = 0;
   g_autofree char *previous = NULL;
   EpAccount *current = selected_account (self);
@@ -2724,14 +2766,14 @@ ep_merge_page_set_accounts (EpMergePage *self,
   for (guint i = 0; i < accounts->len; i++)
     {
       EpAccount *a = g_ptr_array_index (accounts, i);
-      g_autofree char *label = g_strdup_printf ("%s <%s>", ep_account_get_name (a), ep_account_get_address (a));
+      char *label = g_strdup_printf ("%s <%s>", ep_account_get_name (a), ep_account_get_address (a));
 
-      gtk_string_list_append (list, label);
+      g_ptr_array_add (labels, label);
       if (previous != NULL ? g_strcmp0 (ep_account_get_uid (a), previous) == 0 : ep_account_get_is_default (a))
         selected = i;
     }
-  adw_combo_row_set_model (self->from_row, G_LIST_MODEL (list));
-  adw_combo_row_set_selected (self->from_row, selected);
+  g_ptr_array_add (labels, NULL);
+  set_string_model (self->from_row, (const char * const *) labels->pdata, selected);
   update_navigation (self);
 }
 
@@ -2744,6 +2786,7 @@ ep_merge_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->read_cancellable);
+  stop_read_poll (self);
   if (self->task != NULL)
     g_signal_handlers_disconnect_by_data (self->task, self);
   g_clear_object (&self->task);
@@ -2766,7 +2809,6 @@ ep_merge_page_finalize (GObject *object)
   g_clear_pointer (&self->table, ep_table_unref);
   g_clear_pointer (&self->tmpl, ep_template_unref);
   g_clear_pointer (&self->report, ep_merge_report_free);
-  g_clear_pointer (&self->ranges, ep_row_ranges_free);
   g_clear_pointer (&self->shared_attachments, g_ptr_array_unref);
   g_clear_object (&self->recipients);
   g_clear_pointer (&self->recipient_items, g_hash_table_unref);
