@@ -5,6 +5,9 @@
 
 #pragma once
 
+#include <zip.h>
+#include <libxml/xmlreader.h>
+
 #include "ep-table.h"
 
 G_BEGIN_DECLS
@@ -12,6 +15,9 @@ G_BEGIN_DECLS
 /* No value a person types into a cell is this long; a longer one is a
  * damaged or hostile file. */
 #define EP_TABLE_MAX_CELL (1024 * 1024)
+#define EP_TABLE_MAX_COLUMNS 16384
+#define EP_TABLE_MAX_ROWS 5000000
+#define EP_TABLE_CANCEL_EVERY 1024
 
 void           _ep_table_set_source    (EpTable               *self,
                                         EpTableFormat          format,
@@ -21,7 +27,6 @@ void           _ep_table_set_source    (EpTable               *self,
                                         char                   delimiter);
 GPtrArray     *_ep_table_clean_header  (GPtrArray             *raw,
                                         GPtrArray             *warnings);
-EpTableFormat  _ep_table_sniff_zip     (const char            *path);
 
 EpTable       *_ep_table_read_csv      (const char            *path,
                                         const EpTableOptions  *options,
@@ -35,5 +40,105 @@ EpTable       *_ep_table_read_ods      (const char            *path,
                                         const EpTableOptions  *options,
                                         GCancellable          *cancellable,
                                         GError               **error);
+
+/* ---- workbooks (ep-table-zip.c) ---- */
+
+/* Limits against zip bombs: XML decompressed in one read, all parts
+ * together (1 GiB by default), and the expansion ratio above which a large
+ * part is refused. Tests lower them; 0 restores the default. */
+void           _ep_table_set_zip_limits (guint64               max_unpacked,
+                                         guint                 max_ratio);
+
+EpTableFormat  _ep_table_sniff_zip     (const char            *path);
+gboolean       _ep_table_check_not_ole (const char            *path,
+                                        GError               **error);
+zip_t         *_ep_table_zip_open      (const char            *path,
+                                        GError               **error);
+char          *_ep_table_zip_read_small (zip_t                *zip,
+                                         const char           *name,
+                                         gsize                 limit);
+
+/* One read of a workbook: the bytes unpacked so far count against the
+ * limits, and the main part reports progress. */
+typedef struct
+{
+  zip_t                *zip;
+  const EpTableOptions *options;
+  guint64               unpacked;
+} EpZipDoc;
+
+typedef struct
+{
+  EpZipDoc     *doc;
+  zip_file_t   *file;
+  zip_uint64_t  size;
+  zip_uint64_t  read;
+  gboolean      progress;
+  GError       *error;
+} EpZipPart;
+
+/* NULL and no error when the part is missing and not @required. */
+EpZipPart     *_ep_zip_part_open       (EpZipDoc              *doc,
+                                        const char            *name,
+                                        gboolean               required,
+                                        gboolean               progress,
+                                        GError               **error);
+/* Bytes read, 0 at the end, -1 with part->error set. */
+gssize         _ep_zip_part_read       (EpZipPart             *part,
+                                        char                  *buffer,
+                                        gsize                  len);
+void           _ep_zip_part_free       (EpZipPart             *part);
+/* An xmlTextReader over the part (which it then owns). */
+xmlTextReader *_ep_zip_part_xml_reader (EpZipPart             *part,
+                                        const char            *name);
+void           _ep_table_xml_error     (GError               **error,
+                                        const char            *part);
+
+/* A number as a person reads it in a cell formatted "General": 0.1, 12,
+ * -3.5, 1E+20. Writes into @buf (at least 32 bytes); returns it. */
+char          *_ep_table_format_number (double                 value,
+                                        char                  *buf,
+                                        gsize                  len);
+/* The same from a number's text; the text itself when it is already in
+ * that form (the common case, no conversion). */
+const char    *_ep_table_format_number_text (const char       *text,
+                                             char             *buf,
+                                             gsize             len);
+
+/* Rows being read from a sheet: the first non-blank row is the header
+ * (its last non-empty cell sets the number of columns); blank rows are
+ * skipped; values right of the last column are counted and dropped. */
+typedef struct
+{
+  EpTable   *table;
+  GPtrArray *warnings;    /* char * */
+  GString   *buffer;      /* the row's values, NUL-separated */
+  GArray    *offsets;     /* gssize per column into buffer, -1 = empty */
+  GPtrArray *values;      /* scratch for ep_table_append_row() */
+  guint      n_columns;   /* 0 until the header is known */
+  guint      n_dropped;
+  guint      n_rows;
+  gboolean   too_many;
+} EpRows;
+
+void           _ep_rows_init           (EpRows                *rows);
+void           _ep_rows_clear          (EpRows                *rows);
+void           _ep_rows_set            (EpRows                *rows,
+                                        guint                  column,
+                                        const char            *value,
+                                        gssize                 len);
+/* Ends a row (@repeat identical rows from @row_number on). */
+void           _ep_rows_end            (EpRows                *rows,
+                                        guint                  row_number,
+                                        guint                  repeat);
+EpTable       *_ep_rows_finish         (EpRows                *rows,
+                                        EpTableFormat          format,
+                                        GPtrArray             *sheet_names,
+                                        const char            *sheet,
+                                        GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (zip_t, zip_discard)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlTextReader, xmlFreeTextReader)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpZipPart, _ep_zip_part_free)
 
 G_END_DECLS

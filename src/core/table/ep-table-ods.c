@@ -1,0 +1,393 @@
+/* ep-table-ods.c: OpenDocument spreadsheets (.ods)
+ *
+ * content.xml is streamed from libzip into libxml2's xmlTextReader. Rows
+ * and cells repeated with table:number-rows-repeated and
+ * table:number-columns-repeated are expanded when they hold values; the
+ * blank ones (LibreOffice ends a sheet with a million of them) only move
+ * the row and column counters, so they cost nothing.
+ *
+ * Values: float and currency as numbers a person reads (0.1, 12),
+ * percentage as the number times 100 with a % sign (0.25 → 25%), date as
+ * ISO 8601 (2024-03-01, or 2024-03-01T14:30:00 with a time), time as
+ * 14:30:00, boolean as TRUE/FALSE, strings from their paragraphs (joined
+ * by newlines, with text:s, text:tab and text:line-break expanded).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-table"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "ep-table-private.h"
+
+#define MAX_REPEAT (1 << 24)
+
+#define IS(reader, name) (g_strcmp0 ((const char *) xmlTextReaderConstLocalName (reader), (name)) == 0)
+
+#define NS_TABLE  "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+#define NS_OFFICE "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+#define NS_TEXT   "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+static char *
+attr_ns (xmlTextReader *reader,
+         const char    *name,
+         const char    *ns)
+{
+  xmlChar *value = xmlTextReaderGetAttributeNs (reader, (const xmlChar *) name, (const xmlChar *) ns);
+  char *copy = value ? g_strdup ((const char *) value) : NULL;
+
+  xmlFree (value);
+  return copy;
+}
+
+static gboolean
+in_ns (xmlTextReader *reader,
+       const char    *ns)
+{
+  return g_strcmp0 ((const char *) xmlTextReaderConstNamespaceUri (reader), ns) == 0;
+}
+
+/* PT14H30M00S → 14:30:00 */
+static char *
+ods_time (const char *duration)
+{
+  guint h = 0, m = 0;
+  double s = 0;
+  const char *p = duration;
+
+  if (p == NULL || *p++ != 'P')
+    return g_strdup (duration ? duration : "");
+  while (*p && *p != 'T')
+    p++;   /* days are not expected in a time of day */
+  if (*p == 'T')
+    p++;
+  while (*p)
+    {
+      char *end = NULL;
+      double v = g_ascii_strtod (p, &end);
+
+      if (end == p)
+        break;
+      if (*end == 'H') h = (guint) v;
+      else if (*end == 'M') m = (guint) v;
+      else if (*end == 'S') s = v;
+      else break;
+      p = end + 1;
+    }
+  return g_strdup_printf ("%02u:%02u:%02u", h, m, (guint) llround (s) % 60);
+}
+
+/* Text of a cell: its <text:p> paragraphs joined by newlines, with
+ * <text:s>, <text:tab> and <text:line-break> as what they stand for. */
+static gboolean
+ods_cell_text (xmlTextReader *reader,
+               GString       *out)
+{
+  int depth = xmlTextReaderDepth (reader);
+  gboolean first_p = TRUE;
+  int rc;
+
+  while ((rc = xmlTextReaderRead (reader)) == 1)
+    {
+      int type = xmlTextReaderNodeType (reader);
+
+      if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth (reader) == depth)
+        return TRUE;
+
+      if (type == XML_READER_TYPE_ELEMENT && in_ns (reader, NS_TEXT))
+        {
+          if (IS (reader, "p"))
+            {
+              if (!first_p)
+                g_string_append_c (out, '\n');
+              first_p = FALSE;
+            }
+          else if (IS (reader, "s"))
+            {
+              g_autofree char *c = attr_ns (reader, "c", NS_TEXT);
+              guint n = c ? (guint) MIN (g_ascii_strtoull (c, NULL, 10), 1000) : 1;
+              for (guint i = 0; i < n; i++)
+                g_string_append_c (out, ' ');
+            }
+          else if (IS (reader, "tab"))
+            g_string_append_c (out, '\t');
+          else if (IS (reader, "line-break"))
+            g_string_append_c (out, '\n');
+        }
+      else if (type == XML_READER_TYPE_ELEMENT && in_ns (reader, "urn:oasis:names:tc:opendocument:xmlns:office:1.0") &&
+               IS (reader, "annotation"))
+        {
+          /* Comments are not cell text. */
+          if (xmlTextReaderNext (reader) != 1)
+            return FALSE;
+          if (xmlTextReaderNodeType (reader) == XML_READER_TYPE_END_ELEMENT &&
+              xmlTextReaderDepth (reader) == depth)
+            return TRUE;
+          continue;
+        }
+      else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
+               type == XML_READER_TYPE_CDATA)
+        g_string_append (out, (const char *) xmlTextReaderConstValue (reader));
+
+      if (out->len > EP_TABLE_MAX_CELL)
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static char *
+ods_value (xmlTextReader *reader,
+           GString       *text)
+{
+  g_autofree char *type = attr_ns (reader, "value-type", NS_OFFICE);
+  g_autofree char *value = NULL;
+
+  if (type == NULL || g_str_equal (type, "string"))
+    return g_strdup (text->str);
+
+  if (g_str_equal (type, "float") || g_str_equal (type, "currency"))
+    {
+      value = attr_ns (reader, "value", NS_OFFICE);
+      if (value == NULL)
+        return g_strdup (text->str);
+      {
+        char buf[64];
+
+        return g_strdup (_ep_table_format_number_text (value, buf, sizeof buf));
+      }
+    }
+  if (g_str_equal (type, "percentage"))
+    {
+      char *end = NULL;
+      double v;
+
+      value = attr_ns (reader, "value", NS_OFFICE);
+      if (value == NULL)
+        return g_strdup (text->str);
+      v = g_ascii_strtod (value, &end);
+      {
+        char n[64];
+
+        return g_strconcat (_ep_table_format_number (v * 100, n, sizeof n), "%", NULL);
+      }
+    }
+  if (g_str_equal (type, "date"))
+    {
+      value = attr_ns (reader, "date-value", NS_OFFICE);
+      if (value == NULL)
+        return g_strdup (text->str);
+      /* 2024-03-01T00:00:00 from a date-only cell stays a date. */
+      if (g_str_has_suffix (value, "T00:00:00") && strlen (value) == 19)
+        value[10] = '\0';
+      return g_strdup (value);
+    }
+  if (g_str_equal (type, "time"))
+    {
+      value = attr_ns (reader, "time-value", NS_OFFICE);
+      return value ? ods_time (value) : g_strdup (text->str);
+    }
+  if (g_str_equal (type, "boolean"))
+    {
+      value = attr_ns (reader, "boolean-value", NS_OFFICE);
+      return g_strdup (value && g_ascii_strcasecmp (value, "true") == 0 ? "TRUE" : "FALSE");
+    }
+
+  return g_strdup (text->str);
+}
+
+static guint
+repeat_of (xmlTextReader *reader,
+           const char    *name)
+{
+  g_autofree char *r = attr_ns (reader, name, NS_TABLE);
+  guint64 n = r ? g_ascii_strtoull (r, NULL, 10) : 1;
+
+  return (guint) CLAMP (n, 1, MAX_REPEAT);
+}
+
+static gboolean
+ods_check_encrypted (zip_t   *zip,
+                     GError **error)
+{
+  g_autofree char *manifest = _ep_table_zip_read_small (zip, "META-INF/manifest.xml", 4 * 1024 * 1024);
+
+  if (manifest != NULL && strstr (manifest, "encryption-data") != NULL)
+    {
+      g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_ENCRYPTED,
+                           _("The spreadsheet is password-protected; save it without a password"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+EpTable *
+_ep_table_read_ods (const char            *path,
+                    const EpTableOptions  *options,
+                    GCancellable          *cancellable,
+                    GError               **error)
+{
+  g_autoptr(zip_t) zip = NULL;
+  g_autoptr(EpZipPart) part = NULL;
+  g_autoptr(xmlTextReader) reader = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *chosen = NULL;
+  EpZipDoc doc = { 0, };
+  EpRows rows;
+  EpTable *table = NULL;
+  gboolean reading = FALSE, done_reading = FALSE, advanced = FALSE;
+  guint row_number = 0, column = 0, row_repeat = 1;
+  int rc = 1;
+
+  if (!_ep_table_check_not_ole (path, error))
+    return NULL;
+  zip = _ep_table_zip_open (path, error);
+  if (zip == NULL || !ods_check_encrypted (zip, error))
+    return NULL;
+
+  doc.zip = zip;
+  doc.options = options;
+  part = _ep_zip_part_open (&doc, "content.xml", TRUE, TRUE, error);
+  if (part == NULL)
+    return NULL;
+  reader = _ep_zip_part_xml_reader (part, "content.xml");
+  if (reader == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+      return NULL;
+    }
+
+  _ep_rows_init (&rows);
+
+  while (advanced || (rc = xmlTextReaderRead (reader)) == 1)
+    {
+      int type = xmlTextReaderNodeType (reader);
+
+      advanced = FALSE;
+      if (type == XML_READER_TYPE_ELEMENT && in_ns (reader, NS_TABLE) && IS (reader, "table"))
+        {
+          char *name = attr_ns (reader, "name", NS_TABLE);
+
+          g_ptr_array_add (names, name ? name : g_strdup_printf (_("Sheet %u"), names->len + 1));
+          if (!done_reading && chosen == NULL &&
+              (options->sheet == NULL || g_strcmp0 (options->sheet, g_ptr_array_index (names, names->len - 1)) == 0))
+            {
+              chosen = g_strdup (g_ptr_array_index (names, names->len - 1));
+              reading = TRUE;
+              row_number = 0;
+            }
+          else
+            {
+              /* Skip other sheets' contents; only their names are wanted.
+               * xmlTextReaderNext moves past the subtree to the next node,
+               * which the loop then looks at without reading again. */
+              rc = xmlTextReaderNext (reader);
+              if (rc != 1)
+                break;
+              advanced = TRUE;
+              continue;
+            }
+        }
+      else if (type == XML_READER_TYPE_END_ELEMENT && in_ns (reader, NS_TABLE) && IS (reader, "table"))
+        {
+          if (reading)
+            {
+              reading = FALSE;
+              done_reading = TRUE;
+            }
+        }
+      else if (reading && type == XML_READER_TYPE_ELEMENT && in_ns (reader, NS_TABLE) && IS (reader, "table-row"))
+        {
+          row_repeat = repeat_of (reader, "number-rows-repeated");
+          row_number++;
+          column = 0;
+          if (xmlTextReaderIsEmptyElement (reader))
+            {
+              row_number += row_repeat - 1;
+              _ep_rows_end (&rows, row_number, 1);
+            }
+          if (row_number % EP_TABLE_CANCEL_EVERY == 0 &&
+              g_cancellable_set_error_if_cancelled (cancellable, error))
+            goto fail;
+        }
+      else if (reading && type == XML_READER_TYPE_END_ELEMENT && in_ns (reader, NS_TABLE) && IS (reader, "table-row"))
+        {
+          /* A repeated row with values is that many rows; a repeated empty
+           * one (the million blank rows at the end of a sheet) costs nothing. */
+          _ep_rows_end (&rows, row_number, row_repeat);
+          row_number += row_repeat - 1;
+          if (rows.too_many)
+            break;
+        }
+      else if (reading && type == XML_READER_TYPE_ELEMENT && in_ns (reader, NS_TABLE) &&
+               (IS (reader, "table-cell") || IS (reader, "covered-table-cell")))
+        {
+          guint repeat = repeat_of (reader, "number-columns-repeated");
+          g_autofree char *value = NULL;
+
+          g_string_truncate (text, 0);
+          if (!xmlTextReaderIsEmptyElement (reader) && !ods_cell_text (reader, text))
+            {
+              if (part->error != NULL)
+                g_propagate_error (error, g_steal_pointer (&part->error));
+              else if (text->len > EP_TABLE_MAX_CELL)
+                g_set_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE,
+                             _("Row %u has a value longer than %u KiB"), row_number, EP_TABLE_MAX_CELL / 1024);
+              else
+                _ep_table_xml_error (error, "content.xml");
+              goto fail;
+            }
+          value = ods_value (reader, text);
+
+          if (*value == '\0')
+            column = MIN (column + repeat, EP_TABLE_MAX_COLUMNS);   /* empty cells: just move on */
+          else
+            {
+              guint limit = rows.n_columns > 0 ? rows.n_columns : EP_TABLE_MAX_COLUMNS;
+
+              for (guint i = 0; i < repeat && column < limit; i++)
+                _ep_rows_set (&rows, column++, value, -1);
+              if (column >= limit)
+                column = limit;
+            }
+        }
+    }
+
+  if (part->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&part->error));
+      goto fail;
+    }
+  if (rc < 0)
+    {
+      _ep_table_xml_error (error, "content.xml");
+      goto fail;
+    }
+
+  if (chosen == NULL)
+    {
+      if (names->len == 0)
+        g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_EMPTY, _("The spreadsheet has no sheets"));
+      else
+        {
+          g_autofree char *list = NULL;
+
+          g_ptr_array_add (names, NULL);
+          list = g_strjoinv ("”, “", (char **) names->pdata);
+          g_set_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_NO_SUCH_SHEET,
+                       _("The spreadsheet has no sheet “%s”; it has “%s”"), options->sheet, list);
+        }
+      goto fail;
+    }
+
+  table = _ep_rows_finish (&rows, EP_TABLE_FORMAT_ODS, names, chosen, error);
+
+fail:
+  _ep_rows_clear (&rows);
+  return table;
+}
