@@ -6,8 +6,9 @@
  * charset converter and fed to libcsv in chunks, so only the cells are
  * kept. The separator is sniffed from the first lines among , ; TAB |.
  *
- * Row numbers count records, the header being row 1; libcsv skips blank
- * lines, which are not counted.
+ * Row numbers count records as a spreadsheet application shows them: the
+ * first line is row 1 and blank lines count (they are skipped, not
+ * renumbered); a quoted value spanning lines is still one row.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,6 +35,7 @@ typedef struct
   guint          n_records;
   guint          n_long_rows;
   guint          first_long_row;
+  int            last_end;     /* what ended the previous record */
   gboolean       too_large;
 } Reader;
 
@@ -56,6 +58,14 @@ record_cb (int   c,
 {
   Reader *r = user_data;
   gboolean blank = TRUE;
+  int last_end = r->last_end;
+
+  r->last_end = c;
+
+  /* With CSV_REPALL_NL every line end outside a record is reported with no
+   * field: a blank line, or the LF of a CRLF that ended the last record. */
+  if (r->record->len == 0 && c == '\n' && last_end == '\r')
+    return;
 
   for (guint i = 0; i < r->record->len; i++)
     if (*(const char *) g_ptr_array_index (r->record, i) != '\0')
@@ -136,25 +146,128 @@ detect_encoding (const guchar *sample,
   return NULL;
 }
 
+/* What a legacy 8-bit text says about itself: how many bytes are not
+ * ASCII, and whether all of them are characters in Windows-1252. */
+typedef struct
+{
+  uchardet_t detector;
+  guint      n_high;
+  gboolean   not_cp1252;
+} Legacy;
+
+static void
+legacy_feed (Legacy       *legacy,
+             const guchar *data,
+             gsize         len)
+{
+  if (legacy->detector == NULL)
+    legacy->detector = uchardet_new ();
+  uchardet_handle_data (legacy->detector, (const char *) data, len);
+  for (gsize i = 0; i < len; i++)
+    if (data[i] >= 0x80)
+      {
+        legacy->n_high++;
+        if (data[i] == 0x81 || data[i] == 0x8D || data[i] == 0x8F || data[i] == 0x90 || data[i] == 0x9D)
+          legacy->not_cp1252 = TRUE;
+      }
+}
+
+/* uchardet's answer, unless it has too little to go on: a handful of
+ * accented letters in a list of names is far more likely Windows-1252
+ * (what Excel writes as "CSV" on Windows) than, say, Mac Central European. */
+static char *
+legacy_finish (Legacy *legacy)
+{
+  char *result = NULL;
+  const char *name;
+
+  if (legacy->detector == NULL)
+    return g_strdup ("WINDOWS-1252");
+
+  uchardet_data_end (legacy->detector);
+  name = uchardet_get_charset (legacy->detector);
+  if (name != NULL && *name != '\0' && g_ascii_strcasecmp (name, "ASCII") != 0 &&
+      g_ascii_strcasecmp (name, "UTF-8") != 0 &&
+      (legacy->n_high >= 32 || legacy->not_cp1252))
+    result = g_ascii_strup (name, -1);
+  uchardet_delete (legacy->detector);
+  legacy->detector = NULL;
+
+  return result ? result : g_strdup ("WINDOWS-1252");
+}
+
 static char *
 guess_legacy_encoding (const guchar *sample,
                        gsize         len)
 {
-  uchardet_t detector = uchardet_new ();
-  char *result = NULL;
-  const char *name;
+  Legacy legacy = { 0, };
 
-  if (uchardet_handle_data (detector, (const char *) sample, len) == 0)
+  legacy_feed (&legacy, sample, len);
+  return legacy_finish (&legacy);
+}
+
+/* The sample was UTF-8 (often plain ASCII) but the file goes on: an
+ * accented name near the end of a Windows-1252 file must not make it
+ * unreadable. Checks the rest; if it is not UTF-8, asks uchardet about the
+ * whole file. NULL when the rest is UTF-8 too. */
+static char *
+check_rest (GInputStream  *in,
+            const guchar  *sample,
+            gsize          sample_len,
+            GCancellable  *cancellable)
+{
+  g_autofree guchar *buffer = g_malloc (CHUNK_SIZE + 4);
+  Legacy legacy = { 0, };
+  gboolean utf8 = TRUE;
+  gsize carry = 0;
+
+  /* A character cut at the end of the sample. */
+  {
+    const char *end = NULL;
+
+    if (!g_utf8_validate ((const char *) sample, sample_len, &end))
+      {
+        carry = sample + sample_len - (const guchar *) end;
+        memcpy (buffer, end, carry);
+      }
+  }
+
+  for (;;)
     {
-      uchardet_data_end (detector);
-      name = uchardet_get_charset (detector);
-      if (name != NULL && *name != '\0' && g_ascii_strcasecmp (name, "ASCII") != 0)
-        result = g_ascii_strup (name, -1);
-    }
-  uchardet_delete (detector);
+      gssize n = g_input_stream_read (in, buffer + carry, CHUNK_SIZE, cancellable, NULL);
+      const char *end = NULL;
+      gsize len, rest;
 
-  /* Nothing recognisable: the most common legacy spreadsheet encoding. */
-  return result ? result : g_strdup ("WINDOWS-1252");
+      if (n <= 0)
+        break;
+      len = carry + n;
+      if (!utf8)
+        {
+          legacy_feed (&legacy, buffer + carry, n);
+          carry = 0;
+          continue;
+        }
+      if (g_utf8_validate ((const char *) buffer, len, &end))
+        {
+          carry = 0;
+          continue;
+        }
+      rest = len - ((const guchar *) end - buffer);
+      if (rest < 4 && g_utf8_get_char_validated (end, rest) == (gunichar) -2)
+        {
+          carry = rest;
+          memmove (buffer, end, carry);
+        }
+      else
+        {
+          utf8 = FALSE;
+          legacy_feed (&legacy, sample, sample_len);
+          legacy_feed (&legacy, buffer, len);
+          carry = 0;
+        }
+    }
+
+  return utf8 ? NULL : legacy_finish (&legacy);
 }
 
 /* The separator that splits the first lines into the same number (> 0) of
@@ -258,6 +371,16 @@ _ep_table_read_csv (const char            *path,
       const char *found = detect_encoding (sample, sample_len, &bom);
 
       encoding = found ? g_strdup (found) : guess_legacy_encoding (sample, sample_len);
+      if (found != NULL && bom == 0 && sample_len == SAMPLE_SIZE)
+        {
+          char *other = check_rest (G_INPUT_STREAM (raw), sample, sample_len, cancellable);
+
+          if (other != NULL)
+            {
+              g_free (encoding);
+              encoding = other;
+            }
+        }
     }
 
   /* Rewind to the start of the text and stream it as UTF-8. */
@@ -280,7 +403,7 @@ _ep_table_read_csv (const char            *path,
       in = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (converter));
     }
 
-  if (csv_init (&parser, CSV_APPEND_NULL) != 0)
+  if (csv_init (&parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
       return NULL;

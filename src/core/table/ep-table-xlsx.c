@@ -178,7 +178,9 @@ format_serial (double    serial,
   gint64 days, seconds;
   int year = 1900, month = 2, day = 29;
 
-  if (!isfinite (serial) || serial < 0 || serial > 2958466)   /* 9999-12-31 */
+  /* Excel has no dates before 1900, but LibreOffice and openpyxl write
+   * them as negative serials from 1899-12-30: 0001-01-01 to 9999-12-31. */
+  if (!isfinite (serial) || serial < -693593 || serial >= 2958466)
     return _ep_table_format_number (serial, buf, len);
 
   days = (gint64) floor (serial);
@@ -200,7 +202,7 @@ format_serial (double    serial,
 
   if (date1904)
     civil_from_days (days - 24107, &year, &month, &day);          /* 1904-01-01 */
-  else if (days >= 61)
+  else if (days >= 61 || days < 0)
     civil_from_days (days - 25569, &year, &month, &day);          /* 1899-12-30 */
   else if (days != 60)
     civil_from_days (days - 25568, &year, &month, &day);          /* 1899-12-31 */

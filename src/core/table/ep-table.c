@@ -296,28 +296,43 @@ has_suffix_ci (const char *path,
   return n >= m && g_ascii_strcasecmp (path + n - m, suffix) == 0;
 }
 
+/* By content first: a zip holding an OpenDocument spreadsheet or an Office
+ * Open XML workbook; an OLE compound file (a password-protected .xlsx or
+ * an old .xls) goes to the XLSX reader, which says so. Otherwise by name;
+ * anything else is read as text (CSV). */
 EpTableFormat
 ep_table_format_for_file (const char *path)
 {
+  static const guchar ole_magic[8] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
   guchar magic[8] = { 0, };
-  gssize n = 0;
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  gsize n = 0;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) in = NULL;
 
+  g_return_val_if_fail (path != NULL, EP_TABLE_FORMAT_UNKNOWN);
+
+  file = g_file_new_for_path (path);
+  in = g_file_read (file, NULL, NULL);
   if (in != NULL)
-    n = g_input_stream_read (G_INPUT_STREAM (in), magic, sizeof magic, NULL, NULL);
+    g_input_stream_read_all (G_INPUT_STREAM (in), magic, sizeof magic, &n, NULL, NULL);
+
+  if (n == sizeof magic && memcmp (magic, ole_magic, sizeof magic) == 0)
+    return EP_TABLE_FORMAT_XLSX;
 
   if (n >= 4 && memcmp (magic, "PK\003\004", 4) == 0)
     {
-      if (has_suffix_ci (path, ".ods"))
-        return EP_TABLE_FORMAT_ODS;
-      if (has_suffix_ci (path, ".xlsx") || has_suffix_ci (path, ".xlsm"))
-        return EP_TABLE_FORMAT_XLSX;
-      return _ep_table_sniff_zip (path);
+      EpTableFormat format = _ep_table_sniff_zip (path);
+
+      if (format != EP_TABLE_FORMAT_UNKNOWN)
+        return format;
     }
 
-  if (has_suffix_ci (path, ".xlsx") || has_suffix_ci (path, ".ods") || has_suffix_ci (path, ".xls"))
-    return has_suffix_ci (path, ".ods") ? EP_TABLE_FORMAT_ODS : EP_TABLE_FORMAT_XLSX;
+  if (has_suffix_ci (path, ".ods"))
+    return EP_TABLE_FORMAT_ODS;
+  if (has_suffix_ci (path, ".xlsx") || has_suffix_ci (path, ".xlsm") || has_suffix_ci (path, ".xls"))
+    return EP_TABLE_FORMAT_XLSX;
+  if (n >= 4 && memcmp (magic, "PK\003\004", 4) == 0)
+    return EP_TABLE_FORMAT_UNKNOWN;
 
   return EP_TABLE_FORMAT_CSV;
 }
@@ -348,9 +363,13 @@ ep_table_read (const char            *path,
     case EP_TABLE_FORMAT_ODS:
       return _ep_table_read_ods (path, options, cancellable, error);
     case EP_TABLE_FORMAT_CSV:
+      return _ep_table_read_csv (path, options, cancellable, error);
     case EP_TABLE_FORMAT_UNKNOWN:
     default:
-      return _ep_table_read_csv (path, options, cancellable, error);
+      g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_UNSUPPORTED,
+                           _("This file is an archive, but not a spreadsheet (XLSX or ODS) "
+                             "nor a CSV file"));
+      return NULL;
     }
 }
 
