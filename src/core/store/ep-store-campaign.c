@@ -466,10 +466,10 @@ ep_store_recipient_claim (EpStore  *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (pick) && result == NULL && !failed; i++)
     {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      sqlite3_stmt *stmt = _ep_store_cached (self, pick[i]);
       int rc;
 
-      if (sqlite3_prepare_v2 (self->db, pick[i], -1, &stmt, NULL) != SQLITE_OK)
+      if (stmt == NULL)
         {
           failed = !_ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
           break;
@@ -485,16 +485,16 @@ ep_store_recipient_claim (EpStore  *self,
         }
       else if (rc != SQLITE_DONE)
         failed = !_ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
+      sqlite3_reset (stmt);
     }
 
   if (result != NULL)
     {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      sqlite3_stmt *stmt = _ep_store_cached (self,
+                                             "UPDATE campaign_recipients SET state = 'sending', attempts = attempts + 1, "
+                                             "updated_at = ?3 WHERE campaign_id = ?1 AND row_number = ?2");
 
-      if (sqlite3_prepare_v2 (self->db,
-                              "UPDATE campaign_recipients SET state = 'sending', attempts = attempts + 1, "
-                              "updated_at = ?3 WHERE campaign_id = ?1 AND row_number = ?2",
-                              -1, &stmt, NULL) != SQLITE_OK)
+      if (stmt == NULL)
         failed = !_ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not update the campaign"));
       else
         {
@@ -505,6 +505,7 @@ ep_store_recipient_claim (EpStore  *self,
             failed = !_ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not update the campaign"));
           else
             {
+              sqlite3_reset (stmt);
               result->attempts++;
               g_free (result->state);
               result->state = g_strdup ("sending");
@@ -546,18 +547,19 @@ ep_store_recipient_update (EpStore     *self,
                            gint64       next_attempt,
                            GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   gboolean ok = TRUE;
 
   g_return_val_if_fail (EP_IS_STORE (self), FALSE);
   g_return_val_if_fail (state != NULL, FALSE);
 
   g_mutex_lock (&self->mutex);
-  if (sqlite3_prepare_v2 (self->db,
-                          "UPDATE campaign_recipients SET state = ?3, reply_code = ?4, reply = ?5, "
-                          "next_attempt = ?6, updated_at = strftime('%s','now'), "
-                          "sent_at = CASE WHEN ?3 = 'sent' THEN strftime('%s','now') ELSE sent_at END "
-                          "WHERE campaign_id = ?1 AND row_number = ?2", -1, &stmt, NULL) != SQLITE_OK)
+  stmt = _ep_store_cached (self,
+                           "UPDATE campaign_recipients SET state = ?3, reply_code = ?4, reply = ?5, "
+                           "next_attempt = ?6, updated_at = strftime('%s','now'), "
+                           "sent_at = CASE WHEN ?3 = 'sent' THEN strftime('%s','now') ELSE sent_at END "
+                           "WHERE campaign_id = ?1 AND row_number = ?2");
+  if (stmt == NULL)
     ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not update the campaign"));
   else
     {
@@ -578,6 +580,7 @@ ep_store_recipient_update (EpStore     *self,
         sqlite3_bind_null (stmt, 6);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not update the campaign"));
+      sqlite3_reset (stmt);
     }
   g_mutex_unlock (&self->mutex);
 

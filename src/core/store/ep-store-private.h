@@ -21,6 +21,7 @@ struct _EpStore
   /* One connection for every thread: statements and transactions are
    * serialised by this lock. */
   GMutex   mutex;
+  GHashTable *statements;  /* const char *sql → sqlite3_stmt */
 };
 
 gboolean _ep_store_set_error (EpStore       *self,
@@ -30,5 +31,7 @@ gboolean _ep_store_set_error (EpStore       *self,
 gboolean _ep_store_exec      (EpStore       *self,
                               const char    *sql,
                               GError       **error);
+sqlite3_stmt *_ep_store_cached (EpStore     *self,
+                                const char  *sql);
 
 G_END_DECLS
