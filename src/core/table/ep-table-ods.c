@@ -241,7 +241,7 @@ _ep_table_read_ods (const char            *path,
   EpRows rows;
   EpTable *table = NULL;
   gboolean reading = FALSE, done_reading = FALSE, advanced = FALSE;
-  guint row_number = 0, column = 0, row_repeat = 1;
+  guint row_number = 0, column = 0, row_repeat = 1, n_row_elements = 0;
   int rc = 1;
 
   if (!_ep_table_check_not_ole (path, error))
@@ -311,7 +311,7 @@ _ep_table_read_ods (const char            *path,
               row_number += row_repeat - 1;
               _ep_rows_end (&rows, row_number, 1);
             }
-          if (row_number % EP_TABLE_CANCEL_EVERY == 0 &&
+          if (++n_row_elements % EP_TABLE_CANCEL_EVERY == 0 &&
               g_cancellable_set_error_if_cancelled (cancellable, error))
             goto fail;
         }
@@ -384,6 +384,9 @@ _ep_table_read_ods (const char            *path,
         }
       goto fail;
     }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto fail;
 
   table = _ep_rows_finish (&rows, EP_TABLE_FORMAT_ODS, names, chosen, error);
 

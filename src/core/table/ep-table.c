@@ -350,6 +350,9 @@ ep_table_read (const char            *path,
   if (options == NULL)
     options = &defaults;
 
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("“%s” does not exist"), path);
@@ -437,5 +440,7 @@ EpTable *
 ep_table_read_finish (GAsyncResult  *result,
                       GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
   return g_task_propagate_pointer (G_TASK (result), error);
 }
