@@ -455,6 +455,85 @@ confirm (const char *question)
   return answer[0] == 'y' || answer[0] == 'Y';
 }
 
+typedef struct
+{
+  EpTemplate    *tmpl;
+  EpTable       *table;
+  EpMergeReport *report;
+  const char    *base_dir;
+  const char    *output_dir;
+  guint          n_workers;
+  guint64        bytes;      /* atomic adds */
+  GMutex         lock;
+  GError        *error;      /* the first failure */
+  guint          error_row;
+} DryRun;
+
+typedef struct
+{
+  DryRun *run;
+  guint   first;
+} DryWorker;
+
+/* Renders every n-th valid row to a complete message (and maybe a file). */
+static gpointer
+dry_run_worker (gpointer data)
+{
+  DryWorker *w = data;
+  DryRun *run = w->run;
+  guint64 bytes = 0;
+
+  for (guint i = w->first; i < run->report->valid_rows->len; i += run->n_workers)
+    {
+      guint row = g_array_index (run->report->valid_rows, guint, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EpDraft) draft = ep_template_render (run->tmpl, run->table, row, run->base_dir, &error);
+      g_autoptr(EpOutgoing) outgoing = NULL;
+
+      if (draft != NULL)
+        {
+          draft->from_address = g_strdup ("sender@example.invalid");
+          outgoing = ep_message_build (draft, cancellable, &error);
+        }
+
+      if (outgoing != NULL && run->output_dir != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("row-%05u.eml", ep_table_get_row_number (run->table, row));
+          g_autofree char *path = g_build_filename (run->output_dir, name, NULL);
+          gsize len;
+          const char *bytes_data = g_bytes_get_data (outgoing->data, &len);
+
+          if (!g_file_set_contents (path, bytes_data, len, &error))
+            g_clear_pointer (&outgoing, ep_outgoing_unref);
+        }
+
+      if (outgoing == NULL)
+        {
+          g_mutex_lock (&run->lock);
+          if (run->error == NULL)
+            {
+              run->error = g_steal_pointer (&error);
+              run->error_row = ep_table_get_row_number (run->table, row);
+            }
+          g_mutex_unlock (&run->lock);
+          break;
+        }
+
+      bytes += g_bytes_get_size (outgoing->data);
+
+      if (run->error != NULL)
+        break;
+    }
+
+  g_mutex_lock (&run->lock);
+  run->bytes += bytes;
+  g_mutex_unlock (&run->lock);
+
+  return NULL;
+}
+
+/* A dry run renders on every core: messages are independent, and building
+ * MIME is the slow part of a large merge. */
 static int
 dry_run (EpTemplate    *tmpl,
          EpTable       *table,
@@ -462,8 +541,11 @@ dry_run (EpTemplate    *tmpl,
          const char    *base_dir,
          const char    *output_dir)
 {
-  guint64 bytes = 0;
   g_autofree char *size = NULL;
+  g_autofree DryWorker *workers = NULL;
+  g_autofree GThread **threads = NULL;
+  DryRun run = { 0, };
+  int status;
 
   if (output_dir != NULL && g_mkdir_with_parents (output_dir, 0700) != 0)
     {
@@ -472,39 +554,35 @@ dry_run (EpTemplate    *tmpl,
       return EXIT_BAD_INPUT;
     }
 
-  for (guint i = 0; i < report->valid_rows->len; i++)
+  run.tmpl = tmpl;
+  run.table = table;
+  run.report = report;
+  run.base_dir = base_dir;
+  run.output_dir = output_dir;
+  run.n_workers = CLAMP (g_get_num_processors (), 1, 16);
+  g_mutex_init (&run.lock);
+
+  workers = g_new0 (DryWorker, run.n_workers);
+  threads = g_new0 (GThread *, run.n_workers);
+  for (guint i = 0; i < run.n_workers; i++)
     {
-      guint row = g_array_index (report->valid_rows, guint, i);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(EpDraft) draft = ep_template_render (tmpl, table, row, base_dir, &error);
-      g_autoptr(EpOutgoing) outgoing = NULL;
+      workers[i].run = &run;
+      workers[i].first = i;
+      threads[i] = g_thread_new ("ep-dry-run", dry_run_worker, &workers[i]);
+    }
+  for (guint i = 0; i < run.n_workers; i++)
+    g_thread_join (threads[i]);
+  g_mutex_clear (&run.lock);
 
-      if (draft != NULL)
-        {
-          draft->from_address = g_strdup ("sender@example.invalid");
-          outgoing = ep_message_build (draft, cancellable, &error);
-        }
-      if (outgoing == NULL)
-        {
-          g_printerr (_("Row %u: %s\n"), ep_table_get_row_number (table, row), error->message);
-          return exit_code_for (error);
-        }
-
-      bytes += g_bytes_get_size (outgoing->data);
-
-      if (output_dir != NULL)
-        {
-          g_autofree char *name = g_strdup_printf ("row-%05u.eml", ep_table_get_row_number (table, row));
-          g_autofree char *path = g_build_filename (output_dir, name, NULL);
-          gsize len;
-          const char *data = g_bytes_get_data (outgoing->data, &len);
-
-          if (!g_file_set_contents (path, data, len, &error))
-            return fail (g_steal_pointer (&error));
-        }
+  if (run.error != NULL)
+    {
+      g_printerr (_("Row %u: %s\n"), run.error_row, run.error->message);
+      status = exit_code_for (run.error);
+      g_error_free (run.error);
+      return status;
     }
 
-  size = g_format_size (bytes);
+  size = g_format_size (run.bytes);
   g_print (g_dngettext (GETTEXT_PACKAGE, "Rendered %u message (%s)%s%s.\n",
                         "Rendered %u messages (%s)%s%s.\n", report->valid_rows->len),
            report->valid_rows->len, size, output_dir ? _(" into ") : "", output_dir ? output_dir : "");
