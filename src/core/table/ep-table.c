@@ -1,8 +1,10 @@
 /* ep-table.c: the row model every reader fills
  *
- * Cells are kept as NUL-terminated strings in a GStringChunk (one copy of
- * each distinct value) with an offset array per table, so memory grows with
- * the data kept and not with the number of objects.
+ * Cells are kept as NUL-terminated strings in a GStringChunk with one
+ * pointer per cell, so memory grows with the data kept and not with the
+ * number of objects. Short values that repeat (grades, yes/no, cities) are
+ * stored once, through a small direct-mapped cache rather than a hash
+ * table: cheaper per cell, and bounded.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,7 +31,11 @@ struct _EpTable
   char          *sheet;
   char          *encoding;
   char           delimiter;
+  const char   **share;        /* SHARE_SLOTS recent short values, while building */
 };
+
+#define SHARE_SLOTS 4096
+#define SHARE_MAX_LEN 16
 
 G_DEFINE_BOXED_TYPE (EpTable, ep_table, ep_table_ref, ep_table_unref)
 G_DEFINE_QUARK (ep-table-error-quark, ep_table_error)
@@ -66,6 +72,7 @@ table_clear (gpointer data)
   g_strfreev (self->sheets);
   g_free (self->sheet);
   g_free (self->encoding);
+  g_free (self->share);
 }
 
 EpTable *
@@ -80,25 +87,47 @@ ep_table_unref (EpTable *self)
   g_atomic_rc_box_release_full (self, table_clear);
 }
 
+static const char *
+share_value (EpTable    *self,
+             const char *value,
+             gsize       len)
+{
+  guint32 hash = 2166136261u;
+  const char **slot;
+
+  for (gsize i = 0; i < len; i++)
+    hash = (hash ^ (guchar) value[i]) * 16777619u;
+
+  if (self->share == NULL)
+    self->share = g_new0 (const char *, SHARE_SLOTS);
+  slot = &self->share[hash & (SHARE_SLOTS - 1)];
+  if (*slot == NULL || strcmp (*slot, value) != 0)
+    *slot = g_string_chunk_insert_len (self->chunk, value, len);
+  return *slot;
+}
+
 void
 ep_table_append_row (EpTable            *self,
                      guint               row_number,
                      const char * const *values,
                      guint               n_values)
 {
-  guint n_columns = self->columns->len;
+  guint n_columns;
 
+  g_return_if_fail (self != NULL);
+
+  n_columns = self->columns->len;
   for (guint c = 0; c < n_columns; c++)
     {
       const char *value = c < n_values && values[c] != NULL ? values[c] : empty;
+      gsize len = *value == '\0' ? 0 : strlen (value);
 
-      /* Short values repeat a lot (grades, yes/no): share them. */
-      if (*value == '\0')
+      if (len == 0)
         g_ptr_array_add (self->cells, (gpointer) empty);
-      else if (strlen (value) <= 16)
-        g_ptr_array_add (self->cells, (gpointer) g_string_chunk_insert_const (self->chunk, value));
+      else if (len <= SHARE_MAX_LEN)
+        g_ptr_array_add (self->cells, (gpointer) share_value (self, value, len));
       else
-        g_ptr_array_add (self->cells, (gpointer) g_string_chunk_insert (self->chunk, value));
+        g_ptr_array_add (self->cells, g_string_chunk_insert_len (self->chunk, value, len));
     }
   g_array_append_val (self->row_numbers, row_number);
 }
