@@ -290,10 +290,49 @@ def test_xlsx_campaign_goes_on_after_window_closes():
     state["procs"][0].wait(30)
 
 
+def test_interrupted_campaign_is_offered_on_start():
+    """A campaign killed mid-way (as by a crash) is offered on the next start;
+    resuming sends to everyone left, and only the in-flight ones twice at most."""
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    data = os.path.join(rigdir, "resume.csv")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("Name,Email\n" + "".join(f"Rémi {i},r{i:02}@example.test\n" for i in range(1, 13)))
+    tmpl = os.path.join(rigdir, "resume.txt")
+    with open(tmpl, "w", encoding="utf-8") as f:
+        f.write("To: {{ Email }}\nSubject: Relance {{ Name }}\n\nBonjour {{ Name }}\n")
+    netlib.set_faults({"rcpt_delay": 0.3})
+    proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl,
+                             "--account", "school", "--rate", "0", "--yes"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: len(delivered_subjects("Relance")) >= 3, "a few messages", timeout=30)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        netlib.set_faults({})
+    sent_before = len(delivered_subjects("Relance"))
+    assert sent_before < 12, "the campaign finished before it could be interrupted"
+
+    start_app()
+    app = find_app("epistle", timeout=30)
+    click(find(app, "Merge", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+    w = wizard(app)
+    find(w, "Interrupted Campaigns", "label", timeout=30)
+    find(w, "resume.csv:", "label", contains=True)
+    shot("merge-9-interrupted")
+    click(button(w, "Resume resume.csv"))
+    find(w, "Campaign Finished", "label", timeout=60)
+    got = delivered_subjects("Relance")
+    assert sorted(got) == [f"r{i:02}@example.test" for i in range(1, 13)], sorted(got)
+    twice = [k for k, v in got.items() if len(v) > 1]
+    assert all(len(v) <= 2 for v in got.values()) and len(twice) <= 1, {k: len(v) for k, v in got.items()}
+
+
 def run():
     netlib._init()
     tests = [test_csv_wizard_to_finished_campaign,
-             test_xlsx_campaign_goes_on_after_window_closes]
+             test_xlsx_campaign_goes_on_after_window_closes,
+             test_interrupted_campaign_is_offered_on_start]
     print(f"1..{len(tests)}")
     failed = 0
     try:
@@ -314,7 +353,7 @@ def run():
                         for line in f.read().splitlines()[-15:]:
                             print("# app: " + line)
                 if n == 1:
-                    # The second test builds on the first one's app.
+                    # The later tests build on the first one's app and account.
                     for m in range(n + 1, len(tests) + 1):
                         print(f"not ok {m} {tests[m - 1].__name__} # skipped: the first test failed")
                         failed += 1

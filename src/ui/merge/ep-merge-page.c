@@ -2670,6 +2670,10 @@ list_interrupted_done (GObject      *object,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
       button = gtk_button_new_with_mnemonic (_("_Resume"));
+      {
+        g_autofree char *a11y = g_strdup_printf (_("Resume %s"), name);
+        ep_a11y_name_button (button, a11y);
+      }
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (button, "suggested-action");
       idp = g_new (gint64, 1);
