@@ -18,7 +18,7 @@ EPISTLE_TEST_DEPS="
   gnome-keyring libsecret-tools dbus dbus-x11
   xvfb xauth x11-utils imagemagick openssl curl procps
   python3-pyatspi at-spi2-core
-  python3-openpyxl python3-xlsxwriter python3-odf python3-xlib notification-daemon
+  python3-openpyxl python3-xlsxwriter python3-odf notification-daemon
 "
 
 # Benchmarks only (tests/bench/): Postfix's smtp-sink and smtp-source, run

@@ -154,9 +154,34 @@ ep_application_init (EpApplication *self)
 }
 
 static gboolean
+any_campaign_running (EpApplication *self)
+{
+  GHashTableIter iter;
+  gpointer task;
+
+  g_hash_table_iter_init (&iter, self->campaigns);
+  while (g_hash_table_iter_next (&iter, NULL, &task))
+    if (ep_campaign_task_get_running (task))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 release_later (gpointer data)
 {
-  g_application_release (G_APPLICATION (data));
+  EpApplication *self = data;
+  gboolean visible = FALSE;
+
+  /* Nothing to show and nothing to send: end, even if a hidden dialog (a
+   * file chooser that was used earlier) is still around to keep us. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (gtk_widget_get_visible (l->data))
+      visible = TRUE;
+
+  g_application_release (G_APPLICATION (self));
+  if (!visible && !any_campaign_running (self))
+    g_application_quit (G_APPLICATION (self));
+
   return G_SOURCE_REMOVE;
 }
 
