@@ -226,7 +226,12 @@ parse_rate (const char *text,
       g_str_equal (parts[1], "m"))
     *per_minute = n;
   else if (g_str_equal (parts[1], "h") || g_str_equal (parts[1], "hour"))
-    *per_minute = n == 0 ? 0 : MAX (n / 60, 1);
+    {
+      /* Pacing works per minute; never round a limit up. */
+      if (n != 0 && n < 60)
+        return FALSE;
+      *per_minute = n / 60;
+    }
   else
     return FALSE;
 
@@ -270,7 +275,7 @@ pacing_args_check (PacingArgs *p,
     }
   if (p->rate != NULL && !parse_rate (p->rate, rate))
     {
-      usage_error (_("--rate must look like 30/min or 600/h, not “%s”"), p->rate);
+      usage_error (_("--rate must look like 30/min or 600/h (at least 60/h), not “%s”"), p->rate);
       return FALSE;
     }
   if (p->daily_limit < -1 || p->retry_after < -1 || p->max_attempts == 0 || p->max_attempts < -1)
@@ -319,13 +324,21 @@ on_progress (const EpCampaignProgress *p,
                 p->sent, p->total, p->failed, p->waiting);
 }
 
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 run_thread (gpointer data)
 {
   Run *run = data;
 
   run->ok = ep_campaign_runner_run (run->runner, &run->end, &run->reason, &run->error);
-  g_main_loop_quit (run->loop);
+  /* Through the main context: a quit before the loop runs would be lost. */
+  g_idle_add (quit_loop, run->loop);
 
   return NULL;
 }
@@ -419,6 +432,9 @@ run_campaign (EpContext  *context,
       break;
     case EP_CAMPAIGN_END_AUTH:
       status = EXIT_AUTH;
+      break;
+    case EP_CAMPAIGN_END_TLS:
+      status = EXIT_TLS;
       break;
     case EP_CAMPAIGN_END_CANCELLED:
       status = EXIT_OK;
@@ -953,16 +969,18 @@ cmd_campaign (int    argc,
 
       if (info == NULL)
         return fail (g_steal_pointer (&error));
-      if (g_str_equal (info_str (info, "state"), "finished"))
+      if (!ep_campaign_cancel (context, id, &error))
         {
-          g_printerr (_("epistle-cli: campaign %" G_GINT64_FORMAT " has already finished\n"), id);
-          return EXIT_BAD_INPUT;
+          if (g_error_matches (error, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY))
+            {
+              g_printerr ("epistle-cli: %s\n", error->message);
+              return EXIT_TRANSIENT;
+            }
+          return fail (g_steal_pointer (&error));
         }
-      if (!ep_store_campaign_set_state (ep_context_get_store (context), id, "cancelled", NULL, &error))
-        return fail (g_steal_pointer (&error));
       g_print (_("Campaign %" G_GINT64_FORMAT " cancelled; %u recipients were not sent.\n"),
                id, info_uint (info, "pending") + info_uint (info, "deferred") +
-                   info_uint (info, "uncertain"));
+                   info_uint (info, "uncertain") + info_uint (info, "sending"));
       return EXIT_OK;
     }
   else if (g_str_equal (verb, "resume"))

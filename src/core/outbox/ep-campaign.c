@@ -104,6 +104,8 @@ ep_campaign_end_describe (EpCampaignEnd end)
       return _("Paused: daily limit reached");
     case EP_CAMPAIGN_END_SERVER:
       return _("Paused: the server keeps failing");
+    case EP_CAMPAIGN_END_TLS:
+      return _("Paused: no secure connection to the server");
     default:
       return "";
     }
@@ -285,6 +287,54 @@ ep_campaign_test_send (EpContext     *context,
     *message_id = g_strdup (outgoing->message_id);
 
   return TRUE;
+}
+
+static char *
+lock_path (EpContext *context,
+           gint64     id)
+{
+  g_autofree char *name = g_strdup_printf ("campaign-%" G_GINT64_FORMAT ".lock", id);
+
+  return g_build_filename (ep_context_get_data_dir (context), name, NULL);
+}
+
+gboolean
+ep_campaign_cancel (EpContext  *context,
+                    gint64      id,
+                    GError    **error)
+{
+  g_autofree char *path = lock_path (context, id);
+  g_autoptr(GVariant) info = NULL;
+  const char *state = NULL;
+  gboolean ok;
+  int fd;
+
+  info = ep_store_campaign_lookup (ep_context_get_store (context), id, error);
+  if (info == NULL)
+    return FALSE;
+  g_variant_lookup (info, "state", "&s", &state);
+  if (g_strcmp0 (state, "finished") == 0)
+    {
+      g_set_error (error, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_FINISHED,
+                   _("Campaign %" G_GINT64_FORMAT " has already finished"), id);
+      return FALSE;
+    }
+
+  /* Only when nobody is sending it: a running sender would not see it. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (fd);
+      g_set_error (error, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
+                   _("Campaign %" G_GINT64_FORMAT " is being sent; pause or cancel it where it "
+                     "runs"), id);
+      return FALSE;
+    }
+
+  ok = ep_store_campaign_set_state (ep_context_get_store (context), id, "cancelled", NULL, error);
+  if (fd >= 0)
+    close (fd);
+  return ok;
 }
 
 /* A cell a spreadsheet would take for a formula is kept as text. */
@@ -498,8 +548,7 @@ static gboolean
 lock_campaign (EpCampaignRunner  *self,
                GError           **error)
 {
-  g_autofree char *name = g_strdup_printf ("campaign-%" G_GINT64_FORMAT ".lock", self->id);
-  g_autofree char *path = g_build_filename (ep_context_get_data_dir (self->context), name, NULL);
+  g_autofree char *path = lock_path (self->context, self->id);
 
   if (self->lock_fd < 0)
     self->lock_fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -522,11 +571,14 @@ lock_campaign (EpCampaignRunner  *self,
   return TRUE;
 }
 
+/* Called with the lock held when a run ends: ready for the next run. */
 static void
 unlock_campaign (EpCampaignRunner *self)
 {
   if (self->lock_fd >= 0)
     flock (self->lock_fd, LOCK_UN);
+  self->stopping = FALSE;
+  g_clear_pointer (&self->reason, g_free);
 }
 
 /* Called with the lock held; the first reason to stop wins. */
@@ -705,22 +757,29 @@ record (EpCampaignRunner       *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ep_store_recipient_update (self->store, self->id, r->row_number, state, code, reply,
-                                  next_attempt, &error))
+  /* Another Epistle may hold the database for a moment (creating a large
+   * campaign): try for a while before giving up on the journal. */
+  for (guint attempt = 0; attempt < 20; attempt++)
     {
-      g_mutex_lock (&self->mutex);
-      request_stop_locked (self, EP_CAMPAIGN_END_SERVER, error->message);
-      g_mutex_unlock (&self->mutex);
-      return FALSE;
+      g_clear_error (&error);
+      if (ep_store_recipient_update (self->store, self->id, r->row_number, state, code, reply,
+                                     next_attempt, &error))
+        return TRUE;
+      g_usleep (G_USEC_PER_SEC / 2);
     }
 
-  return TRUE;
+  g_mutex_lock (&self->mutex);
+  self->in_flight--;
+  request_stop_locked (self, EP_CAMPAIGN_END_SERVER, error->message);
+  g_mutex_unlock (&self->mutex);
+  return FALSE;
 }
 
 static void
 handle_result (EpCampaignRunner       *self,
                EpSmtpConnection       *connection,
                const EpStoreRecipient *r,
+               gsize                   message_size,
                EpSmtpReport           *report,
                const GError           *error)
 {
@@ -762,7 +821,9 @@ handle_result (EpCampaignRunner       *self,
        * for when the account is fixed. */
       state = "pending";
       reply = g_strdup (error->message);
-      stop = error->code == EP_TRANSPORT_ERROR_AUTH ? EP_CAMPAIGN_END_AUTH : EP_CAMPAIGN_END_SERVER;
+      stop = error->code == EP_TRANSPORT_ERROR_AUTH ? EP_CAMPAIGN_END_AUTH
+             : error->code == EP_TRANSPORT_ERROR_TLS ? EP_CAMPAIGN_END_TLS
+             : EP_CAMPAIGN_END_SERVER;
     }
   else if (error->domain == EP_TRANSPORT_ERROR && error->code == EP_TRANSPORT_ERROR_REJECTED)
     {
@@ -777,6 +838,15 @@ handle_result (EpCampaignRunner       *self,
       code = reply_code_of (ep_smtp_connection_get_last_reply (connection));
       if (r->attempts >= self->max_attempts)
         state = "failed";
+      else if (message_size > 0 && code == 0 &&
+               ep_smtp_connection_get_bytes_sent (connection) >= message_size)
+        {
+          /* All of it went out and no reply came: the server may have it.
+           * Sent again at once, and reported, as after a crash. */
+          state = "uncertain";
+          if (++self->consecutive_failures >= MAX_CONSECUTIVE_FAILURES)
+            stop = EP_CAMPAIGN_END_SERVER;
+        }
       else
         {
           guint delay = self->first_delay << MIN (r->attempts - 1, 10u);
@@ -876,7 +946,8 @@ worker (gpointer data)
                                           (const char * const *) outgoing->recipients,
                                           outgoing->data, NULL, NULL, &error);
 
-      handle_result (self, connection, r, report, error);
+      handle_result (self, connection, r, outgoing ? g_bytes_get_size (outgoing->data) : 0,
+                     report, error);
     }
 
   return NULL;
@@ -921,9 +992,8 @@ ep_campaign_runner_run (EpCampaignRunner  *self,
       return FALSE;
     }
   self->running = TRUE;
-  self->stopping = FALSE;
-  self->end = EP_CAMPAIGN_END_FINISHED;
-  g_clear_pointer (&self->reason, g_free);
+  /* A pause or cancel asked for before this point still counts: the stop
+   * flag is reset when a run ends, not when it starts. */
   g_mutex_unlock (&self->mutex);
 
   recovered = ep_store_campaign_recover (self->store, self->id, error);

@@ -34,7 +34,8 @@ typedef enum
   EP_CAMPAIGN_END_CANCELLED,     /* ep_campaign_runner_cancel(): the rest is not sent */
   EP_CAMPAIGN_END_AUTH,          /* login refused: new credentials, then resume */
   EP_CAMPAIGN_END_DAILY_LIMIT,   /* resume after the time in the reason */
-  EP_CAMPAIGN_END_SERVER,        /* the server keeps failing (TLS, config, down) */
+  EP_CAMPAIGN_END_SERVER,        /* the server keeps failing (down, bad settings) */
+  EP_CAMPAIGN_END_TLS,           /* no secure connection (certificate, STARTTLS) */
 } EpCampaignEnd;
 
 typedef struct
@@ -90,6 +91,12 @@ gboolean    ep_campaign_test_send     (EpContext    *context,
 gboolean    ep_campaign_export_csv    (EpContext    *context,
                                        gint64        id,
                                        const char   *path,
+                                       GError      **error);
+
+/* Marks a campaign cancelled, unless it has finished or is being sent by
+ * any process (EP_CAMPAIGN_ERROR_BUSY: pause or cancel it there). */
+gboolean    ep_campaign_cancel        (EpContext    *context,
+                                       gint64        id,
                                        GError      **error);
 
 const char *ep_campaign_end_describe  (EpCampaignEnd end);

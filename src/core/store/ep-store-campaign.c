@@ -94,6 +94,7 @@ ep_store_campaign_insert (EpStore    *self,
   g_return_val_if_fail (g_variant_is_of_type (info, G_VARIANT_TYPE_VARDICT), 0);
   g_return_val_if_fail (recipients != NULL, 0);
 
+  g_variant_ref_sink (info);
   if (!g_variant_lookup (info, "columns", "^a&s", &columns))
     columns = g_new0 (const char *, 1);
 
@@ -163,6 +164,7 @@ rollback:
   _ep_store_exec (self, "ROLLBACK", NULL);
 out:
   g_mutex_unlock (&self->mutex);
+  g_variant_unref (info);
   return id;
 }
 
@@ -557,6 +559,7 @@ ep_store_recipient_update (EpStore     *self,
   stmt = _ep_store_cached (self,
                            "UPDATE campaign_recipients SET state = ?3, reply_code = ?4, reply = ?5, "
                            "next_attempt = ?6, updated_at = strftime('%s','now'), "
+                           "was_uncertain = CASE WHEN ?3 = 'uncertain' THEN 1 ELSE was_uncertain END, "
                            "sent_at = CASE WHEN ?3 = 'sent' THEN strftime('%s','now') ELSE sent_at END "
                            "WHERE campaign_id = ?1 AND row_number = ?2");
   if (stmt == NULL)

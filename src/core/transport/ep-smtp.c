@@ -391,6 +391,16 @@ ep_smtp_connection_get_last_reply (EpSmtpConnection *self)
   return self->session.last_reply;
 }
 
+/* How much of the last message went out (all of it means the server may
+ * have it even if its reply never came). */
+guint64
+ep_smtp_connection_get_bytes_sent (EpSmtpConnection *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->session.data_bytes;
+}
+
 EpSmtpReport *
 ep_smtp_send_sync (const EpServerConfig *config,
                    const char           *envelope_from,

@@ -73,6 +73,7 @@ EpSmtpReport  *ep_smtp_connection_send    (EpSmtpConnection     *self,
                                            GError              **error);
 
 const char    *ep_smtp_connection_get_last_reply (EpSmtpConnection *self);
+guint64        ep_smtp_connection_get_bytes_sent (EpSmtpConnection *self);
 
 EpSmtpReport  *ep_smtp_send_sync        (const EpServerConfig *config,
                                          const char           *envelope_from,

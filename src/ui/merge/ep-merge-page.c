@@ -2371,8 +2371,7 @@ cancel_response (AdwMessageDialog *dialog,
 
   if (ep_campaign_task_get_running (self->task))
     ep_campaign_task_cancel (self->task);
-  else if (!ep_store_campaign_set_state (ep_context_get_store (self->context),
-                                         ep_campaign_task_get_id (self->task), "cancelled", NULL, &error))
+  else if (!ep_campaign_cancel (self->context, ep_campaign_task_get_id (self->task), &error))
     error_dialog (self, _("The Campaign Could Not Be Cancelled"), error->message);
   else
     {
