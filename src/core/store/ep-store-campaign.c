@@ -265,6 +265,7 @@ ep_store_campaign_lookup (EpStore  *self,
       else
         _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
     }
+  g_clear_pointer (&stmt, sqlite3_finalize);
   g_mutex_unlock (&self->mutex);
 
   return result;
@@ -641,6 +642,8 @@ ep_store_sent_since (EpStore    *self,
       if (sqlite3_step (stmt) == SQLITE_ROW)
         count = sqlite3_column_int (stmt, 0);
     }
+  /* No read snapshot may outlive the lock. */
+  g_clear_pointer (&stmt, sqlite3_finalize);
   g_mutex_unlock (&self->mutex);
 
   return count;

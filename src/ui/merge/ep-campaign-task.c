@@ -174,6 +174,8 @@ ep_campaign_task_new (EpContext  *context,
   g_variant_lookup (info, "failed", "u", &self->progress.failed);
   self->progress.remaining = self->progress.total - self->progress.sent - self->progress.failed;
   self->progress.campaign_id = id;
+  /* Until the runner reports, what the journal says is the progress. */
+  self->shared = self->progress;
   ep_campaign_runner_set_progress_func (self->runner, on_runner_progress, self, NULL);
 
   return g_steal_pointer (&self);
