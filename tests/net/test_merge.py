@@ -346,6 +346,21 @@ def test_dry_run_writes_one_eml_per_row_and_refuses_injection():
     assert netlib.events()[before:] == [], "a dry run talks to no server"
 
 
+def test_rate_paces_messages():
+    """--rate spaces the messages out (the server's own clock decides)."""
+    rows = [[f"P {i}", f"pace{i}@example.test"] for i in range(1, 5)]
+    data = write_csv("pace.csv", ["Name", "Email"], rows)
+    tmpl = write_template("pace.txt", "To: {{ Email }}\nSubject: Pace {{ Name }}\n\nHi\n")
+    before = len(netlib.events())
+    status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", account(),
+                           "--rate", "120/min", "--connections", "2", "--yes")
+    assert status == 0, (status, out, err)
+    times = sorted(e["time"] for e in netlib.events_of("mail", before))
+    assert len(times) == 4, times
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert all(g >= 0.45 for g in gaps), f"120 per minute means 0.5 s apart: {gaps}"
+
+
 if __name__ == "__main__":
     netlib.run([
         test_campaign_200_rows_personalised_with_attachments,
@@ -356,4 +371,5 @@ if __name__ == "__main__":
         test_test_send_goes_to_sender_only,
         test_auth_failure_pauses_with_nothing_sent,
         test_dry_run_writes_one_eml_per_row_and_refuses_injection,
+        test_rate_paces_messages,
     ])

@@ -637,10 +637,12 @@ wait_until_locked (EpCampaignRunner *self,
 /* Paces starts: with a rate, each message starts at least 60/rate seconds
  * after the previous one, across all connections. FALSE when stopping. */
 static gboolean
-wait_for_slot (EpCampaignRunner *self)
+wait_for_slot (EpCampaignRunner *self,
+               gint64           *reserved)
 {
   gboolean ok;
 
+  *reserved = 0;
   g_mutex_lock (&self->mutex);
   if (self->rate > 0)
     {
@@ -648,6 +650,7 @@ wait_for_slot (EpCampaignRunner *self)
       gint64 slot = MAX (now, self->next_slot);
 
       self->next_slot = slot + (G_USEC_PER_SEC * 60) / self->rate;
+      *reserved = slot;
       wait_until_locked (self, slot);
     }
   ok = !self->stopping;
@@ -910,9 +913,10 @@ worker (gpointer data)
       g_autoptr(EpSmtpReport) report = NULL;
       g_autoptr(GError) error = NULL;
       gint64 next_due = 0;
+      gint64 slot = 0;
       gint64 now;
 
-      if (!wait_for_slot (self) || !check_daily_limit (self))
+      if (!wait_for_slot (self, &slot) || !check_daily_limit (self))
         break;
 
       now = g_get_real_time () / G_USEC_PER_SEC;
@@ -923,6 +927,11 @@ worker (gpointer data)
 
           g_mutex_lock (&self->mutex);
           self->in_flight--;
+          /* Nothing was sent in this slot: give it back unless another
+           * worker has reserved one after it. */
+          if (slot != 0 && self->rate > 0 &&
+              self->next_slot == slot + (G_USEC_PER_SEC * 60) / self->rate)
+            self->next_slot = slot;
           if (error != NULL)
             request_stop_locked (self, EP_CAMPAIGN_END_SERVER, error->message);
           if (next_due == 0 || error != NULL)
