@@ -306,14 +306,12 @@ ep_window_new (EpApplication *application,
   return self;
 }
 
-void
-ep_window_attach_files (EpWindow  *self,
-                        GFile    **files,
-                        int        n_files)
+static void
+attach_files (EpWindow  *self,
+              GFile    **files,
+              int        n_files)
 {
   GSList *list = NULL;
-
-  g_return_if_fail (EP_IS_WINDOW (self));
 
   if (self->compose_page == NULL)
     return;
@@ -346,7 +344,7 @@ ep_window_open_files (EpWindow  *self,
     }
 
   if (attach->len > 0)
-    ep_window_attach_files (self, (GFile **) attach->pdata, attach->len);
+    attach_files (self, (GFile **) attach->pdata, attach->len);
 
   if (spreadsheet != NULL && self->merge_page != NULL)
     {

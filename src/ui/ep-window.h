@@ -23,8 +23,5 @@ EpWindow *ep_window_new (EpApplication *application,
 void      ep_window_open_files   (EpWindow  *self,
                                   GFile    **files,
                                   int        n_files);
-void      ep_window_attach_files (EpWindow  *self,
-                                  GFile    **files,
-                                  int        n_files);
 
 G_END_DECLS

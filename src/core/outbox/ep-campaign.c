@@ -510,14 +510,6 @@ ep_campaign_runner_new (EpContext  *context,
   return g_steal_pointer (&self);
 }
 
-gint64
-ep_campaign_runner_get_id (EpCampaignRunner *self)
-{
-  g_return_val_if_fail (EP_IS_CAMPAIGN_RUNNER (self), 0);
-
-  return self->id;
-}
-
 void
 ep_campaign_runner_set_progress_func (EpCampaignRunner       *self,
                                       EpCampaignProgressFunc  func,

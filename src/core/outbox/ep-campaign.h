@@ -110,7 +110,6 @@ GQuark            ep_campaign_error_quark                (void);
 EpCampaignRunner *ep_campaign_runner_new                 (EpContext              *context,
                                                           gint64                  id,
                                                           GError                **error);
-gint64            ep_campaign_runner_get_id              (EpCampaignRunner       *self);
 /* Called from worker threads, one call at a time. */
 void              ep_campaign_runner_set_progress_func   (EpCampaignRunner       *self,
                                                           EpCampaignProgressFunc  func,

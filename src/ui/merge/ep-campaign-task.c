@@ -255,8 +255,7 @@ run_done (GObject      *object,
       self->idle_id = 0;
     }
   g_mutex_unlock (&self->mutex);
-  deliver_progress (g_object_ref (self));
-  g_object_unref (self);
+  deliver_progress (self);
 
   self->running = FALSE;
   g_free (self->reason);

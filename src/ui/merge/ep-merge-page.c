@@ -556,9 +556,8 @@ guess_attachment_column (EpTable *table)
   return -1;
 }
 
-/* Each combo row keeps one list for its life and only its items change:
- * replacing an AdwComboRow's model again and again has crashed GTK 4.8 when
- * the window was later destroyed. */
+/* Each combo row keeps one list for its life and only its items change,
+ * so the row's selection and popover keep working on the same model. */
 static void
 set_string_model (AdwComboRow        *row,
                   const char * const *items,
