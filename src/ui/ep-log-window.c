@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ep-log-window.h"
+#include "widgets/ep-toast.h"
 
 struct _EpLogWindow
 {
@@ -72,7 +73,7 @@ log_copy_action (GtkWidget  *widget,
   g_autofree char *text = ep_protocol_log_dup_text (self->log);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Log copied")));
+  ep_toast_show_text (GTK_WIDGET (self->toast_overlay), "log", _("Log copied"));
 }
 
 static void

@@ -18,6 +18,7 @@
 #include "ep-compose-page.h"
 #include "prefs/ep-password-dialog.h"
 #include "widgets/ep-a11y.h"
+#include "widgets/ep-toast.h"
 
 #define SAVE_DELAY_MS 400
 
@@ -116,10 +117,7 @@ static void
 toast (EpComposePage *self,
        const char    *text)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  ep_toast_show_text (GTK_WIDGET (self), "compose", text);
 }
 
 static void

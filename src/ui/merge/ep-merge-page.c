@@ -24,6 +24,7 @@
 #include "ep-merge-page.h"
 #include "prefs/ep-password-dialog.h"
 #include "widgets/ep-a11y.h"
+#include "widgets/ep-toast.h"
 
 /* ---- list items ---------------------------------------------------------- */
 
@@ -284,10 +285,7 @@ static void
 toast (EpMergePage *self,
        const char  *text)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  ep_toast_show_text (GTK_WIDGET (self), "merge", text);
 }
 
 static GtkWindow *

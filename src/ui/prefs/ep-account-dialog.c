@@ -20,6 +20,7 @@
 
 #include "ep-account-dialog-private.h"
 #include "widgets/ep-a11y.h"
+#include "widgets/ep-toast.h"
 
 
 enum {
@@ -444,8 +445,8 @@ on_ca_chooser_response_cb (GtkNativeDialog *native,
       if (path != NULL)
         set_ca_file (self, path);
       else
-        adw_toast_overlay_add_toast (self->toast_overlay,
-                                     adw_toast_new (_("Choose a file on this computer")));
+        ep_toast_show_text (GTK_WIDGET (self->toast_overlay), "account",
+                            _("Choose a file on this computer"));
     }
 
   g_clear_object (&self->ca_chooser);
