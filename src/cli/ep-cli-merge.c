@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <csv.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -103,20 +102,6 @@ json_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
-static void
-csv_cell (GString    *out,
-          const char *text,
-          gboolean    last)
-{
-  gsize len = strlen (text);
-  gsize room = len * 2 + 3;
-  gsize old = out->len;
-
-  g_string_set_size (out, old + room);
-  g_string_truncate (out, old + csv_write (out->str + old, room, text, len));
-  g_string_append (out, last ? "\r\n" : ",");
-}
-
 int
 cmd_table (int    argc,
            char **argv)
@@ -168,7 +153,7 @@ cmd_table (int    argc,
 
   if (csv)
     for (guint c = 0; c < n_columns; c++)
-      csv_cell (out, ep_table_get_column (table, c), c + 1 == n_columns);
+      ep_csv_append_cell (out, ep_table_get_column (table, c), c + 1 == n_columns);
   else
     g_string_append (out, "[");
 
@@ -179,7 +164,7 @@ cmd_table (int    argc,
       for (guint c = 0; c < n_columns; c++)
         {
           if (csv)
-            csv_cell (out, ep_table_get_value (table, r, c), c + 1 == n_columns);
+            ep_csv_append_cell (out, ep_table_get_value (table, r, c), c + 1 == n_columns);
           else
             {
               if (c > 0)

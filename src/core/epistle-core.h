@@ -16,6 +16,7 @@
 #include "mail/ep-markdown.h"
 #include "mail/ep-message.h"
 #include "store/ep-store.h"
+#include "table/ep-csv-writer.h"
 #include "table/ep-table.h"
 #include "merge/ep-template.h"
 #include "merge/ep-merge.h"

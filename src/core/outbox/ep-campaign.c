@@ -35,6 +35,7 @@
 
 #include "ep-campaign.h"
 #include "mail/ep-address.h"
+#include "table/ep-csv-writer.h"
 #include "transport/ep-smtp.h"
 #include "transport/ep-transport-error.h"
 
@@ -337,24 +338,6 @@ ep_campaign_cancel (EpContext  *context,
   return ok;
 }
 
-/* A cell a spreadsheet would take for a formula is kept as text. */
-static void
-write_cell (FILE       *fp,
-            const char *value,
-            gboolean    last)
-{
-  g_autofree char *safe = NULL;
-
-  if (value == NULL)
-    value = "";
-
-  if (strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0')
-    value = safe = g_strconcat ("'", value, NULL);
-
-  csv_fwrite (fp, value, strlen (value));
-  fputs (last ? "\r\n" : ",", fp);
-}
-
 gboolean
 ep_campaign_export_csv (EpContext   *context,
                         gint64       id,
@@ -363,6 +346,7 @@ ep_campaign_export_csv (EpContext   *context,
 {
   g_autoptr(GPtrArray) recipients = NULL;
   g_autofree char *tmp_path = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
   FILE *fp;
   int fd;
 
@@ -413,12 +397,11 @@ ep_campaign_export_csv (EpContext   *context,
           when = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
         }
 
-      write_cell (fp, row, FALSE);
-      write_cell (fp, r->address, FALSE);
-      write_cell (fp, r->state, FALSE);
-      write_cell (fp, r->reply, FALSE);
-      write_cell (fp, when, FALSE);
-      write_cell (fp, message_id, TRUE);
+      const char *cells[] = { row, r->address, r->state, r->reply, when, message_id };
+
+      g_string_truncate (line, 0);
+      ep_csv_append_row (line, cells, G_N_ELEMENTS (cells));
+      fwrite (line->str, 1, line->len, fp);
     }
 
   if (fflush (fp) != 0 || fsync (fileno (fp)) != 0 || ferror (fp))
