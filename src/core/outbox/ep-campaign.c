@@ -390,6 +390,7 @@ ep_campaign_export_csv (EpContext   *context,
       g_autofree char *row = g_strdup_printf ("%u", r->row_number);
       g_autofree char *when = NULL;
       g_autofree char *message_id = g_strdup_printf ("<%s>", r->message_id);
+      const char *cells[6];
 
       if (r->updated_at > 0)
         {
@@ -397,10 +398,14 @@ ep_campaign_export_csv (EpContext   *context,
           when = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
         }
 
-      const char *cells[] = { row, r->address, r->state, r->reply, when, message_id };
-
+      cells[0] = row;
+      cells[1] = r->address;
+      cells[2] = r->state;
+      cells[3] = r->reply;
+      cells[4] = when;
+      cells[5] = message_id;
       g_string_truncate (line, 0);
-      ep_csv_append_row (line, cells, G_N_ELEMENTS (cells));
+      ep_csv_append_row (line, (const char * const *) cells, G_N_ELEMENTS (cells));
       fwrite (line->str, 1, line->len, fp);
     }
 
