@@ -15,12 +15,14 @@
 
 #include "ep-context.h"
 #include "account/ep-account-secret.h"
+#include "account/ep-account-server.h"
 
 struct _EpContext
 {
   GObject        parent_instance;
   EpStore       *store;
   EpProtocolLog *log;
+  EpOutbox      *outbox;
   char          *data_dir;
   GMainContext  *main_context;
 };
@@ -63,6 +65,7 @@ ep_context_finalize (GObject *object)
 {
   EpContext *self = (EpContext *)object;
 
+  g_clear_object (&self->outbox);
   g_clear_object (&self->store);
   g_clear_object (&self->log);
   g_clear_pointer (&self->data_dir, g_free);
@@ -103,6 +106,7 @@ ep_context_new (const char  *data_dir,
   self->store = ep_store_new (db_path, error);
   if (self->store == NULL)
     return NULL;
+  self->outbox = ep_outbox_new (self->store, self->log, self->data_dir);
 
   return g_steal_pointer (&self);
 }
@@ -119,6 +123,13 @@ ep_context_get_protocol_log (EpContext *self)
 {
   g_return_val_if_fail (EP_IS_CONTEXT (self), NULL);
   return self->log;
+}
+
+EpOutbox *
+ep_context_get_outbox (EpContext *self)
+{
+  g_return_val_if_fail (EP_IS_CONTEXT (self), NULL);
+  return self->outbox;
 }
 
 const char *
@@ -234,64 +245,13 @@ ep_context_remove_account (EpContext     *self,
   return ep_store_account_delete (self->store, ep_account_get_uid (account), error);
 }
 
-/* The connection settings of @account for its SMTP (or IMAP) server, with
- * @secret as the password or token. Without a secret the connection is
- * made without logging in; the server then says whether it needs one. */
+/* Kept for the callers not yet moved to account/ep-account-server.h. */
 EpServerConfig *
 ep_context_server_config (EpAccount  *account,
                           gboolean    imap,
                           const char *secret)
 {
-  EpServerConfig *config;
-
-  g_return_val_if_fail (EP_IS_ACCOUNT (account), NULL);
-
-  if (imap)
-    config = ep_server_config_new (ep_account_get_imap_host (account),
-                                   (guint16) ep_account_get_imap_port (account),
-                                   ep_account_get_imap_security (account));
-  else
-    config = ep_server_config_new (ep_account_get_smtp_host (account),
-                                   (guint16) ep_account_get_smtp_port (account),
-                                   ep_account_get_smtp_security (account));
-
-  config->username = g_strdup (ep_account_get_login (account));
-  config->ca_file = g_strdup (ep_account_get_ca_file (account));
-  config->auth = (secret != NULL && *secret != '\0') ? ep_account_get_auth_method (account)
-                                                       : EP_AUTH_NONE;
-  if (config->auth != EP_AUTH_NONE)
-    ep_server_config_set_secret (config, secret);
-
-  return config;
-}
-
-static EpServerConfig *
-make_config (EpAccount     *account,
-             gboolean       imap,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  char *secret = NULL;
-  EpServerConfig *config;
-
-  if (ep_account_get_auth_method (account) != EP_AUTH_NONE)
-    {
-      secret = ep_account_secret_lookup_sync (ep_account_get_uid (account),
-                                              cancellable, &local_error);
-      /* No password saved is not an error: connect without logging in. */
-      if (secret == NULL &&
-          !g_error_matches (local_error, EP_ACCOUNT_ERROR, EP_ACCOUNT_ERROR_NO_SECRET))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-    }
-
-  config = ep_context_server_config (account, imap, secret);
-  ep_account_secret_free (secret);
-
-  return config;
+  return ep_account_server_config (account, imap, secret);
 }
 
 EpServerConfig *
@@ -300,9 +260,7 @@ ep_context_smtp_config_sync (EpContext     *self,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  g_return_val_if_fail (EP_IS_ACCOUNT (account), NULL);
-
-  return make_config (account, FALSE, cancellable, error);
+  return ep_account_smtp_config_sync (account, cancellable, error);
 }
 
 EpServerConfig *
@@ -311,16 +269,7 @@ ep_context_imap_config_sync (EpContext     *self,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  g_return_val_if_fail (EP_IS_ACCOUNT (account), NULL);
-
-  if (ep_account_get_imap_host (account) == NULL)
-    {
-      g_set_error (error, EP_ACCOUNT_ERROR, EP_ACCOUNT_ERROR_INVALID,
-                   _("Account “%s” has no IMAP server"), ep_account_get_name (account));
-      return NULL;
-    }
-
-  return make_config (account, TRUE, cancellable, error);
+  return ep_account_imap_config_sync (account, cancellable, error);
 }
 
 /* ---- async operations ------------------------------------------------- */
@@ -333,7 +282,6 @@ typedef enum
   OP_SET_DEFAULT,
   OP_STORE_SECRET,
   OP_LIST_ACCOUNTS,
-  OP_SEND,
   OP_SAVE_DRAFT,
   OP_LOAD_DRAFT,
   OP_DELETE_DRAFT,
@@ -344,10 +292,8 @@ typedef struct
   OpKind      kind;
   EpAccount  *account;     /* a private copy: the worker owns it */
   char       *secret;
-  EpDraft    *draft;
   GVariant   *variant;
   gint64      id;
-  char       *message_id;  /* OP_SEND result */
 } Op;
 
 static void
@@ -361,9 +307,7 @@ op_free (gpointer data)
       memset (op->secret, 0, strlen (op->secret));
       g_free (op->secret);
     }
-  g_clear_pointer (&op->draft, ep_draft_free);
   g_clear_pointer (&op->variant, g_variant_unref);
-  g_free (op->message_id);
   g_free (op);
 }
 
@@ -407,30 +351,6 @@ update_account_sync (EpContext     *self,
     }
 
   return TRUE;
-}
-
-static EpSmtpReport *
-send_sync (EpContext     *self,
-           Op            *op,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr(EpOutgoing) outgoing = NULL;
-  g_autoptr(EpServerConfig) config = NULL;
-
-  outgoing = ep_message_build (op->draft, cancellable, error);
-  if (outgoing == NULL)
-    return NULL;
-
-  config = ep_context_smtp_config_sync (self, op->account, cancellable, error);
-  if (config == NULL)
-    return NULL;
-
-  op->message_id = g_strdup (outgoing->message_id);
-
-  return ep_smtp_send_sync (config, outgoing->envelope_from,
-                            (const char * const *) outgoing->recipients,
-                            outgoing->data, self->log, cancellable, error);
 }
 
 static void
@@ -478,17 +398,6 @@ op_thread (GTask        *task,
 
         if (list != NULL)
           g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
-        else
-          g_task_return_error (task, error);
-        return;
-      }
-
-    case OP_SEND:
-      {
-        EpSmtpReport *report = send_sync (self, op, cancellable, &error);
-
-        if (report != NULL)
-          g_task_return_pointer (task, report, (GDestroyNotify) ep_smtp_report_free);
         else
           g_task_return_error (task, error);
         return;
@@ -661,37 +570,6 @@ ep_context_list_accounts_finish (EpContext     *self,
                                  GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-ep_context_send_async (EpContext           *self,
-                       EpAccount           *account,
-                       const EpDraft       *draft,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
-{
-  Op *op = account_op (OP_SEND, account, NULL);
-
-  op->draft = ep_draft_copy (draft);
-  run_op (self, op, ep_context_send_async, cancellable, callback, user_data);
-}
-
-EpSmtpReport *
-ep_context_send_finish (EpContext     *self,
-                        GAsyncResult  *result,
-                        char         **message_id,
-                        GError       **error)
-{
-  Op *op;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  op = g_task_get_task_data (G_TASK (result));
-  if (message_id != NULL)
-    *message_id = g_strdup (op->message_id);
-
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

@@ -17,6 +17,7 @@
 #include "store/ep-store.h"
 #include "transport/ep-protocol-log.h"
 #include "transport/ep-server-config.h"
+#include "outbox/ep-outbox.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,7 @@ EpContext      *ep_context_new               (const char    *data_dir,
                                               GError       **error);
 EpStore        *ep_context_get_store         (EpContext     *self);
 EpProtocolLog  *ep_context_get_protocol_log  (EpContext     *self);
+EpOutbox       *ep_context_get_outbox        (EpContext     *self);
 const char     *ep_context_get_data_dir      (EpContext     *self);
 
 GPtrArray      *ep_context_list_accounts     (EpContext     *self,
@@ -100,19 +102,6 @@ void            ep_context_list_accounts_async   (EpContext           *self,
                                                   gpointer             user_data);
 GPtrArray      *ep_context_list_accounts_finish  (EpContext           *self,
                                                   GAsyncResult        *result,
-                                                  GError             **error);
-
-/* Builds @draft (reading attachments), fetches the password from the
- * keyring and sends, logging to the context's protocol log. */
-void            ep_context_send_async            (EpContext           *self,
-                                                  EpAccount           *account,
-                                                  const EpDraft       *draft,
-                                                  GCancellable        *cancellable,
-                                                  GAsyncReadyCallback  callback,
-                                                  gpointer             user_data);
-EpSmtpReport   *ep_context_send_finish           (EpContext           *self,
-                                                  GAsyncResult        *result,
-                                                  char               **message_id,
                                                   GError             **error);
 
 void            ep_context_save_draft_async      (EpContext           *self,

@@ -11,7 +11,6 @@
 
 #include "ep-application.h"
 #include "ep-window.h"
-#include "merge/ep-campaign-task.h"
 #include "prefs/ep-preferences-window.h"
 
 struct _EpApplication
@@ -19,7 +18,8 @@ struct _EpApplication
   AdwApplication  parent_instance;
   EpContext      *context;
   GError         *context_error;
-  GHashTable     *campaigns;   /* gint64 id → EpCampaignTask */
+  GHashTable     *campaigns;   /* gint64 id → EpOutboxTask */
+  gboolean        holding;     /* while the outbox has work */
 };
 
 G_DEFINE_FINAL_TYPE (EpApplication, ep_application, ADW_TYPE_APPLICATION)
@@ -74,10 +74,64 @@ static const GActionEntry app_actions[] = {
   { "quit", on_quit_action },
 };
 
+static void on_task_finished_cb (EpOutboxTask  *task,
+                                 EpApplication *self);
+
+/* The outbox keeps the application alive while it has work, so closing
+ * the window never stops a campaign or a message waiting to go. */
+static void
+on_outbox_busy_cb (EpOutbox      *outbox,
+                   GParamSpec    *pspec,
+                   EpApplication *self)
+{
+  gboolean busy = ep_outbox_get_busy (outbox);
+
+  if (busy && !self->holding)
+    g_application_hold (G_APPLICATION (self));
+  else if (!busy && self->holding)
+    g_application_release (G_APPLICATION (self));
+  self->holding = busy;
+}
+
+static void
+on_outbox_tasks_changed_cb (GListModel    *tasks,
+                            guint          position,
+                            guint          removed,
+                            guint          added,
+                            EpApplication *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(EpOutboxTask) task = g_list_model_get_item (tasks, i);
+
+      if (g_object_get_data (G_OBJECT (task), "ep-application-watched") == NULL)
+        {
+          g_object_set_data (G_OBJECT (task), "ep-application-watched", GINT_TO_POINTER (1));
+          g_signal_connect_object (task, "finished", G_CALLBACK (on_task_finished_cb), self, 0);
+        }
+    }
+}
+
+static void
+resume_messages_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(EpApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  int n = ep_outbox_resume_messages_finish (EP_OUTBOX (object), result, &error);
+
+  if (n < 0)
+    g_warning ("Could not read the outbox: %s", error->message);
+  else if (n > 0)
+    g_info ("%d message(s) left in the outbox by an earlier run are being sent", n);
+}
+
 static void
 ep_application_startup (GApplication *app)
 {
   EpApplication *self = EP_APPLICATION (app);
+  EpOutbox *outbox;
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
 
@@ -92,7 +146,17 @@ ep_application_startup (GApplication *app)
    * in the window rather than silently ignored. */
   self->context = ep_context_new (NULL, &self->context_error);
   if (self->context == NULL)
-    g_warning ("Could not open the Epistle database: %s", self->context_error->message);
+    {
+      g_warning ("Could not open the Epistle database: %s", self->context_error->message);
+      return;
+    }
+
+  outbox = ep_context_get_outbox (self->context);
+  g_signal_connect_object (outbox, "notify::busy", G_CALLBACK (on_outbox_busy_cb), self, 0);
+  g_signal_connect_object (ep_outbox_get_tasks (outbox), "items-changed",
+                           G_CALLBACK (on_outbox_tasks_changed_cb), self, 0);
+  /* Whatever an earlier run left in the outbox goes now. */
+  ep_outbox_resume_messages_async (outbox, NULL, resume_messages_cb, g_object_ref (self));
 }
 
 static void
@@ -129,6 +193,8 @@ ep_application_dispose (GObject *object)
   EpApplication *self = (EpApplication *)object;
 
   g_clear_pointer (&self->campaigns, g_hash_table_unref);
+  if (self->context != NULL)
+    g_signal_handlers_disconnect_by_data (ep_context_get_outbox (self->context), self);
   g_clear_object (&self->context);
   g_clear_error (&self->context_error);
 
@@ -154,19 +220,6 @@ ep_application_init (EpApplication *self)
 }
 
 static gboolean
-any_campaign_running (EpApplication *self)
-{
-  GHashTableIter iter;
-  gpointer task;
-
-  g_hash_table_iter_init (&iter, self->campaigns);
-  while (g_hash_table_iter_next (&iter, NULL, &task))
-    if (ep_campaign_task_get_running (task))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 release_later (gpointer data)
 {
   EpApplication *self = data;
@@ -179,43 +232,91 @@ release_later (gpointer data)
       visible = TRUE;
 
   g_application_release (G_APPLICATION (self));
-  if (!visible && !any_campaign_running (self))
+  if (!visible && (self->context == NULL || !ep_outbox_get_busy (ep_context_get_outbox (self->context))))
     g_application_quit (G_APPLICATION (self));
 
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+any_window_visible (EpApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (gtk_widget_get_visible (l->data))
+      return TRUE;
+  return FALSE;
+}
+
+/* A single message whose Compose pane is gone (the window was closed, or
+ * it was left in the outbox by an earlier run). */
+static void
+notify_message (EpOutboxTask  *task,
+                EpApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = g_strdup_printf ("message-%" G_GINT64_FORMAT, ep_outbox_task_get_id (task));
+  g_autofree char *title = NULL;
+  const char *name = ep_outbox_task_get_name (task);
+  EpRecipientState state = ep_outbox_task_get_last_state (task);
+
+  if (ep_outbox_task_get_end (task) == EP_CAMPAIGN_END_FINISHED && state == EP_RECIPIENT_SENT)
+    title = g_strdup_printf (_("Message “%s” Sent"), name);
+  else if (ep_outbox_task_get_end (task) == EP_CAMPAIGN_END_CANCELLED)
+    return;
+  else
+    title = g_strdup_printf (_("Message “%s” Not Sent"), name);
+
+  notification = g_notification_new (title);
+  if (ep_outbox_task_get_last_reply (task) != NULL || ep_outbox_task_get_reason (task) != NULL)
+    g_notification_set_body (notification, ep_outbox_task_get_reason (task)
+                                           ? ep_outbox_task_get_reason (task)
+                                           : ep_outbox_task_get_last_reply (task));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
 /* Says how a campaign ended, also (and mostly) when no window shows it. */
 static void
-on_campaign_finished (EpCampaignTask *task,
-                      EpApplication  *self)
+on_task_finished_cb (EpOutboxTask  *task,
+                     EpApplication *self)
 {
-  const EpCampaignProgress *p = ep_campaign_task_get_progress (task);
-  EpCampaignEnd end = ep_campaign_task_get_end (task);
+  const EpCampaignProgress *p = ep_outbox_task_get_progress (task);
+  EpCampaignEnd end = ep_outbox_task_get_end (task);
   g_autoptr(GNotification) notification = NULL;
-  g_autofree char *id = g_strdup_printf ("campaign-%" G_GINT64_FORMAT, ep_campaign_task_get_id (task));
+  g_autofree char *id = g_strdup_printf ("campaign-%" G_GINT64_FORMAT, ep_outbox_task_get_id (task));
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
+
+  if (ep_outbox_task_get_kind (task) == EP_CAMPAIGN_KIND_MESSAGE)
+    {
+      /* While a window shows Compose, Compose says it. */
+      if (!any_window_visible (self))
+        {
+          notify_message (task, self);
+          g_application_hold (G_APPLICATION (self));
+          g_timeout_add_seconds (2, release_later, self);
+        }
+      return;
+    }
 
   if (end == EP_CAMPAIGN_END_PAUSED)
     return;  /* the person asked for it */
 
   if (end == EP_CAMPAIGN_END_FINISHED)
     {
-      title = g_strdup_printf (_("“%s” Sent"), ep_campaign_task_get_name (task));
+      title = g_strdup_printf (_("“%s” Sent"), ep_outbox_task_get_name (task));
       body = g_strdup_printf (_("%u of %u messages sent, %u failed."), p->sent, p->total, p->failed);
     }
   else if (end == EP_CAMPAIGN_END_CANCELLED)
     {
-      title = g_strdup_printf (_("“%s” Cancelled"), ep_campaign_task_get_name (task));
+      title = g_strdup_printf (_("“%s” Cancelled"), ep_outbox_task_get_name (task));
       body = g_strdup_printf (_("%u of %u messages were sent."), p->sent, p->total);
     }
   else
     {
-      title = g_strdup_printf (_("“%s” Paused"), ep_campaign_task_get_name (task));
+      title = g_strdup_printf (_("“%s” Paused"), ep_outbox_task_get_name (task));
       body = g_strdup_printf ("%s%s%s", ep_campaign_end_describe (end),
-                              ep_campaign_task_get_reason (task) ? ": " : "",
-                              ep_campaign_task_get_reason (task) ? ep_campaign_task_get_reason (task) : "");
+                              ep_outbox_task_get_reason (task) ? ": " : "",
+                              ep_outbox_task_get_reason (task) ? ep_outbox_task_get_reason (task) : "");
     }
 
   notification = g_notification_new (title);
@@ -228,12 +329,14 @@ on_campaign_finished (EpCampaignTask *task,
   g_timeout_add_seconds (2, release_later, self);
 }
 
-EpCampaignTask *
+/* The task of campaign @id, kept for the application's lifetime so every
+ * window sees the same one (borrowed). */
+EpOutboxTask *
 ep_application_get_campaign (EpApplication  *self,
                              gint64          id,
                              GError        **error)
 {
-  EpCampaignTask *task;
+  EpOutboxTask *task;
 
   g_return_val_if_fail (EP_IS_APPLICATION (self), NULL);
 
@@ -241,11 +344,10 @@ ep_application_get_campaign (EpApplication  *self,
   if (task != NULL)
     return task;
 
-  task = ep_campaign_task_new (self->context, id, error);
+  task = ep_outbox_open_task (ep_context_get_outbox (self->context), id, error);
   if (task == NULL)
     return NULL;
 
-  g_signal_connect_object (task, "finished", G_CALLBACK (on_campaign_finished), self, 0);
   g_hash_table_insert (self->campaigns, g_memdup2 (&id, sizeof id), task);
 
   return task;
@@ -255,9 +357,9 @@ gboolean
 ep_application_is_campaign_running (EpApplication *self,
                                     gint64         id)
 {
-  EpCampaignTask *task = g_hash_table_lookup (self->campaigns, &id);
+  EpOutboxTask *task = g_hash_table_lookup (self->campaigns, &id);
 
-  return task != NULL && ep_campaign_task_get_running (task);
+  return task != NULL && ep_outbox_task_get_running (task);
 }
 
 EpApplication *

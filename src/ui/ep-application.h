@@ -19,7 +19,7 @@ EpContext     *ep_application_get_context (EpApplication *self);
 
 /* The campaign being sent, or a new task for it; lives as long as the
  * application, so a campaign goes on when its window closes. */
-struct _EpCampaignTask *ep_application_get_campaign      (EpApplication *self,
+EpOutboxTask           *ep_application_get_campaign      (EpApplication *self,
                                                           gint64         id,
                                                           GError       **error);
 gboolean                ep_application_is_campaign_running (EpApplication *self,

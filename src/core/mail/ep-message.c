@@ -112,6 +112,25 @@ ep_outgoing_unref (EpOutgoing *outgoing)
   g_atomic_rc_box_release_full (outgoing, outgoing_clear);
 }
 
+/* A message built earlier (the outbox keeps it as bytes). */
+EpOutgoing *
+ep_outgoing_new (const char         *envelope_from,
+                 const char * const *recipients,
+                 GBytes             *data,
+                 const char         *message_id)
+{
+  EpOutgoing *outgoing;
+
+  g_return_val_if_fail (envelope_from != NULL && recipients != NULL && data != NULL, NULL);
+
+  outgoing = g_atomic_rc_box_new0 (EpOutgoing);
+  outgoing->envelope_from = g_strdup (envelope_from);
+  outgoing->recipients = g_strdupv ((char **) recipients);
+  outgoing->data = g_bytes_ref (data);
+  outgoing->message_id = g_strdup (message_id);
+  return outgoing;
+}
+
 /* Header text: one line, no control characters, valid UTF-8. */
 char *
 ep_message_sanitize_header_text (const char *text)

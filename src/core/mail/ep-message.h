@@ -57,6 +57,10 @@ void        ep_draft_free        (EpDraft       *draft);
 GType       ep_outgoing_get_type (void) G_GNUC_CONST;
 EpOutgoing *ep_outgoing_ref      (EpOutgoing    *outgoing);
 void        ep_outgoing_unref    (EpOutgoing    *outgoing);
+EpOutgoing *ep_outgoing_new      (const char         *envelope_from,
+                                  const char * const *recipients,
+                                  GBytes             *data,
+                                  const char         *message_id);
 
 EpOutgoing *ep_message_build     (const EpDraft *draft,
                                   GCancellable  *cancellable,

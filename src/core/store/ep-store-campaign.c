@@ -16,6 +16,109 @@
 
 #include "ep-store-private.h"
 
+/* The names the database uses; nowhere else in Epistle. */
+static const char * const recipient_state_names[EP_RECIPIENT_N_STATES] = {
+  [EP_RECIPIENT_PENDING] = "pending",
+  [EP_RECIPIENT_SENDING] = "sending",
+  [EP_RECIPIENT_SENT] = "sent",
+  [EP_RECIPIENT_FAILED] = "failed",
+  [EP_RECIPIENT_DEFERRED] = "deferred",
+  [EP_RECIPIENT_UNCERTAIN] = "uncertain",
+};
+
+static const char * const campaign_state_names[] = {
+  [EP_CAMPAIGN_READY] = "ready",
+  [EP_CAMPAIGN_RUNNING] = "running",
+  [EP_CAMPAIGN_PAUSED] = "paused",
+  [EP_CAMPAIGN_FINISHED] = "finished",
+  [EP_CAMPAIGN_CANCELLED] = "cancelled",
+};
+
+const char *
+ep_recipient_state_to_string (EpRecipientState state)
+{
+  g_return_val_if_fail (state < EP_RECIPIENT_N_STATES, "");
+  return recipient_state_names[state];
+}
+
+gboolean
+ep_recipient_state_from_string (const char       *text,
+                                EpRecipientState *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (recipient_state_names); i++)
+    if (g_strcmp0 (text, recipient_state_names[i]) == 0)
+      {
+        *state = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+ep_campaign_state_to_string (EpCampaignState state)
+{
+  g_return_val_if_fail (state < G_N_ELEMENTS (campaign_state_names), "");
+  return campaign_state_names[state];
+}
+
+gboolean
+ep_campaign_state_from_string (const char      *text,
+                               EpCampaignState *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (campaign_state_names); i++)
+    if (g_strcmp0 (text, campaign_state_names[i]) == 0)
+      {
+        *state = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* A row written by a newer Epistle (or damaged) reads as the state that
+ * loses nothing: not sent yet, or a paused campaign. */
+static EpRecipientState
+recipient_state_of (const char *text)
+{
+  EpRecipientState state = EP_RECIPIENT_PENDING;
+
+  if (!ep_recipient_state_from_string (text, &state))
+    g_warning ("Unknown recipient state “%s” in the journal", text ? text : "");
+  return state;
+}
+
+EpCampaignInfo *
+ep_campaign_info_new (void)
+{
+  EpCampaignInfo *info = g_new0 (EpCampaignInfo, 1);
+
+  info->connections = 1;
+  return info;
+}
+
+void
+ep_campaign_info_free (EpCampaignInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_free (info->account_uid);
+  g_free (info->name);
+  g_free (info->template_text);
+  g_free (info->base_dir);
+  g_strfreev (info->columns);
+  g_free (info->reason);
+  g_free (info);
+}
+
+guint
+ep_campaign_info_open (const EpCampaignInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+
+  return info->counts[EP_RECIPIENT_PENDING] + info->counts[EP_RECIPIENT_SENDING] +
+         info->counts[EP_RECIPIENT_DEFERRED] + info->counts[EP_RECIPIENT_UNCERTAIN];
+}
+
 void
 ep_store_recipient_free (EpStoreRecipient *recipient)
 {
@@ -25,7 +128,6 @@ ep_store_recipient_free (EpStoreRecipient *recipient)
   g_free (recipient->address);
   g_strfreev (recipient->values);
   g_free (recipient->message_id);
-  g_free (recipient->state);
   g_free (recipient->reply);
   g_free (recipient);
 }
@@ -55,48 +157,58 @@ column_strv (sqlite3_stmt *stmt,
   return g_variant_dup_strv (v, NULL);
 }
 
-static const char *
-lookup_str (GVariant   *info,
-            const char *key,
-            const char *fallback)
+/* Called with the lock held, inside a transaction: the campaigns row. */
+static gint64
+insert_campaign_row (EpStore              *self,
+                     const EpCampaignInfo *info,
+                     GError              **error)
 {
-  const char *value = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char * const empty[] = { NULL };
 
-  if (g_variant_lookup (info, key, "&s", &value))
-    return value;
-  return fallback;
-}
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO campaigns (account_uid, name, template, base_dir, columns, "
+                          "connections, rate, daily_limit, kind, not_before) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
+      return 0;
+    }
 
-static guint
-lookup_uint (GVariant   *info,
-             const char *key,
-             guint       fallback)
-{
-  guint value;
+  sqlite3_bind_text (stmt, 1, info->account_uid ? info->account_uid : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, info->name ? info->name : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, info->template_text ? info->template_text : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, info->base_dir ? info->base_dir : "", -1, SQLITE_TRANSIENT);
+  bind_strv (stmt, 5, info->columns ? (const char * const *) info->columns : empty);
+  sqlite3_bind_int (stmt, 6, CLAMP (info->connections, 1, 16));
+  sqlite3_bind_int (stmt, 7, info->rate);
+  sqlite3_bind_int (stmt, 8, info->daily_limit);
+  sqlite3_bind_text (stmt, 9, info->kind == EP_CAMPAIGN_KIND_MESSAGE ? "message" : "merge", -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 10, info->not_before);
 
-  if (g_variant_lookup (info, key, "u", &value))
-    return value;
-  return fallback;
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
+      return 0;
+    }
+
+  return sqlite3_last_insert_rowid (self->db);
 }
 
 gint64
-ep_store_campaign_insert (EpStore    *self,
-                          GVariant   *info,
-                          GPtrArray  *recipients,
-                          GError    **error)
+ep_store_campaign_insert (EpStore              *self,
+                          const EpCampaignInfo *info,
+                          GPtrArray            *recipients,
+                          GError              **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(sqlite3_stmt) rstmt = NULL;
-  g_autofree const char **columns = NULL;
   gint64 id = 0;
 
   g_return_val_if_fail (EP_IS_STORE (self), 0);
-  g_return_val_if_fail (g_variant_is_of_type (info, G_VARIANT_TYPE_VARDICT), 0);
+  g_return_val_if_fail (info != NULL, 0);
   g_return_val_if_fail (recipients != NULL, 0);
-
-  g_variant_ref_sink (info);
-  if (!g_variant_lookup (info, "columns", "^a&s", &columns))
-    columns = g_new0 (const char *, 1);
 
   g_mutex_lock (&self->mutex);
 
@@ -104,10 +216,6 @@ ep_store_campaign_insert (EpStore    *self,
     goto out;
 
   if (sqlite3_prepare_v2 (self->db,
-                          "INSERT INTO campaigns (account_uid, name, template, base_dir, columns, "
-                          "connections, rate, daily_limit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                          -1, &stmt, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (self->db,
                           "INSERT INTO campaign_recipients (campaign_id, row_number, address, "
                           "row_values, message_id, updated_at) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%s','now'))",
@@ -117,21 +225,9 @@ ep_store_campaign_insert (EpStore    *self,
       goto rollback;
     }
 
-  sqlite3_bind_text (stmt, 1, lookup_str (info, "account_uid", ""), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, lookup_str (info, "name", ""), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, lookup_str (info, "template", ""), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, lookup_str (info, "base_dir", ""), -1, SQLITE_TRANSIENT);
-  bind_strv (stmt, 5, columns);
-  sqlite3_bind_int (stmt, 6, lookup_uint (info, "connections", 1));
-  sqlite3_bind_int (stmt, 7, lookup_uint (info, "rate", 0));
-  sqlite3_bind_int (stmt, 8, lookup_uint (info, "daily_limit", 0));
-
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
-      goto rollback;
-    }
-  id = sqlite3_last_insert_rowid (self->db);
+  id = insert_campaign_row (self, info, error);
+  if (id == 0)
+    goto rollback;
 
   for (guint i = 0; i < recipients->len; i++)
     {
@@ -164,87 +260,187 @@ rollback:
   _ep_store_exec (self, "ROLLBACK", NULL);
 out:
   g_mutex_unlock (&self->mutex);
-  g_variant_unref (info);
   return id;
 }
 
-static const char *count_states[] = {
-  "pending", "sending", "sent", "failed", "deferred", "uncertain",
-};
+gint64
+ep_store_message_insert (EpStore              *self,
+                         const EpCampaignInfo *info,
+                         const char           *address,
+                         const char           *message_id,
+                         const char           *envelope_from,
+                         const char * const   *envelope_to,
+                         GBytes               *data,
+                         GError              **error)
+{
+  g_autoptr(sqlite3_stmt) rstmt = NULL;
+  g_autoptr(sqlite3_stmt) mstmt = NULL;
+  g_autoptr(EpCampaignInfo) copy = ep_campaign_info_new ();
+  const char * const empty[] = { NULL };
+  gint64 id = 0;
+
+  g_return_val_if_fail (EP_IS_STORE (self), 0);
+  g_return_val_if_fail (info != NULL && envelope_from != NULL && envelope_to != NULL, 0);
+  g_return_val_if_fail (data != NULL, 0);
+
+  copy->kind = EP_CAMPAIGN_KIND_MESSAGE;
+  copy->account_uid = g_strdup (info->account_uid);
+  copy->name = g_strdup (info->name);
+  copy->not_before = info->not_before;
+  copy->base_dir = g_strdup (".");
+
+  g_mutex_lock (&self->mutex);
+
+  if (!_ep_store_exec (self, "BEGIN IMMEDIATE", error))
+    goto out;
+
+  id = insert_campaign_row (self, copy, error);
+  if (id == 0)
+    goto rollback;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO campaign_recipients (campaign_id, row_number, address, "
+                          "row_values, message_id, updated_at) "
+                          "VALUES (?1, 1, ?2, ?3, ?4, strftime('%s','now'))",
+                          -1, &rstmt, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO outbox_messages (campaign_id, envelope_from, recipients, data) "
+                          "VALUES (?1, ?2, ?3, ?4)", -1, &mstmt, NULL) != SQLITE_OK)
+    {
+      _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the message"));
+      goto rollback;
+    }
+
+  sqlite3_bind_int64 (rstmt, 1, id);
+  sqlite3_bind_text (rstmt, 2, address ? address : "", -1, SQLITE_STATIC);
+  bind_strv (rstmt, 3, empty);
+  sqlite3_bind_text (rstmt, 4, message_id ? message_id : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (mstmt, 1, id);
+  sqlite3_bind_text (mstmt, 2, envelope_from, -1, SQLITE_STATIC);
+  bind_strv (mstmt, 3, envelope_to);
+  sqlite3_bind_blob64 (mstmt, 4, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                       SQLITE_STATIC);
+  if (sqlite3_step (rstmt) != SQLITE_DONE || sqlite3_step (mstmt) != SQLITE_DONE)
+    {
+      _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the message"));
+      goto rollback;
+    }
+
+  if (!_ep_store_exec (self, "COMMIT", error))
+    goto rollback;
+  goto out;
+
+rollback:
+  id = 0;
+  _ep_store_exec (self, "ROLLBACK", NULL);
+out:
+  g_clear_pointer (&rstmt, sqlite3_finalize);
+  g_clear_pointer (&mstmt, sqlite3_finalize);
+  g_mutex_unlock (&self->mutex);
+  return id;
+}
+
+gboolean
+ep_store_message_load (EpStore  *self,
+                       gint64    id,
+                       char    **envelope_from,
+                       GStrv    *envelope_to,
+                       GBytes  **data,
+                       GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT envelope_from, recipients, data FROM outbox_messages "
+                          "WHERE campaign_id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the message"));
+  else
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *envelope_from = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          *envelope_to = column_strv (stmt, 1);
+          *data = g_bytes_new (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2));
+          ok = TRUE;
+        }
+      else if (rc == SQLITE_DONE)
+        g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
+                     _("The outbox has no message %" G_GINT64_FORMAT), id);
+      else
+        _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the message"));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
 
 /* Called with the lock held. */
-static GVariant *
+static EpCampaignInfo *
 campaign_from_row (EpStore      *self,
                    sqlite3_stmt *stmt)
 {
-  g_autoptr(sqlite3_stmt) counts = NULL;
-  g_auto(GStrv) columns = column_strv (stmt, 5);
-  GVariantBuilder builder;
-  gint64 id = sqlite3_column_int64 (stmt, 0);
-  guint total = 0;
-  guint per_state[G_N_ELEMENTS (count_states)] = { 0, };
-  guint was_uncertain = 0;
+  sqlite3_stmt *counts;
+  EpCampaignInfo *info = ep_campaign_info_new ();
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "id", g_variant_new_int64 (id));
-  g_variant_builder_add (&builder, "{sv}", "account_uid",
-                         g_variant_new_string ((const char *) sqlite3_column_text (stmt, 1)));
-  g_variant_builder_add (&builder, "{sv}", "name",
-                         g_variant_new_string ((const char *) sqlite3_column_text (stmt, 2)));
-  g_variant_builder_add (&builder, "{sv}", "template",
-                         g_variant_new_string ((const char *) sqlite3_column_text (stmt, 3)));
-  g_variant_builder_add (&builder, "{sv}", "base_dir",
-                         g_variant_new_string ((const char *) sqlite3_column_text (stmt, 4)));
-  g_variant_builder_add (&builder, "{sv}", "columns",
-                         g_variant_new_strv ((const char * const *) columns, -1));
-  g_variant_builder_add (&builder, "{sv}", "connections", g_variant_new_uint32 (sqlite3_column_int (stmt, 6)));
-  g_variant_builder_add (&builder, "{sv}", "rate", g_variant_new_uint32 (sqlite3_column_int (stmt, 7)));
-  g_variant_builder_add (&builder, "{sv}", "daily_limit", g_variant_new_uint32 (sqlite3_column_int (stmt, 8)));
-  g_variant_builder_add (&builder, "{sv}", "state",
-                         g_variant_new_string ((const char *) sqlite3_column_text (stmt, 9)));
+  info->id = sqlite3_column_int64 (stmt, 0);
+  info->account_uid = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  info->name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  info->template_text = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  info->base_dir = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  info->columns = column_strv (stmt, 5);
+  info->connections = sqlite3_column_int (stmt, 6);
+  info->rate = sqlite3_column_int (stmt, 7);
+  info->daily_limit = sqlite3_column_int (stmt, 8);
+  if (!ep_campaign_state_from_string ((const char *) sqlite3_column_text (stmt, 9), &info->state))
+    info->state = EP_CAMPAIGN_PAUSED;
   if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
-    g_variant_builder_add (&builder, "{sv}", "reason",
-                           g_variant_new_string ((const char *) sqlite3_column_text (stmt, 10)));
-  g_variant_builder_add (&builder, "{sv}", "created_at", g_variant_new_int64 (sqlite3_column_int64 (stmt, 11)));
-  g_variant_builder_add (&builder, "{sv}", "updated_at", g_variant_new_int64 (sqlite3_column_int64 (stmt, 12)));
+    info->reason = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+  info->created_at = sqlite3_column_int64 (stmt, 11);
+  info->updated_at = sqlite3_column_int64 (stmt, 12);
+  info->kind = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 13), "message") == 0
+               ? EP_CAMPAIGN_KIND_MESSAGE : EP_CAMPAIGN_KIND_MERGE;
+  info->not_before = sqlite3_column_int64 (stmt, 14);
 
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT state, count(*), sum(was_uncertain) FROM campaign_recipients "
-                          "WHERE campaign_id = ?1 GROUP BY state", -1, &counts, NULL) == SQLITE_OK)
+  counts = _ep_store_cached (self,
+                             "SELECT state, count(*), sum(was_uncertain) FROM campaign_recipients "
+                             "WHERE campaign_id = ?1 GROUP BY state");
+  if (counts != NULL)
     {
-      sqlite3_bind_int64 (counts, 1, id);
+      sqlite3_bind_int64 (counts, 1, info->id);
       while (sqlite3_step (counts) == SQLITE_ROW)
         {
-          const char *state = (const char *) sqlite3_column_text (counts, 0);
+          EpRecipientState state = recipient_state_of ((const char *) sqlite3_column_text (counts, 0));
           guint n = sqlite3_column_int (counts, 1);
 
-          total += n;
-          was_uncertain += sqlite3_column_int (counts, 2);
-          for (guint i = 0; i < G_N_ELEMENTS (count_states); i++)
-            if (g_strcmp0 (state, count_states[i]) == 0)
-              per_state[i] = n;
+          info->total += n;
+          info->was_uncertain += sqlite3_column_int (counts, 2);
+          info->counts[state] += n;
         }
+      sqlite3_reset (counts);
     }
 
-  g_variant_builder_add (&builder, "{sv}", "total", g_variant_new_uint32 (total));
-  for (guint i = 0; i < G_N_ELEMENTS (count_states); i++)
-    g_variant_builder_add (&builder, "{sv}", count_states[i], g_variant_new_uint32 (per_state[i]));
-  g_variant_builder_add (&builder, "{sv}", "was_uncertain", g_variant_new_uint32 (was_uncertain));
-
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
+  return info;
 }
 
 #define CAMPAIGN_COLUMNS \
   "id, account_uid, name, template, base_dir, columns, connections, rate, daily_limit, " \
-  "state, reason, created_at, updated_at"
+  "state, reason, created_at, updated_at, kind, not_before"
 
-GVariant *
+EpCampaignInfo *
 ep_store_campaign_lookup (EpStore  *self,
                           gint64    id,
                           GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  GVariant *result = NULL;
+  EpCampaignInfo *result = NULL;
   int rc;
 
   g_return_val_if_fail (EP_IS_STORE (self), NULL);
@@ -276,7 +472,7 @@ ep_store_campaign_list (EpStore  *self,
                         GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_campaign_info_free);
   gboolean ok = TRUE;
   int rc;
 
@@ -333,22 +529,23 @@ run_update (EpStore     *self,
 }
 
 gboolean
-ep_store_campaign_set_state (EpStore     *self,
-                             gint64       id,
-                             const char  *state,
-                             const char  *reason,
-                             GError     **error)
+ep_store_campaign_set_state (EpStore          *self,
+                             gint64            id,
+                             EpCampaignState   state,
+                             const char       *reason,
+                             GError          **error)
 {
   int changes = 0;
 
   g_return_val_if_fail (EP_IS_STORE (self), FALSE);
-  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (state < G_N_ELEMENTS (campaign_state_names), FALSE);
 
   if (!run_update (self,
                    reason != NULL
                    ? "UPDATE campaigns SET state = ?2, reason = ?3, updated_at = strftime('%s','now') WHERE id = ?1"
                    : "UPDATE campaigns SET state = ?2, reason = NULL, updated_at = strftime('%s','now') WHERE id = ?1",
-                   _("Could not update the campaign"), id, state, reason, error, &changes))
+                   _("Could not update the campaign"), id, campaign_state_names[state], reason,
+                   error, &changes))
     return FALSE;
 
   if (changes == 0)
@@ -393,6 +590,45 @@ ep_store_campaign_set_pacing (EpStore  *self,
   return ok;
 }
 
+gboolean
+ep_store_campaign_set_not_before (EpStore  *self,
+                                  gint64    id,
+                                  gint64    not_before,
+                                  GError  **error)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  sql = g_strdup_printf ("UPDATE campaigns SET not_before = %" G_GINT64_FORMAT ", "
+                         "updated_at = strftime('%%s','now') WHERE id = ?1", MAX (not_before, 0));
+  return run_update (self, sql, _("Could not update the campaign"), id, NULL, NULL, error, NULL);
+}
+
+gboolean
+ep_store_campaign_retry_now (EpStore  *self,
+                             gint64    id,
+                             GError  **error)
+{
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  return run_update (self,
+                     "UPDATE campaign_recipients SET next_attempt = 0 "
+                     "WHERE campaign_id = ?1 AND state = 'deferred'",
+                     _("Could not update the campaign"), id, NULL, NULL, error, NULL);
+}
+
+gboolean
+ep_store_campaign_delete (EpStore  *self,
+                          gint64    id,
+                          GError  **error)
+{
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  return run_update (self, "DELETE FROM campaigns WHERE id = ?1",
+                     _("Could not remove the message from the outbox"), id, NULL, NULL, error, NULL);
+}
+
 int
 ep_store_campaign_recover (EpStore  *self,
                            gint64    id,
@@ -423,7 +659,7 @@ recipient_from_row (sqlite3_stmt *stmt)
   r->row_number = sqlite3_column_int (stmt, 0);
   r->address = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
   r->message_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  r->state = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  r->state = recipient_state_of ((const char *) sqlite3_column_text (stmt, 3));
   r->attempts = sqlite3_column_int (stmt, 4);
   r->was_uncertain = sqlite3_column_int (stmt, 5) != 0;
   r->next_attempt = sqlite3_column_int64 (stmt, 6);
@@ -510,8 +746,7 @@ ep_store_recipient_claim (EpStore  *self,
             {
               sqlite3_reset (stmt);
               result->attempts++;
-              g_free (result->state);
-              result->state = g_strdup ("sending");
+              result->state = EP_RECIPIENT_SENDING;
             }
         }
     }
@@ -541,10 +776,10 @@ ep_store_recipient_claim (EpStore  *self,
 }
 
 gboolean
-ep_store_recipient_update (EpStore     *self,
-                           gint64       id,
-                           guint        row_number,
-                           const char  *state,
+ep_store_recipient_update (EpStore          *self,
+                           gint64            id,
+                           guint             row_number,
+                           EpRecipientState  state,
                            guint        reply_code,
                            const char  *reply,
                            gint64       next_attempt,
@@ -554,7 +789,7 @@ ep_store_recipient_update (EpStore     *self,
   gboolean ok = TRUE;
 
   g_return_val_if_fail (EP_IS_STORE (self), FALSE);
-  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (state < EP_RECIPIENT_N_STATES, FALSE);
 
   g_mutex_lock (&self->mutex);
   stmt = _ep_store_cached (self,
@@ -569,7 +804,7 @@ ep_store_recipient_update (EpStore     *self,
     {
       sqlite3_bind_int64 (stmt, 1, id);
       sqlite3_bind_int (stmt, 2, row_number);
-      sqlite3_bind_text (stmt, 3, state, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, recipient_state_names[state], -1, SQLITE_STATIC);
       if (reply_code > 0)
         sqlite3_bind_int (stmt, 4, reply_code);
       else
@@ -621,30 +856,43 @@ ep_store_campaign_recipients (EpStore  *self,
   return ok ? g_steal_pointer (&result) : NULL;
 }
 
-guint
-ep_store_sent_since (EpStore    *self,
-                     const char *account_uid,
-                     gint64      since)
+gboolean
+ep_store_sent_since (EpStore     *self,
+                     const char  *account_uid,
+                     gint64       since,
+                     guint       *count,
+                     GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  guint count = 0;
+  sqlite3_stmt *stmt;
+  gboolean ok = FALSE;
 
-  g_return_val_if_fail (EP_IS_STORE (self), 0);
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
 
+  *count = 0;
   g_mutex_lock (&self->mutex);
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT count(*) FROM campaign_recipients r JOIN campaigns c "
-                          "ON r.campaign_id = c.id WHERE c.account_uid = ?1 AND r.sent_at >= ?2",
-                          -1, &stmt, NULL) == SQLITE_OK)
+  stmt = _ep_store_cached (self,
+                           "SELECT count(*) FROM campaign_recipients r JOIN campaigns c "
+                           "ON r.campaign_id = c.id WHERE c.account_uid = ?1 AND r.sent_at >= ?2");
+  if (stmt == NULL)
+    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY,
+                         _("Could not count the messages sent today"));
+  else
     {
       sqlite3_bind_text (stmt, 1, account_uid, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, since);
       if (sqlite3_step (stmt) == SQLITE_ROW)
-        count = sqlite3_column_int (stmt, 0);
+        {
+          *count = sqlite3_column_int (stmt, 0);
+          ok = TRUE;
+        }
+      else
+        _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY,
+                             _("Could not count the messages sent today"));
+      /* No read snapshot may outlive the lock. */
+      sqlite3_reset (stmt);
     }
-  /* No read snapshot may outlive the lock. */
-  g_clear_pointer (&stmt, sqlite3_finalize);
   g_mutex_unlock (&self->mutex);
 
-  return count;
+  return ok;
 }

@@ -104,6 +104,20 @@ static const char * const migrations[] = {
   ") WITHOUT ROWID;"
   "CREATE INDEX campaign_recipients_state ON campaign_recipients (campaign_id, state, row_number);"
   "CREATE INDEX campaign_recipients_sent ON campaign_recipients (sent_at) WHERE sent_at IS NOT NULL;",
+
+  /* 4: the outbox: single messages from Compose are one-recipient entries
+   * of the same journal, stored built (what goes on the wire, nothing
+   * else), and any entry may wait until a time (undo, send later). */
+  "ALTER TABLE campaigns ADD COLUMN kind TEXT NOT NULL DEFAULT 'merge' "
+  "  CHECK (kind IN ('merge','message'));"
+  "ALTER TABLE campaigns ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE outbox_messages ("
+  "  campaign_id   INTEGER PRIMARY KEY REFERENCES campaigns (id) ON DELETE CASCADE,"
+  "  envelope_from TEXT NOT NULL,"
+  "  recipients    BLOB NOT NULL,"                 /* GVariant as */
+  "  data          BLOB NOT NULL"
+  ");"
+  "CREATE INDEX campaigns_open ON campaigns (state) WHERE state IN ('ready','running','paused');",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;

@@ -67,89 +67,181 @@ gboolean   ep_store_draft_delete       (EpStore     *self,
                                         gint64       id,
                                         GError     **error);
 
-/* Campaigns and their per-recipient journal.
- *
- * A campaign's info dictionary (a{sv}): id (x), account_uid, name,
- * template, base_dir, columns (as), connections, rate (per minute, 0 =
- * unpaced), daily_limit (0 = none) (u), state ("ready", "running",
- * "paused", "finished", "cancelled"), reason (why it paused, may be
- * absent), created_at, updated_at (x, unix time), and the journal's counts:
- * total, pending, sending, sent, failed, deferred, uncertain (u) and
- * was_uncertain (u: recipients that were in flight during a crash).
+/* The outbox's journal: campaigns (a merge: a template and a snapshot of
+ * its rows; or a single message: its built bytes) and one row per
+ * recipient. States are enums here; their names exist only inside the
+ * store (ep_*_state_to_string() gives them for machine-readable output).
  *
  * Recipient states: pending → sending → sent | failed | deferred |
  * uncertain. Every call below commits before it returns. */
+typedef enum
+{
+  EP_RECIPIENT_PENDING,
+  EP_RECIPIENT_SENDING,
+  EP_RECIPIENT_SENT,
+  EP_RECIPIENT_FAILED,
+  EP_RECIPIENT_DEFERRED,    /* a temporary failure: retried at next_attempt */
+  EP_RECIPIENT_UNCERTAIN,   /* was on the wire when a run died: sent again */
+  EP_RECIPIENT_N_STATES
+} EpRecipientState;
+
+typedef enum
+{
+  EP_CAMPAIGN_READY,
+  EP_CAMPAIGN_RUNNING,
+  EP_CAMPAIGN_PAUSED,
+  EP_CAMPAIGN_FINISHED,
+  EP_CAMPAIGN_CANCELLED,
+} EpCampaignState;
+
+typedef enum
+{
+  EP_CAMPAIGN_KIND_MERGE,    /* rendered per recipient from the snapshot */
+  EP_CAMPAIGN_KIND_MESSAGE,  /* one message from Compose, stored built */
+} EpCampaignKind;
+
+const char *ep_recipient_state_to_string   (EpRecipientState  state);
+gboolean    ep_recipient_state_from_string (const char       *text,
+                                            EpRecipientState *state);
+const char *ep_campaign_state_to_string    (EpCampaignState   state);
+gboolean    ep_campaign_state_from_string  (const char       *text,
+                                            EpCampaignState  *state);
+
+/* A campaign as the store knows it, with its journal's counts. */
 typedef struct
 {
-  guint     row_number;
-  char     *address;
-  GStrv     values;        /* the row's snapshot; NULL in listings */
-  char     *message_id;
-  char     *state;
-  guint     attempts;
-  gboolean  was_uncertain;
-  gint64    next_attempt;  /* unix time, deferred only */
-  guint     reply_code;
-  char     *reply;
-  gint64    updated_at;
+  gint64          id;
+  EpCampaignKind  kind;
+  char           *account_uid;
+  char           *name;
+  char           *template_text;   /* merge only */
+  char           *base_dir;        /* merge only */
+  GStrv           columns;         /* merge only */
+  guint           connections;
+  guint           rate;            /* per minute, 0 = unpaced */
+  guint           daily_limit;     /* 0 = none */
+  EpCampaignState state;
+  char           *reason;          /* why it paused; NULL otherwise */
+  gint64          created_at;      /* unix time */
+  gint64          updated_at;
+  gint64          not_before;      /* unix time; 0 = at once */
+  guint           total;
+  guint           counts[EP_RECIPIENT_N_STATES];
+  guint           was_uncertain;   /* recipients in flight during a crash */
+} EpCampaignInfo;
+
+EpCampaignInfo   *ep_campaign_info_new          (void);
+void              ep_campaign_info_free         (EpCampaignInfo *info);
+/* Recipients not yet sent or failed. */
+guint             ep_campaign_info_open         (const EpCampaignInfo *info);
+
+typedef struct
+{
+  guint             row_number;
+  char             *address;
+  GStrv             values;        /* the row's snapshot; NULL in listings */
+  char             *message_id;
+  EpRecipientState  state;
+  guint             attempts;
+  gboolean          was_uncertain;
+  gint64            next_attempt;  /* unix time, deferred only */
+  guint             reply_code;
+  char             *reply;
+  gint64            updated_at;
 } EpStoreRecipient;
 
 void              ep_store_recipient_free       (EpStoreRecipient *recipient);
 
-/* Inserts the campaign and all its recipients (row_number, address, values,
- * message_id of each) in one transaction; returns the new id or 0. */
-gint64            ep_store_campaign_insert      (EpStore     *self,
-                                                 GVariant    *info,
-                                                 GPtrArray   *recipients,
-                                                 GError     **error);
-GVariant         *ep_store_campaign_lookup      (EpStore     *self,
-                                                 gint64       id,
-                                                 GError     **error);
-/* Newest first. */
-GPtrArray        *ep_store_campaign_list        (EpStore     *self,
-                                                 GError     **error);
-gboolean          ep_store_campaign_set_state   (EpStore     *self,
-                                                 gint64       id,
-                                                 const char  *state,
-                                                 const char  *reason,
-                                                 GError     **error);
-gboolean          ep_store_campaign_set_pacing  (EpStore     *self,
-                                                 gint64       id,
-                                                 guint        connections,
-                                                 guint        rate,
-                                                 guint        daily_limit,
-                                                 GError     **error);
+/* Inserts a merge campaign (@info's account_uid, name, template_text,
+ * base_dir, columns, connections, rate, daily_limit, not_before) and all
+ * its recipients (row_number, address, values, message_id of each) in one
+ * transaction; returns the new id or 0. */
+gint64            ep_store_campaign_insert      (EpStore              *self,
+                                                 const EpCampaignInfo *info,
+                                                 GPtrArray            *recipients,
+                                                 GError              **error);
+/* Inserts a single built message as a one-recipient entry (row 1) whose
+ * @address is what the journal shows; @info gives account_uid, name and
+ * not_before. Returns the new id or 0. */
+gint64            ep_store_message_insert       (EpStore              *self,
+                                                 const EpCampaignInfo *info,
+                                                 const char           *address,
+                                                 const char           *message_id,
+                                                 const char           *envelope_from,
+                                                 const char * const   *envelope_to,
+                                                 GBytes               *data,
+                                                 GError              **error);
+gboolean          ep_store_message_load         (EpStore              *self,
+                                                 gint64                id,
+                                                 char                **envelope_from,
+                                                 GStrv                *envelope_to,
+                                                 GBytes              **data,
+                                                 GError              **error);
+/* Removes a campaign or message and its journal entirely. */
+gboolean          ep_store_campaign_delete      (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
+EpCampaignInfo   *ep_store_campaign_lookup      (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
+/* Newest first; EpCampaignInfo. */
+GPtrArray        *ep_store_campaign_list        (EpStore              *self,
+                                                 GError              **error);
+gboolean          ep_store_campaign_set_state   (EpStore              *self,
+                                                 gint64                id,
+                                                 EpCampaignState       state,
+                                                 const char           *reason,
+                                                 GError              **error);
+gboolean          ep_store_campaign_set_pacing  (EpStore              *self,
+                                                 gint64                id,
+                                                 guint                 connections,
+                                                 guint                 rate,
+                                                 guint                 daily_limit,
+                                                 GError              **error);
+gboolean          ep_store_campaign_set_not_before (EpStore           *self,
+                                                 gint64                id,
+                                                 gint64                not_before,
+                                                 GError              **error);
+/* Deferred recipients become due at once ("Send Now"). */
+gboolean          ep_store_campaign_retry_now   (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
 /* After a crash: every "sending" recipient becomes "uncertain" (the server
  * may or may not have the message). Returns how many, or -1 on error. */
-int               ep_store_campaign_recover     (EpStore     *self,
-                                                 gint64       id,
-                                                 GError     **error);
+int               ep_store_campaign_recover     (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
 /* Picks the next recipient to send (uncertain first, then pending in row
  * order, then deferred ones that are due at @now), marks it "sending" and
  * counts the attempt. NULL without an error when none is due; then
  * *@next_due is the earliest retry time of a deferred one, or 0. */
-EpStoreRecipient *ep_store_recipient_claim      (EpStore     *self,
-                                                 gint64       id,
-                                                 gint64       now,
-                                                 gint64      *next_due,
-                                                 GError     **error);
-gboolean          ep_store_recipient_update     (EpStore     *self,
-                                                 gint64       id,
-                                                 guint        row_number,
-                                                 const char  *state,
-                                                 guint        reply_code,
-                                                 const char  *reply,
-                                                 gint64       next_attempt,
-                                                 GError     **error);
+EpStoreRecipient *ep_store_recipient_claim      (EpStore              *self,
+                                                 gint64                id,
+                                                 gint64                now,
+                                                 gint64               *next_due,
+                                                 GError              **error);
+gboolean          ep_store_recipient_update     (EpStore              *self,
+                                                 gint64                id,
+                                                 guint                 row_number,
+                                                 EpRecipientState      state,
+                                                 guint                 reply_code,
+                                                 const char           *reply,
+                                                 gint64                next_attempt,
+                                                 GError              **error);
 /* Every recipient, in row order, without row values. */
-GPtrArray        *ep_store_campaign_recipients  (EpStore     *self,
-                                                 gint64       id,
-                                                 GError     **error);
-/* Messages this account sent (in any campaign) since @since (unix time). */
-guint             ep_store_sent_since           (EpStore     *self,
-                                                 const char  *account_uid,
-                                                 gint64       since);
+GPtrArray        *ep_store_campaign_recipients  (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
+/* Counts the messages this account sent (in any campaign or single
+ * message) since @since (unix time). FALSE on a store error: a daily limit
+ * must then stop sending, never allow it. */
+gboolean          ep_store_sent_since           (EpStore              *self,
+                                                 const char           *account_uid,
+                                                 gint64                since,
+                                                 guint                *count,
+                                                 GError              **error);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpCampaignInfo, ep_campaign_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpStoreRecipient, ep_store_recipient_free)
 
 G_END_DECLS

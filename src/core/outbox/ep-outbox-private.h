@@ -1,0 +1,41 @@
+/* ep-outbox-private.h: shared by the files of the outbox module
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ep-outbox.h"
+
+G_BEGIN_DECLS
+
+/* The account with @uid, read from the store (worker threads). */
+EpAccount *_ep_outbox_find_account     (EpOutbox    *self,
+                                        const char  *uid,
+                                        GError     **error);
+/* A copy a worker may own. */
+EpAccount *_ep_outbox_account_snapshot (EpAccount   *account);
+/* The lock file that makes one process at a time send campaign @id. */
+char      *_ep_outbox_lock_path        (EpOutbox    *self,
+                                        gint64       id);
+void       _ep_outbox_get_retry_policy (EpOutbox    *self,
+                                        guint       *first_delay,
+                                        guint       *max_attempts);
+GMainContext *_ep_outbox_get_main_context (EpOutbox *self);
+/* The stored message of single-message entry @id (worker threads). */
+EpOutgoing *_ep_outbox_load_message    (EpOutbox    *self,
+                                        gint64       id,
+                                        GError     **error);
+/* Called by a task when it starts and when it finishes. */
+void       _ep_outbox_task_started     (EpOutbox     *self,
+                                        EpOutboxTask *task);
+void       _ep_outbox_task_finished    (EpOutbox     *self,
+                                        EpOutboxTask *task);
+
+EpOutboxTask *_ep_outbox_task_new      (EpOutbox     *outbox,
+                                        gint64        id,
+                                        GError      **error);
+void       _ep_outbox_task_set_message_id (EpOutboxTask *self,
+                                           const char   *message_id);
+
+G_END_DECLS

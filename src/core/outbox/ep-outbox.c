@@ -1,0 +1,627 @@
+/* ep-outbox.c: the one way anything is sent
+ *
+ * Every message goes through here: a merge campaign, or a single message
+ * from Compose, which becomes a one-recipient entry of the same journal
+ * (store/ep-store-campaign.c), built and committed before anything is
+ * sent, so a crash, a 4xx or a dropped connection never loses it. Each
+ * entry being sent is an EpOutboxTask; the outbox keeps the ones started
+ * in this process and says when it is "busy", so the front end can keep
+ * the process alive until they are done.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-outbox"
+
+#include "config.h"
+
+#include <gmime/gmime.h>
+#include <glib/gi18n-lib.h>
+
+#include "ep-outbox.h"
+#include "ep-outbox-private.h"
+#include "mail/ep-address.h"
+
+struct _EpOutbox
+{
+  GObject        parent_instance;
+
+  EpStore       *store;
+  EpProtocolLog *log;
+  char          *data_dir;
+  GMainContext  *main_context;
+  GListStore    *tasks;         /* EpOutboxTask started and not finished */
+  GHashTable    *known;         /* id → EpOutboxTask (weak): one task per entry */
+  guint          first_delay;
+  guint          max_attempts;
+};
+
+G_DEFINE_FINAL_TYPE (EpOutbox, ep_outbox, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+ep_outbox_finalize (GObject *object)
+{
+  EpOutbox *self = (EpOutbox *)object;
+
+  g_clear_object (&self->tasks);
+  g_clear_pointer (&self->known, g_hash_table_unref);
+  g_clear_object (&self->store);
+  g_clear_object (&self->log);
+  g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+
+  G_OBJECT_CLASS (ep_outbox_parent_class)->finalize (object);
+}
+
+static void
+ep_outbox_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  EpOutbox *self = EP_OUTBOX (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, ep_outbox_get_busy (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_outbox_class_init (EpOutboxClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ep_outbox_finalize;
+  object_class->get_property = ep_outbox_get_property;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ep_outbox_init (EpOutbox *self)
+{
+  self->tasks = g_list_store_new (EP_TYPE_OUTBOX_TASK);
+  self->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->main_context = g_main_context_ref_thread_default ();
+  self->first_delay = 30;
+  self->max_attempts = 6;
+}
+
+EpOutbox *
+ep_outbox_new (EpStore       *store,
+               EpProtocolLog *log,
+               const char    *data_dir)
+{
+  EpOutbox *self;
+
+  g_return_val_if_fail (EP_IS_STORE (store), NULL);
+  g_return_val_if_fail (EP_IS_PROTOCOL_LOG (log), NULL);
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  self = g_object_new (EP_TYPE_OUTBOX, NULL);
+  self->store = g_object_ref (store);
+  self->log = g_object_ref (log);
+  self->data_dir = g_strdup (data_dir);
+
+  return self;
+}
+
+EpStore *
+ep_outbox_get_store (EpOutbox *self)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+  return self->store;
+}
+
+EpProtocolLog *
+ep_outbox_get_protocol_log (EpOutbox *self)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+  return self->log;
+}
+
+const char *
+ep_outbox_get_data_dir (EpOutbox *self)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+  return self->data_dir;
+}
+
+void
+ep_outbox_set_retry_policy (EpOutbox *self,
+                            guint     first_delay,
+                            guint     max_attempts)
+{
+  g_return_if_fail (EP_IS_OUTBOX (self));
+
+  self->first_delay = first_delay;
+  self->max_attempts = MAX (max_attempts, 1);
+}
+
+GListModel *
+ep_outbox_get_tasks (EpOutbox *self)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+  return G_LIST_MODEL (self->tasks);
+}
+
+gboolean
+ep_outbox_get_busy (EpOutbox *self)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX (self), FALSE);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->tasks)) > 0;
+}
+
+/* ---- private ------------------------------------------------------------ */
+
+GMainContext *
+_ep_outbox_get_main_context (EpOutbox *self)
+{
+  return self->main_context;
+}
+
+void
+_ep_outbox_get_retry_policy (EpOutbox *self,
+                             guint    *first_delay,
+                             guint    *max_attempts)
+{
+  *first_delay = self->first_delay;
+  *max_attempts = self->max_attempts;
+}
+
+char *
+_ep_outbox_lock_path (EpOutbox *self,
+                      gint64    id)
+{
+  g_autofree char *name = g_strdup_printf ("campaign-%" G_GINT64_FORMAT ".lock", id);
+
+  return g_build_filename (self->data_dir, name, NULL);
+}
+
+EpAccount *
+_ep_outbox_account_snapshot (EpAccount *account)
+{
+  g_autoptr(GVariant) dict = ep_account_to_variant (account);
+
+  return ep_account_new_from_variant (dict);
+}
+
+EpAccount *
+_ep_outbox_find_account (EpOutbox    *self,
+                         const char  *uid,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) rows = ep_store_account_list (self->store, error);
+
+  if (rows == NULL)
+    return NULL;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(EpAccount) account = ep_account_new_from_variant (g_ptr_array_index (rows, i));
+
+      if (g_strcmp0 (ep_account_get_uid (account), uid) == 0)
+        return g_steal_pointer (&account);
+    }
+
+  g_set_error_literal (error, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_NO_ACCOUNT,
+                       _("The account this campaign sends from no longer exists"));
+  return NULL;
+}
+
+EpOutgoing *
+_ep_outbox_load_message (EpOutbox  *self,
+                         gint64     id,
+                         GError   **error)
+{
+  g_autofree char *from = NULL;
+  g_auto(GStrv) to = NULL;
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GPtrArray) recipients = NULL;
+
+  if (!ep_store_message_load (self->store, id, &from, &to, &data, error))
+    return NULL;
+  recipients = ep_store_campaign_recipients (self->store, id, error);
+  if (recipients == NULL)
+    return NULL;
+
+  return ep_outgoing_new (from, (const char * const *) to, data,
+                          recipients->len > 0
+                          ? ((EpStoreRecipient *) g_ptr_array_index (recipients, 0))->message_id
+                          : NULL);
+}
+
+static gboolean
+find_task (EpOutbox     *self,
+           EpOutboxTask *task,
+           guint        *position)
+{
+  return g_list_store_find (self->tasks, task, position);
+}
+
+void
+_ep_outbox_task_started (EpOutbox     *self,
+                         EpOutboxTask *task)
+{
+  gboolean was_busy = ep_outbox_get_busy (self);
+
+  if (!find_task (self, task, NULL))
+    g_list_store_append (self->tasks, task);
+  if (!was_busy)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+void
+_ep_outbox_task_finished (EpOutbox     *self,
+                          EpOutboxTask *task)
+{
+  guint position;
+
+  if (find_task (self, task, &position))
+    {
+      g_list_store_remove (self->tasks, position);
+      if (!ep_outbox_get_busy (self))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    }
+}
+
+/* ---- tasks -------------------------------------------------------------- */
+
+static void
+forget_task (gpointer  data,
+             GObject  *where_the_object_was)
+{
+  EpOutbox *self = data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->known);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == (gpointer) where_the_object_was)
+      {
+        g_hash_table_iter_remove (&iter);
+        break;
+      }
+}
+
+EpOutboxTask *
+ep_outbox_open_task (EpOutbox  *self,
+                     gint64     id,
+                     GError   **error)
+{
+  EpOutboxTask *task;
+  gint64 *key;
+
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+
+  task = g_hash_table_lookup (self->known, &id);
+  if (task != NULL)
+    return g_object_ref (task);
+
+  task = _ep_outbox_task_new (self, id, error);
+  if (task == NULL)
+    return NULL;
+
+  key = g_new (gint64, 1);
+  *key = id;
+  /* Known while anyone holds it (a task holds the outbox, so the outbox
+   * outlives every task). */
+  g_hash_table_insert (self->known, key, task);
+  g_object_weak_ref (G_OBJECT (task), forget_task, self);
+
+  return task;
+}
+
+/* ---- single messages ---------------------------------------------------- */
+
+typedef struct
+{
+  EpAccount *account;   /* a private copy */
+  EpDraft   *draft;
+  gint64     not_before;
+  gint64     id;
+  char      *message_id;
+} SendOp;
+
+static void
+send_op_free (gpointer data)
+{
+  SendOp *op = data;
+
+  g_clear_object (&op->account);
+  g_clear_pointer (&op->draft, ep_draft_free);
+  g_free (op->message_id);
+  g_free (op);
+}
+
+/* Every address the message goes to, for the journal and its listing. */
+static char *
+envelope_text (const EpOutgoing *outgoing)
+{
+  return g_strjoinv (", ", outgoing->recipients);
+}
+
+static void
+send_message_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  EpOutbox *self = source_object;
+  SendOp *op = task_data;
+  g_autoptr(EpOutgoing) outgoing = NULL;
+  g_autoptr(EpCampaignInfo) info = ep_campaign_info_new ();
+  g_autofree char *address = NULL;
+  GError *error = NULL;
+
+  g_free (op->draft->from_name);
+  op->draft->from_name = g_strdup (ep_account_get_display_name (op->account));
+  g_free (op->draft->from_address);
+  op->draft->from_address = g_strdup (ep_account_get_address (op->account));
+
+  outgoing = ep_message_build (op->draft, cancellable, &error);
+  if (outgoing == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  info->kind = EP_CAMPAIGN_KIND_MESSAGE;
+  info->account_uid = g_strdup (ep_account_get_uid (op->account));
+  info->name = g_strdup (op->draft->subject ? op->draft->subject : "");
+  info->not_before = op->not_before;
+  address = envelope_text (outgoing);
+
+  op->id = ep_store_message_insert (self->store, info, address, outgoing->message_id,
+                                    outgoing->envelope_from,
+                                    (const char * const *) outgoing->recipients,
+                                    outgoing->data, &error);
+  if (op->id == 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  op->message_id = g_strdup (outgoing->message_id);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ep_outbox_send_message_async (EpOutbox            *self,
+                              EpAccount           *account,
+                              const EpDraft       *draft,
+                              gint64               not_before,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SendOp *op;
+
+  g_return_if_fail (EP_IS_OUTBOX (self));
+  g_return_if_fail (EP_IS_ACCOUNT (account));
+  g_return_if_fail (draft != NULL);
+
+  op = g_new0 (SendOp, 1);
+  op->account = _ep_outbox_account_snapshot (account);
+  op->draft = ep_draft_copy (draft);
+  op->not_before = not_before;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_outbox_send_message_async);
+  g_task_set_task_data (task, op, send_op_free);
+  g_task_run_in_thread (task, send_message_thread);
+}
+
+EpOutboxTask *
+ep_outbox_send_message_finish (EpOutbox      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  SendOp *op;
+  EpOutboxTask *task;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+
+  op = g_task_get_task_data (G_TASK (result));
+  task = ep_outbox_open_task (self, op->id, error);
+  if (task == NULL)
+    return NULL;
+
+  _ep_outbox_task_set_message_id (task, op->message_id);
+  ep_outbox_task_start (task);
+
+  return task;
+}
+
+/* ---- after a crash ------------------------------------------------------ */
+
+static void
+resume_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  EpOutbox *self = source_object;
+  g_autoptr(GPtrArray) all = NULL;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GError *error = NULL;
+
+  all = ep_store_campaign_list (self->store, &error);
+  if (all == NULL)
+    {
+      g_array_unref (ids);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Oldest first: they go in the order they were sent. */
+  for (guint i = all->len; i > 0; i--)
+    {
+      const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
+
+      if (info->kind == EP_CAMPAIGN_KIND_MESSAGE &&
+          (info->state == EP_CAMPAIGN_READY || info->state == EP_CAMPAIGN_RUNNING) &&
+          ep_campaign_info_open (info) > 0)
+        g_array_append_val (ids, info->id);
+    }
+
+  g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+}
+
+void
+ep_outbox_resume_messages_async (EpOutbox            *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EP_IS_OUTBOX (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_outbox_resume_messages_async);
+  g_task_run_in_thread (task, resume_thread);
+}
+
+gint
+ep_outbox_resume_messages_finish (EpOutbox      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  gint started = 0;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+
+  ids = g_task_propagate_pointer (G_TASK (result), error);
+  if (ids == NULL)
+    return -1;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(EpOutboxTask) task = ep_outbox_open_task (self, g_array_index (ids, gint64, i),
+                                                          &local_error);
+
+      if (task == NULL)
+        {
+          g_warning ("Could not resume a message from the outbox: %s", local_error->message);
+          continue;
+        }
+      if (!ep_outbox_task_get_running (task))
+        {
+          ep_outbox_task_start (task);
+          started++;
+        }
+    }
+
+  return started;
+}
+
+/* ---- reads -------------------------------------------------------------- */
+
+static void
+list_campaigns_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  EpOutbox *self = source_object;
+  GError *error = NULL;
+  GPtrArray *all = ep_store_campaign_list (self->store, &error);
+
+  if (all == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, all, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+ep_outbox_list_campaigns_async (EpOutbox            *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EP_IS_OUTBOX (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_outbox_list_campaigns_async);
+  g_task_run_in_thread (task, list_campaigns_thread);
+}
+
+GPtrArray *
+ep_outbox_list_campaigns_finish (EpOutbox      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+list_recipients_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  EpOutbox *self = source_object;
+  gint64 *id = task_data;
+  GError *error = NULL;
+  GPtrArray *list = ep_store_campaign_recipients (self->store, *id, &error);
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+ep_outbox_list_recipients_async (EpOutbox            *self,
+                                 gint64               id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  gint64 *data;
+
+  g_return_if_fail (EP_IS_OUTBOX (self));
+
+  data = g_new (gint64, 1);
+  *data = id;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_outbox_list_recipients_async);
+  g_task_set_task_data (task, data, g_free);
+  g_task_run_in_thread (task, list_recipients_thread);
+}
+
+GPtrArray *
+ep_outbox_list_recipients_finish (EpOutbox      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,100 @@
+/* ep-outbox.h: the one way anything is sent
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined (EP_CORE_INSIDE) && !defined (EP_CORE_COMPILATION)
+# error "Only <epistle-core.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "account/ep-account.h"
+#include "mail/ep-message.h"
+#include "store/ep-store.h"
+#include "transport/ep-protocol-log.h"
+#include "outbox/ep-outbox-task.h"
+
+G_BEGIN_DECLS
+
+#define EP_TYPE_OUTBOX (ep_outbox_get_type ())
+
+G_DECLARE_FINAL_TYPE (EpOutbox, ep_outbox, EP, OUTBOX, GObject)
+
+/* Created by EpContext with what it needs: the journal, the protocol log
+ * (single messages log their SMTP dialogue there) and the data folder
+ * (per-campaign lock files). Progress and "finished" of its tasks are
+ * delivered in the thread-default main context of the caller of new(). */
+EpOutbox      *ep_outbox_new                 (EpStore       *store,
+                                              EpProtocolLog *log,
+                                              const char    *data_dir);
+EpStore       *ep_outbox_get_store           (EpOutbox      *self);
+EpProtocolLog *ep_outbox_get_protocol_log    (EpOutbox      *self);
+const char    *ep_outbox_get_data_dir        (EpOutbox      *self);
+
+/* Single messages: first retry after @first_delay seconds, doubling, at
+ * most @max_attempts sends (defaults 30 s, 6). */
+void           ep_outbox_set_retry_policy    (EpOutbox      *self,
+                                              guint          first_delay,
+                                              guint          max_attempts);
+
+/* Builds @draft (reading attachments) in a worker, commits it to the
+ * journal as a one-recipient entry that may go at @not_before (unix time;
+ * 0 = at once: an undo delay or a scheduled time) and starts its task.
+ * The task's "finished" says what happened. */
+void           ep_outbox_send_message_async  (EpOutbox            *self,
+                                              EpAccount           *account,
+                                              const EpDraft       *draft,
+                                              gint64               not_before,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+EpOutboxTask  *ep_outbox_send_message_finish (EpOutbox            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
+/* The task of campaign or message @id: the one running or waiting, or a
+ * new one, not started. */
+EpOutboxTask  *ep_outbox_open_task           (EpOutbox      *self,
+                                              gint64         id,
+                                              GError       **error);
+/* EpOutboxTask: every task started in this process and not yet finished
+ * (main thread only). */
+GListModel    *ep_outbox_get_tasks           (EpOutbox      *self);
+/* TRUE while a task runs or waits: a front end keeps the process alive. */
+gboolean       ep_outbox_get_busy            (EpOutbox      *self);
+
+/* Starts every single message left unfinished by an earlier run (a
+ * crash, a quit while one waited to retry): in flight ones are sent again
+ * with their Message-ID and reported uncertain. Completes with the number
+ * of messages restarted. */
+void           ep_outbox_resume_messages_async  (EpOutbox            *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gint           ep_outbox_resume_messages_finish (EpOutbox            *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Store reads off the main thread. */
+void           ep_outbox_list_campaigns_async    (EpOutbox            *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+/* EpCampaignInfo, newest first. */
+GPtrArray     *ep_outbox_list_campaigns_finish   (EpOutbox            *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+void           ep_outbox_list_recipients_async   (EpOutbox            *self,
+                                                  gint64               id,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+/* EpStoreRecipient, in row order. */
+GPtrArray     *ep_outbox_list_recipients_finish  (EpOutbox            *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+G_END_DECLS
