@@ -21,11 +21,18 @@ enum {
 
 extern GCancellable *cancellable;
 
-int        exit_code_for (const GError *error);
-int        fail          (GError       *error);
-int        usage_error   (const char   *format,
-                          ...) G_GNUC_PRINTF (1, 2);
-EpContext *open_context  (GError      **error);
+/* ep-cli-common.c */
+int        exit_code_for   (const GError   *error);
+int        fail            (GError         *error);
+int        usage_error     (const char     *format,
+                            ...) G_GNUC_PRINTF (1, 2);
+gboolean   parse_host_port (const char     *text,
+                            char          **host,
+                            guint          *port);
+char      *read_password   (gboolean        from_stdin);
+void       wipe_and_free   (char           *secret);
+void       print_log       (EpProtocolLog  *log);
+EpContext *open_context    (GError        **error);
 
 int        cmd_table     (int           argc,
                           char        **argv);
