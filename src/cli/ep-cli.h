@@ -34,6 +34,11 @@ void       wipe_and_free   (char           *secret);
 void       print_log       (EpProtocolLog  *log);
 EpContext *open_context    (GError        **error);
 
+/* One function per command group */
+int        cmd_account     (int             argc,
+                            char          **argv);
+int        cmd_send        (int             argc,
+                            char          **argv);
 int        cmd_table     (int           argc,
                           char        **argv);
 int        cmd_merge     (int           argc,
