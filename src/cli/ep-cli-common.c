@@ -166,3 +166,49 @@ print_log (EpProtocolLog *log)
 
   g_printerr ("%s", text);
 }
+
+/* ---- reading the data file (table, merge) ------------------------------ */
+
+void
+table_args_clear (TableArgs *args)
+{
+  g_free (args->sheet);
+  g_free (args->encoding);
+  g_free (args->delimiter);
+}
+
+EpTable *
+read_table (const char  *path,
+            TableArgs   *args,
+            GError     **error)
+{
+  EpTableOptions options = { 0, };
+  g_autoptr(EpTable) table = NULL;
+  const char * const *warnings;
+
+  options.sheet = args->sheet;
+  options.encoding = args->encoding;
+  if (args->delimiter != NULL)
+    {
+      if (g_str_equal (args->delimiter, "tab") || g_str_equal (args->delimiter, "\\t"))
+        options.delimiter = '\t';
+      else if (strlen (args->delimiter) == 1)
+        options.delimiter = args->delimiter[0];
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--delimiter must be one character or “tab”, not “%s”"), args->delimiter);
+          return NULL;
+        }
+    }
+
+  table = ep_table_read (path, &options, cancellable, error);
+  if (table == NULL)
+    return NULL;
+
+  warnings = ep_table_get_warnings (table);
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_printerr (_("Warning: %s\n"), warnings[i]);
+
+  return g_steal_pointer (&table);
+}

@@ -34,6 +34,19 @@ void       wipe_and_free   (char           *secret);
 void       print_log       (EpProtocolLog  *log);
 EpContext *open_context    (GError        **error);
 
+/* The data file options of table and merge */
+typedef struct
+{
+  char *sheet;
+  char *encoding;
+  char *delimiter;
+} TableArgs;
+
+void       table_args_clear (TableArgs     *args);
+EpTable   *read_table       (const char    *path,
+                             TableArgs     *args,
+                             GError       **error);
+
 /* One function per command group */
 int        cmd_account     (int             argc,
                             char          **argv);
