@@ -1,5 +1,6 @@
 /* ep-cli-common.c: what the commands of epistle-cli share: exit codes,
- * error reporting, the password prompt and the context
+ * error reporting, the password prompt, the context, reading the data file
+ * and the pacing options
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +18,8 @@
 #include <epistle-core.h>
 
 #include "ep-cli.h"
+
+/* ---- errors, prompts and the context ----------------------------------- */
 
 GCancellable *cancellable;
 
@@ -211,4 +214,65 @@ read_table (const char  *path,
     g_printerr (_("Warning: %s\n"), warnings[i]);
 
   return g_steal_pointer (&table);
+}
+
+/* ---- pacing arguments (merge, campaign resume) -------------------------- */
+
+/* "30/min", "30", "600/h", "0" (unpaced) → messages per minute. */
+static gboolean
+parse_rate (const char *text,
+            guint      *per_minute)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "/", 2);
+  guint64 n;
+
+  if (!g_ascii_string_to_unsigned (g_strstrip (parts[0]), 10, 0, G_MAXUINT32, &n, NULL))
+    return FALSE;
+
+  if (parts[1] == NULL || g_str_equal (parts[1], "min") || g_str_equal (parts[1], "minute") ||
+      g_str_equal (parts[1], "m"))
+    *per_minute = n;
+  else if (g_str_equal (parts[1], "h") || g_str_equal (parts[1], "hour"))
+    {
+      /* Pacing works per minute; never round a limit up. */
+      if (n != 0 && n < 60)
+        return FALSE;
+      *per_minute = n / 60;
+    }
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+void
+pacing_args_init (PacingArgs *p)
+{
+  p->connections = -1;
+  p->rate = NULL;
+  p->daily_limit = -1;
+  p->retry_after = -1;
+  p->max_attempts = -1;
+}
+
+gboolean
+pacing_args_check (PacingArgs *p,
+                   guint      *rate)
+{
+  if (p->connections != -1 && (p->connections < 1 || p->connections > 16))
+    {
+      usage_error (_("--connections must be between 1 and 16"));
+      return FALSE;
+    }
+  if (p->rate != NULL && !parse_rate (p->rate, rate))
+    {
+      usage_error (_("--rate must look like 30/min or 600/h (at least 60/h), not “%s”"), p->rate);
+      return FALSE;
+    }
+  if (p->daily_limit < -1 || p->retry_after < -1 || p->max_attempts == 0 || p->max_attempts < -1)
+    {
+      usage_error (_("--daily-limit, --retry-after and --max-attempts take a positive number"));
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -3,7 +3,8 @@
  *   epistle-cli account add|list|remove|test …   (ep-cli-account.c)
  *   epistle-cli send --account NAME --to ADDR …  (ep-cli-send.c)
  *   epistle-cli table FILE …                     (ep-cli-table.c)
- *   epistle-cli merge|campaign …                 (ep-cli-merge.c)
+ *   epistle-cli merge …                          (ep-cli-merge.c)
+ *   epistle-cli campaign …                       (ep-cli-campaign.c)
  *
  * Exit codes: 0 done; 2 bad input; 3 authentication; 4 TLS or certificate;
  * 5 rejected by the server (5xx); 6 transient (4xx, network, timeout).
