@@ -19,19 +19,68 @@ enum {
   EXIT_TRANSIENT = 6,
 };
 
+/* The data file options of table and merge */
+typedef struct
+{
+  char *sheet;
+  char *encoding;
+  char *delimiter;
+} TableArgs;
+
+/* The pacing options of merge and campaign resume; -1 or NULL: not given */
+typedef struct
+{
+  int   connections;
+  char *rate;
+  int   daily_limit;
+  int   retry_after;
+  int   max_attempts;
+} PacingArgs;
+
+#define PACING_ENTRIES(p) \
+  { "connections", 0, 0, G_OPTION_ARG_INT, &(p).connections, N_("Connections in parallel (default 1)"), N_("K") }, \
+  { "rate", 0, 0, G_OPTION_ARG_STRING, &(p).rate, N_("At most N messages per minute (N/min or N/h; 0 = no pacing)"), N_("N/min") }, \
+  { "daily-limit", 0, 0, G_OPTION_ARG_INT, &(p).daily_limit, N_("At most N messages in 24 hours from this account (0 = none)"), N_("N") }, \
+  { "retry-after", 0, 0, G_OPTION_ARG_INT, &(p).retry_after, N_("First retry after a temporary failure, in seconds (default 30, doubling)"), N_("SECONDS") }, \
+  { "max-attempts", 0, 0, G_OPTION_ARG_INT, &(p).max_attempts, N_("Attempts per recipient before giving up (default 5)"), N_("N") }
+
+/* ep-cli-common.c */
 extern GCancellable *cancellable;
 
-int        exit_code_for (const GError *error);
-int        fail          (GError       *error);
-int        usage_error   (const char   *format,
-                          ...) G_GNUC_PRINTF (1, 2);
-EpContext *open_context  (GError      **error);
+int        exit_code_for     (const GError   *error);
+int        fail              (GError         *error);
+int        usage_error       (const char     *format,
+                              ...) G_GNUC_PRINTF (1, 2);
+EpContext *open_context      (GError        **error);
+gboolean   parse_host_port   (const char     *text,
+                              char          **host,
+                              guint          *port);
+char      *read_password     (gboolean        from_stdin);
+void       wipe_and_free     (char           *secret);
+void       print_log         (EpProtocolLog  *log);
+void       table_args_clear  (TableArgs      *args);
+EpTable   *read_table        (const char     *path,
+                              TableArgs      *args,
+                              GError        **error);
+void       pacing_args_init  (PacingArgs     *p);
+gboolean   pacing_args_check (PacingArgs     *p,
+                              guint          *rate);
 
-int        cmd_table     (int           argc,
-                          char        **argv);
-int        cmd_merge     (int           argc,
-                          char        **argv);
-int        cmd_campaign  (int           argc,
-                          char        **argv);
+/* ep-cli-campaign.c: the thread and main loop that run a campaign */
+int        run_campaign      (EpContext      *context,
+                              gint64          id,
+                              PacingArgs     *pacing);
+
+/* One function per command group */
+int        cmd_account       (int             argc,
+                              char          **argv);
+int        cmd_send          (int             argc,
+                              char          **argv);
+int        cmd_table         (int             argc,
+                              char          **argv);
+int        cmd_merge         (int             argc,
+                              char          **argv);
+int        cmd_campaign      (int             argc,
+                              char          **argv);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 /* ep-account-dialog-private.h: shared by ep-account-dialog.c and
- * ep-account-dialog-test.c
+ * ep-account-dialog-probe.c (the connection probe)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -53,7 +53,7 @@ struct _EpAccountDialog
   GtkFileChooserNative *ca_chooser;
   char                 *ca_file;
   char                 *last_address;   /* what Account Name and User Name follow */
-  GString              *test_report;
+  GString              *probe_report;
   EpServerConfig       *pending_imap;   /* probed after SMTP */
 
   /* State */
@@ -63,13 +63,13 @@ struct _EpAccountDialog
   guint                 scroll_frames;
   guint                 loading : 1;
   guint                 saving : 1;
-  guint                 test_failed : 1;
-  guint                 test_without_password : 1;
+  guint                 probe_failed : 1;
+  guint                 probe_without_password : 1;
 };
 
-EpAccount *_ep_account_dialog_build_account   (EpAccountDialog  *self,
-                                               gboolean          for_test,
-                                               GError          **error);
-void       _ep_account_dialog_test_connection (EpAccountDialog  *self);
+EpAccount *_ep_account_dialog_build_account (EpAccountDialog  *self,
+                                             gboolean          for_probe,
+                                             GError          **error);
+void       _ep_account_dialog_start_probe   (EpAccountDialog  *self);
 
 G_END_DECLS

@@ -254,10 +254,10 @@ copy_account (EpAccount *account)
 }
 
 /* An account from the form, or NULL with the first problem in @error (and
- * the row concerned marked). @for_test: only what a connection test needs. */
+ * the row concerned marked). @for_probe: only what the connection probe needs. */
 EpAccount *
 _ep_account_dialog_build_account (EpAccountDialog  *self,
-                                  gboolean          for_test,
+                                  gboolean          for_probe,
                                   GError          **error)
 {
   g_autoptr(EpAccount) account = NULL;
@@ -270,7 +270,7 @@ _ep_account_dialog_build_account (EpAccountDialog  *self,
   guint smtp_port = 0;
   guint imap_port = 0;
 
-  if (!for_test && !check_address (self, TRUE, error))
+  if (!for_probe && !check_address (self, TRUE, error))
     return NULL;
 
   if (*smtp_host == '\0')
@@ -322,7 +322,7 @@ _ep_account_dialog_build_account (EpAccountDialog  *self,
 
   /* Validate without the CA file: checking that it exists touches the disk,
    * which the core does again in its worker when saving. */
-  if (!for_test && !ep_account_validate (account, error))
+  if (!for_probe && !ep_account_validate (account, error))
     return NULL;
 
   g_object_set (account, "ca-file", self->ca_file, NULL);
@@ -656,7 +656,7 @@ ep_account_dialog_finalize (GObject *object)
   g_clear_pointer (&self->pending_imap, ep_server_config_free);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->last_address, g_free);
-  g_string_free (self->test_report, TRUE);
+  g_string_free (self->probe_report, TRUE);
 
   G_OBJECT_CLASS (ep_account_dialog_parent_class)->finalize (object);
 }
@@ -769,7 +769,7 @@ ep_account_dialog_class_init (EpAccountDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_ca_file_clear_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ca_file_changed_cb);
   gtk_widget_class_bind_template_callback_full (widget_class, "on_test_button_clicked_cb",
-                                                G_CALLBACK (_ep_account_dialog_test_connection));
+                                                G_CALLBACK (_ep_account_dialog_start_probe));
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -785,7 +785,7 @@ ep_account_dialog_init (EpAccountDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->test_report = g_string_new (NULL);
+  self->probe_report = g_string_new (NULL);
 
   all = ep_provider_get_all (&n);
   for (guint i = 0; i < n; i++)

@@ -1,4 +1,5 @@
-/* ep-account-dialog-test.c: the account dialog's "Test Connection"
+/* ep-account-dialog-probe.c: the account dialog's connection probe, run by
+ * its "Test Connection" button
  *
  * Builds server configs from the form (or, when editing with the password
  * left empty, from the saved account and its keyring item, on a worker),
@@ -22,7 +23,7 @@ typedef struct
 {
   EpServerConfig *smtp;
   EpServerConfig *imap;
-} TestConfigs;
+} ProbeConfigs;
 
 typedef struct
 {
@@ -31,7 +32,7 @@ typedef struct
 } SavedSecretData;
 
 static void
-test_configs_free (TestConfigs *configs)
+probe_configs_free (ProbeConfigs *configs)
 {
   g_clear_pointer (&configs->smtp, ep_server_config_free);
   g_clear_pointer (&configs->imap, ep_server_config_free);
@@ -48,10 +49,10 @@ saved_secret_data_free (SavedSecretData *data)
 
 /* @css_class is "success" or "error" (also what the icon tells AT-SPI). */
 static void
-set_test_status (EpAccountDialog *self,
-                 const char      *icon_name,
-                 const char      *css_class,
-                 const char      *text)
+set_probe_status (EpAccountDialog *self,
+                  const char      *icon_name,
+                  const char      *css_class,
+                  const char      *text)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (self->test_result_icon), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->test_result_icon), "error");
@@ -82,12 +83,12 @@ set_test_status (EpAccountDialog *self,
 }
 
 static void
-set_testing (EpAccountDialog *self,
-             gboolean         testing)
+set_probing (EpAccountDialog *self,
+             gboolean         probing)
 {
-  gtk_widget_set_sensitive (self->test_button, !testing);
-  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), testing);
-  gtk_spinner_set_spinning (self->test_spinner, testing);
+  gtk_widget_set_sensitive (self->test_button, !probing);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), probing);
+  gtk_spinner_set_spinning (self->test_spinner, probing);
 }
 
 static void
@@ -98,30 +99,30 @@ show_connecting (EpAccountDialog      *self,
   g_autofree char *text = g_strdup_printf (_("Connecting to %s, port %u…"),
                                            config->host, (guint) config->port);
 
-  set_test_status (self, NULL, NULL, text);
+  set_probe_status (self, NULL, NULL, text);
 }
 
 static void
-append_test_result (EpAccountDialog     *self,
-                    const char          *label,
-                    const EpServerProbe *probe,
-                    const GError        *error)
+append_probe_result (EpAccountDialog     *self,
+                     const char          *label,
+                     const EpServerProbe *probe,
+                     const GError        *error)
 {
-  if (self->test_report->len > 0)
-    g_string_append_c (self->test_report, '\n');
+  if (self->probe_report->len > 0)
+    g_string_append_c (self->probe_report, '\n');
 
   if (probe != NULL)
     {
       g_autofree char *text = ep_server_probe_describe (probe, label);
 
-      g_string_append (self->test_report, text);
+      g_string_append (self->probe_report, text);
     }
   else
     {
-      self->test_failed = TRUE;
+      self->probe_failed = TRUE;
       /* Translators: %s is "SMTP" or "IMAP"; the error follows on the next line */
-      g_string_append_printf (self->test_report, _("%s failed:"), label);
-      g_string_append_printf (self->test_report, "\n  %s\n", error->message);
+      g_string_append_printf (self->probe_report, _("%s failed:"), label);
+      g_string_append_printf (self->probe_report, "\n  %s\n", error->message);
     }
 }
 
@@ -148,16 +149,16 @@ scroll_to_end_cb (GtkWidget     *widget,
 }
 
 static void
-finish_test (EpAccountDialog *self)
+finish_probe (EpAccountDialog *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
-  set_testing (self, FALSE);
+  set_probing (self, FALSE);
 
-  g_string_append (text, self->test_failed ? _("The test failed.") : _("The connection works."));
+  g_string_append (text, self->probe_failed ? _("The test failed.") : _("The connection works."));
   g_string_append (text, "\n\n");
-  g_string_append (text, self->test_report->str);
-  if (self->test_without_password)
+  g_string_append (text, self->probe_report->str);
+  if (self->probe_without_password)
     {
       g_string_append_c (text, '\n');
       g_string_append (text, _("No password was entered, so logging in was not tested."));
@@ -166,10 +167,10 @@ finish_test (EpAccountDialog *self)
   while (text->len > 0 && text->str[text->len - 1] == '\n')
     g_string_truncate (text, text->len - 1);
 
-  if (self->test_failed)
-    set_test_status (self, "dialog-error-symbolic", "error", text->str);
+  if (self->probe_failed)
+    set_probe_status (self, "dialog-error-symbolic", "error", text->str);
   else
-    set_test_status (self, "emblem-ok-symbolic", "success", text->str);
+    set_probe_status (self, "emblem-ok-symbolic", "success", text->str);
 
   /* The result is at the end of the form; show it once it is laid out. */
   self->scroll_frames = 0;
@@ -189,8 +190,8 @@ imap_probe_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  append_test_result (self, "IMAP", probe, error);
-  finish_test (self);
+  append_probe_result (self, "IMAP", probe, error);
+  finish_probe (self);
 }
 
 static void
@@ -207,7 +208,7 @@ smtp_probe_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  append_test_result (self, "SMTP", probe, error);
+  append_probe_result (self, "SMTP", probe, error);
 
   imap = g_steal_pointer (&self->pending_imap);
   if (imap != NULL)
@@ -218,7 +219,7 @@ smtp_probe_cb (GObject      *object,
       return;
     }
 
-  finish_test (self);
+  finish_probe (self);
 }
 
 static void
@@ -228,7 +229,7 @@ start_probes (EpAccountDialog *self,
 {
   g_clear_pointer (&self->pending_imap, ep_server_config_free);
   self->pending_imap = imap;
-  self->test_without_password = smtp->auth == EP_AUTH_NONE;
+  self->probe_without_password = smtp->auth == EP_AUTH_NONE;
 
   show_connecting (self, smtp);
   ep_smtp_probe_async (smtp, ep_context_get_protocol_log (self->context),
@@ -245,7 +246,7 @@ load_saved_configs_thread (GTask        *task,
                            GCancellable *cancellable)
 {
   SavedSecretData *data = task_data;
-  TestConfigs *configs = g_new0 (TestConfigs, 1);
+  ProbeConfigs *configs = g_new0 (ProbeConfigs, 1);
   GError *error = NULL;
 
   configs->smtp = ep_context_smtp_config_sync (data->context, data->account, cancellable, &error);
@@ -254,12 +255,12 @@ load_saved_configs_thread (GTask        *task,
 
   if (error != NULL)
     {
-      test_configs_free (configs);
+      probe_configs_free (configs);
       g_task_return_error (task, error);
       return;
     }
 
-  g_task_return_pointer (task, configs, (GDestroyNotify) test_configs_free);
+  g_task_return_pointer (task, configs, (GDestroyNotify) probe_configs_free);
 }
 
 static void
@@ -269,7 +270,7 @@ load_saved_configs_cb (GObject      *object,
 {
   g_autoptr(EpAccountDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  TestConfigs *configs;
+  ProbeConfigs *configs;
 
   configs = g_task_propagate_pointer (G_TASK (result), &error);
   if (configs == NULL)
@@ -277,17 +278,17 @@ load_saved_configs_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      set_testing (self, FALSE);
-      set_test_status (self, "dialog-error-symbolic", "error", error->message);
+      set_probing (self, FALSE);
+      set_probe_status (self, "dialog-error-symbolic", "error", error->message);
       return;
     }
 
   start_probes (self, g_steal_pointer (&configs->smtp), g_steal_pointer (&configs->imap));
-  test_configs_free (configs);
+  probe_configs_free (configs);
 }
 
 void
-_ep_account_dialog_test_connection (EpAccountDialog *self)
+_ep_account_dialog_start_probe (EpAccountDialog *self)
 {
   g_autoptr(EpAccount) account = NULL;
   g_autoptr(GError) error = NULL;
@@ -298,13 +299,13 @@ _ep_account_dialog_test_connection (EpAccountDialog *self)
   account = _ep_account_dialog_build_account (self, TRUE, &error);
   if (account == NULL)
     {
-      set_test_status (self, "dialog-error-symbolic", "error", error->message);
+      set_probe_status (self, "dialog-error-symbolic", "error", error->message);
       return;
     }
 
-  g_string_truncate (self->test_report, 0);
-  self->test_failed = FALSE;
-  set_testing (self, TRUE);
+  g_string_truncate (self->probe_report, 0);
+  self->probe_failed = FALSE;
+  set_probing (self, TRUE);
 
   if (self->account != NULL && *password == '\0')
     {
@@ -314,9 +315,9 @@ _ep_account_dialog_test_connection (EpAccountDialog *self)
       data->context = g_object_ref (self->context);
       data->account = g_steal_pointer (&account);
 
-      set_test_status (self, NULL, NULL, _("Looking up the saved password…"));
+      set_probe_status (self, NULL, NULL, _("Looking up the saved password…"));
       task = g_task_new (NULL, self->cancellable, load_saved_configs_cb, g_object_ref (self));
-      g_task_set_source_tag (task, _ep_account_dialog_test_connection);
+      g_task_set_source_tag (task, _ep_account_dialog_start_probe);
       g_task_set_task_data (task, data, (GDestroyNotify) saved_secret_data_free);
       g_task_run_in_thread (task, load_saved_configs_thread);
       return;

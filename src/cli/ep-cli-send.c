@@ -1,0 +1,162 @@
+/* ep-cli-send.c: epistle-cli send
+ *
+ *   epistle-cli send --account NAME --to ADDR … --subject TEXT --body TEXT …
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "epistle-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <glib/gi18n.h>
+
+#include <epistle-core.h>
+
+#include "ep-cli.h"
+
+static void
+add_all (GPtrArray  *dest,
+         char      **values)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    g_ptr_array_add (dest, g_strdup (values[i]));
+}
+
+int
+cmd_send (int    argc,
+          char **argv)
+{
+  g_autofree char *account_name = NULL, *subject = NULL, *body = NULL, *body_file = NULL;
+  g_autofree char *output = NULL;
+  g_auto(GStrv) to = NULL, cc = NULL, bcc = NULL, attach = NULL;
+  gboolean markdown = FALSE, dry_run = FALSE, verbose = FALSE;
+  int timeout = 0;
+  GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"), N_("NAME") },
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"), N_("ADDR") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A copy recipient"), N_("ADDR") },
+    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc, N_("A hidden recipient (never in the headers)"), N_("ADDR") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject"), N_("TEXT") },
+    { "body", 0, 0, G_OPTION_ARG_STRING, &body, N_("The message text"), N_("TEXT") },
+    { "body-file", 0, 0, G_OPTION_ARG_FILENAME, &body_file, N_("Read the message text from FILE (UTF-8)"), N_("FILE") },
+    { "markdown", 0, 0, G_OPTION_ARG_NONE, &markdown, N_("The text is Markdown: send HTML with a plain-text part"), NULL },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("Attach a file (repeat for more)"), N_("FILE") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Build the message but do not send it"), NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("With --dry-run: write the message here"), N_("FILE.eml") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print the protocol dialogue to stderr (passwords removed)"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Give up when the server is silent this long (default 60)"), N_("SECONDS") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) options = g_option_context_new (_("— send a message"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpContext) context = NULL;
+  g_autoptr(EpAccount) account = NULL;
+  g_autoptr(EpDraft) draft = ep_draft_new ();
+  g_autoptr(EpOutgoing) outgoing = NULL;
+  g_autoptr(EpServerConfig) config = NULL;
+  g_autoptr(EpSmtpReport) report = NULL;
+  g_autoptr(EpProtocolLog) log = ep_protocol_log_new (0);
+
+  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (options, &argc, &argv, &error))
+    return usage_error ("%s", error->message);
+
+  if (argc > 1)
+    return usage_error (_("Unexpected argument “%s”"), argv[1]);
+  if (account_name == NULL)
+    return usage_error (_("send needs --account NAME"));
+  if (to == NULL && cc == NULL && bcc == NULL)
+    return usage_error (_("send needs at least one --to, --cc or --bcc"));
+  if (subject == NULL)
+    return usage_error (_("send needs --subject"));
+  if ((body == NULL) == (body_file == NULL))
+    return usage_error (_("send needs exactly one of --body and --body-file"));
+  if (output != NULL && !dry_run)
+    return usage_error (_("--output is only used with --dry-run"));
+  if (timeout < 0 || timeout > 3600)
+    return usage_error (_("--timeout must be between 1 and 3600 seconds"));
+
+  if (body_file != NULL)
+    {
+      gsize len;
+
+      if (!g_file_get_contents (body_file, &body, &len, &error))
+        return usage_error ("%s", error->message);
+      if (!g_utf8_validate_len (body, len, NULL))
+        return usage_error (_("%s is not UTF-8 text"), body_file);
+    }
+
+  context = open_context (&error);
+  if (context == NULL || (account = ep_context_find_account (context, account_name, &error)) == NULL)
+    return fail (g_steal_pointer (&error));
+
+  draft->from_name = g_strdup (ep_account_get_display_name (account));
+  draft->from_address = g_strdup (ep_account_get_address (account));
+  add_all (draft->to, to);
+  add_all (draft->cc, cc);
+  add_all (draft->bcc, bcc);
+  draft->subject = g_strdup (subject);
+  draft->body = g_strdup (body);
+  draft->markdown = markdown;
+  add_all (draft->attachments, attach);
+
+  outgoing = ep_message_build (draft, cancellable, &error);
+  if (outgoing == NULL)
+    return fail (g_steal_pointer (&error));
+
+  if (dry_run)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (outgoing->data, &size);
+
+      if (output != NULL)
+        {
+          if (!g_file_set_contents_full (output, data, size, G_FILE_SET_CONTENTS_CONSISTENT,
+                                         0600, &error))
+            return fail (g_steal_pointer (&error));
+          g_print (_("Message written to %s (%" G_GSIZE_FORMAT " bytes, %u recipients); "
+                     "nothing was sent.\n"), output, size, g_strv_length (outgoing->recipients));
+        }
+      else
+        fwrite (data, 1, size, stdout);
+      return EXIT_OK;
+    }
+
+  config = ep_context_smtp_config_sync (context, account, cancellable, &error);
+  if (config == NULL)
+    return fail (g_steal_pointer (&error));
+  config->connect_timeout = config->response_timeout = (guint) timeout;
+
+  report = ep_smtp_send_sync (config, outgoing->envelope_from,
+                              (const char * const *) outgoing->recipients,
+                              outgoing->data, log, cancellable, &error);
+  if (verbose)
+    print_log (log);
+
+  if (report == NULL)
+    return fail (g_steal_pointer (&error));
+
+  for (guint i = 0; i < report->accepted->len; i++)
+    g_print (_("Sent to %s\n"), (const char *) g_ptr_array_index (report->accepted, i));
+
+  if (report->rejected->len > 0)
+    {
+      gboolean permanent = FALSE;
+
+      for (guint i = 0; i < report->rejected->len; i++)
+        {
+          const EpRecipientStatus *s = g_ptr_array_index (report->rejected, i);
+
+          g_printerr (_("epistle-cli: %s was refused by the server: %s\n"), s->address, s->reply);
+          if (s->code >= 500)
+            permanent = TRUE;
+        }
+      return permanent ? EXIT_REJECTED : EXIT_TRANSIENT;
+    }
+
+  g_print (_("Message <%s> accepted: %s\n"), outgoing->message_id,
+           report->final_reply ? report->final_reply : "");
+  return EXIT_OK;
+}
