@@ -19,65 +19,64 @@
 
 #include "ep-cli.h"
 
-/* ---- running a campaign -------------------------------------------------- */
+/* ---- running an outbox task ---------------------------------------------- */
 
-/* The one place where the CLI drives an EpCampaignRunner: a worker thread
- * runs it while the main loop handles progress and Ctrl+C. Both merge and
- * campaign resume go through run_campaign(). */
+/* The one place where the CLI drives the outbox: an EpOutboxTask runs in
+ * core worker threads and reports on this main loop, where Ctrl+C is
+ * handled too. merge, campaign resume, send and outbox run come here. */
 
 typedef struct
 {
-  EpCampaignRunner *runner;
-  GMainLoop        *loop;
-  gboolean          ok;
-  EpCampaignEnd     end;
-  char             *reason;
-  GError           *error;
-  gboolean          tty;
-  guint             interrupts;
+  EpOutboxTask *task;
+  GMainLoop    *loop;
+  gboolean      tty;
+  gboolean      quiet;
+  guint         interrupts;
 } Run;
 
 static void
-on_progress (const EpCampaignProgress *p,
-             gpointer                  user_data)
+on_recipient_changed_cb (EpOutboxTask *task,
+                         guint         row_number,
+                         const char   *address,
+                         guint         state,
+                         const char   *reply,
+                         Run          *run)
 {
-  Run *run = user_data;
-
-  if (p->row_number != 0 && p->state != NULL &&
-      (g_str_equal (p->state, "failed") || g_str_equal (p->state, "deferred") ||
-       g_str_equal (p->state, "uncertain")))
+  if (state == EP_RECIPIENT_FAILED || state == EP_RECIPIENT_DEFERRED ||
+      state == EP_RECIPIENT_UNCERTAIN)
     {
-      if (run->tty)
+      if (run->tty && !run->quiet)
         g_printerr ("\r\033[K");
-      g_printerr (_("Row %u (%s): %s — %s\n"), p->row_number, p->address, p->state,
-                  p->reply ? p->reply : "");
+      if (ep_outbox_task_get_kind (task) == EP_CAMPAIGN_KIND_MESSAGE)
+        g_printerr (_("%s: %s — %s\n"), address, ep_recipient_state_to_string (state),
+                    reply ? reply : "");
+      else
+        g_printerr (_("Row %u (%s): %s — %s\n"), row_number, address,
+                    ep_recipient_state_to_string (state), reply ? reply : "");
     }
+}
 
+static void
+on_progress_cb (EpOutboxTask *task,
+                Run          *run)
+{
+  const EpCampaignProgress *p = ep_outbox_task_get_progress (task);
+
+  if (run->quiet)
+    return;
   if (run->tty)
     g_printerr (_("\rSent %u of %u, %u failed, %u waiting to retry, %.0f per minute"),
                 p->sent, p->total, p->failed, p->waiting, p->per_minute);
-  else if (p->row_number == 0 || (p->sent + p->failed) % 100 == 0 || p->remaining == 0)
+  else if ((p->sent + p->failed) % 100 == 0 || p->remaining == 0)
     g_printerr (_("Sent %u of %u, %u failed, %u waiting to retry\n"),
                 p->sent, p->total, p->failed, p->waiting);
 }
 
-static gboolean
-quit_loop (gpointer data)
+static void
+on_finished_cb (EpOutboxTask *task,
+                Run          *run)
 {
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-run_thread (gpointer data)
-{
-  Run *run = data;
-
-  run->ok = ep_campaign_runner_run (run->runner, &run->end, &run->reason, &run->error);
-  /* Through the main context: a quit before the loop runs would be lost. */
-  g_idle_add (quit_loop, run->loop);
-
-  return NULL;
+  g_main_loop_quit (run->loop);
 }
 
 static gboolean
@@ -88,13 +87,42 @@ on_interrupt (gpointer data)
   if (run->interrupts++ == 0)
     {
       g_printerr (_("\nPausing after the messages on the wire… (press Ctrl+C again to stop at once)\n"));
-      ep_campaign_runner_pause (run->runner);
+      ep_outbox_task_pause (run->task);
       return G_SOURCE_CONTINUE;
     }
 
   /* A second Ctrl+C: leave now; the journal says where we were and any
-   * message in flight is marked uncertain on the next resume. */
+   * message in flight is marked uncertain on the next run. */
   _exit (130);
+}
+
+void
+run_task (EpOutboxTask *task,
+          gboolean      quiet)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Run run = { 0, };
+  guint sigint, sigterm;
+
+  run.task = task;
+  run.loop = loop;
+  run.quiet = quiet;
+  run.tty = isatty (STDERR_FILENO);
+  g_signal_connect (task, "recipient-changed", G_CALLBACK (on_recipient_changed_cb), &run);
+  g_signal_connect (task, "progress", G_CALLBACK (on_progress_cb), &run);
+  g_signal_connect (task, "finished", G_CALLBACK (on_finished_cb), &run);
+  sigint = g_unix_signal_add (SIGINT, on_interrupt, &run);
+  sigterm = g_unix_signal_add (SIGTERM, on_interrupt, &run);
+
+  ep_outbox_task_start (task);
+  if (ep_outbox_task_get_running (task))
+    g_main_loop_run (loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handlers_disconnect_by_data (task, &run);
+  if (run.tty && !quiet)
+    g_printerr ("\n");
 }
 
 int
@@ -103,69 +131,50 @@ run_campaign (EpContext  *context,
               PacingArgs *pacing)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) info = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Run run = { 0, };
-  GThread *thread;
-  guint sigint, sigterm;
-  guint sent = 0, failed = 0, total = 0, uncertain = 0;
+  g_autoptr(EpCampaignInfo) info = NULL;
+  g_autoptr(EpOutboxTask) task = NULL;
+  EpCampaignEnd end;
+  const char *reason;
   int status;
 
-  run.runner = ep_campaign_runner_new (context, id, &error);
-  if (run.runner == NULL)
+  task = ep_outbox_open_task (ep_context_get_outbox (context), id, &error);
+  if (task == NULL)
     return fail (g_steal_pointer (&error));
 
-  ep_campaign_runner_set_retry_policy (run.runner,
-                                       pacing->retry_after >= 0 ? (guint) pacing->retry_after : 30,
-                                       pacing->max_attempts > 0 ? (guint) pacing->max_attempts : 5);
-  run.loop = loop;
-  run.tty = isatty (STDERR_FILENO);
-  ep_campaign_runner_set_progress_func (run.runner, on_progress, &run, NULL);
+  ep_outbox_task_set_retry_policy (task,
+                                   pacing->retry_after >= 0 ? (guint) pacing->retry_after : 30,
+                                   pacing->max_attempts > 0 ? (guint) pacing->max_attempts : 5);
+  run_task (task, FALSE);
+  end = ep_outbox_task_get_end (task);
+  reason = ep_outbox_task_get_reason (task);
 
-  sigint = g_unix_signal_add (SIGINT, on_interrupt, &run);
-  sigterm = g_unix_signal_add (SIGTERM, on_interrupt, &run);
+  /* The run could not start: another process sends it, it has finished,
+   * its account is gone, the journal failed. */
+  if (ep_outbox_task_get_error (task) != NULL)
+    return fail (g_error_copy (ep_outbox_task_get_error (task)));
 
-  thread = g_thread_new ("ep-cli-run", run_thread, &run);
-  g_main_loop_run (loop);
-  g_thread_join (thread);
+  info = ep_store_campaign_lookup (ep_context_get_store (context), id, &error);
+  if (info == NULL)
+    return fail (g_steal_pointer (&error));
 
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
-  if (run.tty)
-    g_printerr ("\n");
-
-  if (!run.ok)
-    {
-      g_object_unref (run.runner);
-      return fail (run.error);
-    }
-
-  info = ep_store_campaign_lookup (ep_context_get_store (context), id, NULL);
-  if (info != NULL)
-    {
-      g_variant_lookup (info, "sent", "u", &sent);
-      g_variant_lookup (info, "failed", "u", &failed);
-      g_variant_lookup (info, "total", "u", &total);
-      g_variant_lookup (info, "was_uncertain", "u", &uncertain);
-    }
-
-  if (uncertain > 0)
+  if (info->was_uncertain > 0)
     g_print (g_dngettext (GETTEXT_PACKAGE,
                           "%u recipient was in flight when a previous run stopped; "
                           "their message was sent again (see “campaign show %" G_GINT64_FORMAT "”).\n",
                           "%u recipients were in flight when a previous run stopped; "
                           "their message was sent again (see “campaign show %" G_GINT64_FORMAT "”).\n",
-                          uncertain), uncertain, id);
+                          info->was_uncertain), info->was_uncertain, id);
 
   g_print (_("Campaign %" G_GINT64_FORMAT ": %s. %u of %u sent, %u failed.\n"),
-           id, ep_campaign_end_describe (run.end), sent, total, failed);
-  if (run.reason != NULL)
-    g_print ("%s\n", run.reason);
+           id, ep_campaign_end_describe (end), info->counts[EP_RECIPIENT_SENT], info->total,
+           info->counts[EP_RECIPIENT_FAILED]);
+  if (reason != NULL)
+    g_print ("%s\n", reason);
 
-  switch (run.end)
+  switch (end)
     {
     case EP_CAMPAIGN_END_FINISHED:
-      status = failed > 0 ? EXIT_REJECTED : EXIT_OK;
+      status = info->counts[EP_RECIPIENT_FAILED] > 0 ? EXIT_REJECTED : EXIT_OK;
       break;
     case EP_CAMPAIGN_END_AUTH:
       status = EXIT_AUTH;
@@ -176,19 +185,20 @@ run_campaign (EpContext  *context,
     case EP_CAMPAIGN_END_CANCELLED:
       status = EXIT_OK;
       break;
+    case EP_CAMPAIGN_END_STORE:
+      status = EXIT_FAILURE_GENERIC;
+      break;
     case EP_CAMPAIGN_END_PAUSED:
     case EP_CAMPAIGN_END_DAILY_LIMIT:
     case EP_CAMPAIGN_END_SERVER:
+    case EP_CAMPAIGN_END_WAITING:
     default:
       status = EXIT_TRANSIENT;
       break;
     }
 
-  if (run.end != EP_CAMPAIGN_END_FINISHED && run.end != EP_CAMPAIGN_END_CANCELLED)
+  if (end != EP_CAMPAIGN_END_FINISHED && end != EP_CAMPAIGN_END_CANCELLED)
     g_print (_("Resume with: epistle-cli campaign resume %" G_GINT64_FORMAT "\n"), id);
-
-  g_free (run.reason);
-  g_object_unref (run.runner);
 
   return status;
 }
@@ -205,26 +215,6 @@ parse_id (const char *text,
     return FALSE;
   *id = value;
   return TRUE;
-}
-
-static guint
-info_uint (GVariant   *info,
-           const char *key)
-{
-  guint value = 0;
-
-  g_variant_lookup (info, key, "u", &value);
-  return value;
-}
-
-static const char *
-info_str (GVariant   *info,
-          const char *key)
-{
-  const char *value = "";
-
-  g_variant_lookup (info, key, "&s", &value);
-  return value;
 }
 
 static char *
@@ -250,16 +240,15 @@ campaign_list (EpContext *context)
 
   for (guint i = 0; i < list->len; i++)
     {
-      GVariant *info = g_ptr_array_index (list, i);
-      gint64 id = 0, created = 0;
+      const EpCampaignInfo *info = g_ptr_array_index (list, i);
       g_autofree char *when = NULL;
 
-      g_variant_lookup (info, "id", "x", &id);
-      g_variant_lookup (info, "created_at", "x", &created);
-      when = format_time (created);
+      if (info->kind != EP_CAMPAIGN_KIND_MERGE)
+        continue;  /* single messages: “outbox list” */
+      when = format_time (info->created_at);
       g_print (_("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%u/%u sent, %u failed\n"),
-               id, when, info_str (info, "state"), info_str (info, "name"),
-               info_uint (info, "sent"), info_uint (info, "total"), info_uint (info, "failed"));
+               info->id, when, ep_campaign_state_to_string (info->state), info->name,
+               info->counts[EP_RECIPIENT_SENT], info->total, info->counts[EP_RECIPIENT_FAILED]);
     }
 
   return EXIT_OK;
@@ -270,27 +259,24 @@ campaign_show (EpContext *context,
                gint64     id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) info = ep_store_campaign_lookup (ep_context_get_store (context), id, &error);
+  g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (ep_context_get_store (context), id, &error);
   g_autoptr(GPtrArray) recipients = NULL;
   g_autofree char *when = NULL;
-  gint64 created = 0;
-  const char *reason = NULL;
 
   if (info == NULL)
     return fail (g_steal_pointer (&error));
 
-  g_variant_lookup (info, "created_at", "x", &created);
-  when = format_time (created);
-  g_print (_("Campaign %" G_GINT64_FORMAT ": %s, created %s\n"), id, info_str (info, "name"), when);
-  g_print (_("State: %s\n"), info_str (info, "state"));
-  if (g_variant_lookup (info, "reason", "&s", &reason))
-    g_print (_("Reason: %s\n"), reason);
+  when = format_time (info->created_at);
+  g_print (_("Campaign %" G_GINT64_FORMAT ": %s, created %s\n"), id, info->name, when);
+  g_print (_("State: %s\n"), ep_campaign_state_to_string (info->state));
+  if (info->reason != NULL)
+    g_print (_("Reason: %s\n"), info->reason);
   g_print (_("Recipients: %u — %u sent, %u failed, %u pending, %u waiting to retry, %u uncertain\n"),
-           info_uint (info, "total"), info_uint (info, "sent"), info_uint (info, "failed"),
-           info_uint (info, "pending"), info_uint (info, "deferred"),
-           info_uint (info, "uncertain") + info_uint (info, "sending"));
+           info->total, info->counts[EP_RECIPIENT_SENT], info->counts[EP_RECIPIENT_FAILED],
+           info->counts[EP_RECIPIENT_PENDING], info->counts[EP_RECIPIENT_DEFERRED],
+           info->counts[EP_RECIPIENT_UNCERTAIN] + info->counts[EP_RECIPIENT_SENDING]);
   g_print (_("Pacing: %u connection(s), %u per minute (0 = unpaced), daily limit %u (0 = none)\n"),
-           info_uint (info, "connections"), info_uint (info, "rate"), info_uint (info, "daily_limit"));
+           info->connections, info->rate, info->daily_limit);
 
   recipients = ep_store_campaign_recipients (ep_context_get_store (context), id, &error);
   if (recipients == NULL)
@@ -300,8 +286,9 @@ campaign_show (EpContext *context,
     {
       const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
 
-      if (r->was_uncertain || !g_str_equal (r->state, "sent"))
-        g_print (_("Row %u\t%s\t%s%s\t%s\n"), r->row_number, r->address, r->state,
+      if (r->was_uncertain || r->state != EP_RECIPIENT_SENT)
+        g_print (_("Row %u\t%s\t%s%s\t%s\n"), r->row_number, r->address,
+                 ep_recipient_state_to_string (r->state),
                  r->was_uncertain ? _(" (was in flight during a crash; sent again)") : "",
                  r->reply ? r->reply : "");
     }
@@ -361,18 +348,18 @@ cmd_campaign (int    argc,
     {
       if (output == NULL)
         return usage_error (_("campaign export needs --output FILE.csv"));
-      if (!ep_campaign_export_csv (context, id, output, &error))
+      if (!ep_campaign_export_csv (ep_context_get_outbox (context), id, output, &error))
         return fail (g_steal_pointer (&error));
       g_print (_("Results written to %s\n"), output);
       return EXIT_OK;
     }
   else if (g_str_equal (verb, "cancel"))
     {
-      g_autoptr(GVariant) info = ep_store_campaign_lookup (ep_context_get_store (context), id, &error);
+      g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (ep_context_get_store (context), id, &error);
 
       if (info == NULL)
         return fail (g_steal_pointer (&error));
-      if (!ep_campaign_cancel (context, id, &error))
+      if (!ep_campaign_cancel (ep_context_get_outbox (context), id, &error))
         {
           if (g_error_matches (error, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY))
             {
@@ -382,26 +369,25 @@ cmd_campaign (int    argc,
           return fail (g_steal_pointer (&error));
         }
       g_print (_("Campaign %" G_GINT64_FORMAT " cancelled; %u recipients were not sent.\n"),
-               id, info_uint (info, "pending") + info_uint (info, "deferred") +
-                   info_uint (info, "uncertain") + info_uint (info, "sending"));
+               id, ep_campaign_info_open (info));
       return EXIT_OK;
     }
   else if (g_str_equal (verb, "resume"))
     {
-      g_autoptr(GVariant) info = ep_store_campaign_lookup (ep_context_get_store (context), id, &error);
+      g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (ep_context_get_store (context), id, &error);
 
       if (info == NULL)
         return fail (g_steal_pointer (&error));
 
       if (pacing.connections > 0 || pacing.rate != NULL || pacing.daily_limit >= 0)
         {
-          guint connections = pacing.connections > 0 ? (guint) pacing.connections : info_uint (info, "connections");
+          guint connections = pacing.connections > 0 ? (guint) pacing.connections : info->connections;
 
           if (pacing.rate == NULL)
-            rate = info_uint (info, "rate");
+            rate = info->rate;
           if (!ep_store_campaign_set_pacing (ep_context_get_store (context), id, connections, rate,
                                              pacing.daily_limit >= 0 ? (guint) pacing.daily_limit
-                                                                     : info_uint (info, "daily_limit"),
+                                                                     : info->daily_limit,
                                              &error))
             return fail (g_steal_pointer (&error));
         }

@@ -287,7 +287,7 @@ cmd_merge (int    argc,
       g_autofree char *message_id = NULL;
       guint row = g_array_index (report->valid_rows, guint, 0);
 
-      if (!ep_campaign_test_send (context, account, tmpl, table, row, base_dir, &message_id,
+      if (!ep_campaign_test_send (ep_context_get_outbox (context), account, tmpl, table, row, base_dir, &message_id,
                                   cancellable, &error))
         return fail (g_steal_pointer (&error));
 
@@ -334,7 +334,7 @@ cmd_merge (int    argc,
         }
     }
 
-  id = ep_campaign_create (context, account, tmpl, table, report->valid_rows, name, base_dir,
+  id = ep_campaign_create (ep_context_get_outbox (context), account, tmpl, table, report->valid_rows, name, base_dir,
                            pacing.connections > 0 ? (guint) pacing.connections : 1,
                            rate, daily, &error);
   if (id == 0)

@@ -16,6 +16,101 @@
 
 #include "ep-cli.h"
 
+typedef struct
+{
+  gboolean      done;
+  EpOutboxTask *task;
+  GError       *error;
+} Queued;
+
+static void
+on_queued_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Queued *queued = user_data;
+
+  queued->task = ep_outbox_send_message_finish (EP_OUTBOX (object), result, &queued->error);
+  queued->done = TRUE;
+}
+
+/* What happened to a single message, and the exit status that says it. */
+int
+report_message (EpOutboxTask *task)
+{
+  const EpSmtpReport *report = ep_outbox_task_get_last_report (task);
+  const char *reply = ep_outbox_task_get_last_reply (task);
+  const char *reason = ep_outbox_task_get_reason (task);
+  EpRecipientState state = ep_outbox_task_get_last_state (task);
+
+  if (ep_outbox_task_get_error (task) != NULL)
+    return fail (g_error_copy (ep_outbox_task_get_error (task)));
+
+  switch (ep_outbox_task_get_end (task))
+    {
+    case EP_CAMPAIGN_END_AUTH:
+      g_printerr ("epistle-cli: %s\n", reason ? reason : reply);
+      return EXIT_AUTH;
+    case EP_CAMPAIGN_END_TLS:
+      g_printerr ("epistle-cli: %s\n", reason ? reason : reply);
+      return EXIT_TLS;
+    case EP_CAMPAIGN_END_WAITING:
+      g_printerr ("epistle-cli: %s\n", reply ? reply : "");
+      g_printerr (_("epistle-cli: the message is kept in the outbox and will be tried again "
+                    "(epistle-cli outbox run)\n"));
+      return EXIT_TRANSIENT;
+    case EP_CAMPAIGN_END_CANCELLED:
+      g_printerr (_("epistle-cli: not sent; the message was taken out of the outbox\n"));
+      return EXIT_TRANSIENT;
+    case EP_CAMPAIGN_END_FINISHED:
+      break;
+    case EP_CAMPAIGN_END_PAUSED:
+    case EP_CAMPAIGN_END_DAILY_LIMIT:
+    case EP_CAMPAIGN_END_SERVER:
+    case EP_CAMPAIGN_END_STORE:
+    default:
+      g_printerr ("epistle-cli: %s\n", reason ? reason : (reply ? reply : ""));
+      return ep_outbox_task_get_end (task) == EP_CAMPAIGN_END_STORE ? EXIT_FAILURE_GENERIC
+                                                                     : EXIT_TRANSIENT;
+    }
+
+  if (state == EP_RECIPIENT_FAILED || report == NULL)
+    {
+      guint code = 0;
+
+      g_printerr ("epistle-cli: %s\n", reply ? reply : "");
+      if (reply != NULL && g_ascii_isdigit (reply[0]))
+        code = (guint) g_ascii_strtoull (reply, NULL, 10);
+      return code >= 400 && code < 500 ? EXIT_TRANSIENT : EXIT_REJECTED;
+    }
+
+  if (state == EP_RECIPIENT_UNCERTAIN || ep_outbox_task_get_progress (task)->uncertain > 0)
+    g_print (_("Sent again after an interruption: the recipients may get it twice "
+               "(same Message-ID)\n"));
+
+  for (guint i = 0; i < report->accepted->len; i++)
+    g_print (_("Sent to %s\n"), (const char *) g_ptr_array_index (report->accepted, i));
+
+  if (report->rejected->len > 0)
+    {
+      gboolean permanent = FALSE;
+
+      for (guint i = 0; i < report->rejected->len; i++)
+        {
+          const EpRecipientStatus *s = g_ptr_array_index (report->rejected, i);
+
+          g_printerr (_("epistle-cli: %s was refused by the server: %s\n"), s->address, s->reply);
+          if (s->code >= 500)
+            permanent = TRUE;
+        }
+      return permanent ? EXIT_REJECTED : EXIT_TRANSIENT;
+    }
+
+  g_print (_("Message <%s> accepted: %s\n"), ep_outbox_task_get_message_id (task),
+           report->final_reply ? report->final_reply : "");
+  return EXIT_OK;
+}
+
 static void
 add_all (GPtrArray  *dest,
          char      **values)
@@ -32,7 +127,8 @@ cmd_send (int    argc,
   g_autofree char *output = NULL;
   g_auto(GStrv) to = NULL, cc = NULL, bcc = NULL, attach = NULL;
   gboolean markdown = FALSE, dry_run = FALSE, verbose = FALSE;
-  int timeout = 0;
+  int timeout = 0, retry_after = -1, max_attempts = -1;
+  gboolean wait = FALSE;
   GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"), N_("NAME") },
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"), N_("ADDR") },
@@ -47,6 +143,9 @@ cmd_send (int    argc,
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("With --dry-run: write the message here"), N_("FILE.eml") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print the protocol dialogue to stderr (passwords removed)"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Give up when the server is silent this long (default 60)"), N_("SECONDS") },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, N_("After a temporary failure, wait and retry until it is sent or fails"), NULL },
+    { "retry-after", 0, 0, G_OPTION_ARG_INT, &retry_after, N_("First retry after a temporary failure, in seconds (default 30, doubling)"), N_("SECONDS") },
+    { "max-attempts", 0, 0, G_OPTION_ARG_INT, &max_attempts, N_("Attempts before giving up (default 6)"), N_("N") },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (_("— send a message"));
@@ -55,9 +154,9 @@ cmd_send (int    argc,
   g_autoptr(EpAccount) account = NULL;
   g_autoptr(EpDraft) draft = ep_draft_new ();
   g_autoptr(EpOutgoing) outgoing = NULL;
-  g_autoptr(EpServerConfig) config = NULL;
-  g_autoptr(EpSmtpReport) report = NULL;
-  g_autoptr(EpProtocolLog) log = ep_protocol_log_new (0);
+  g_autoptr(EpOutboxTask) task = NULL;
+  Queued queued = { 0, };
+  EpOutbox *outbox;
 
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (options, &argc, &argv, &error))
@@ -77,6 +176,8 @@ cmd_send (int    argc,
     return usage_error (_("--output is only used with --dry-run"));
   if (timeout < 0 || timeout > 3600)
     return usage_error (_("--timeout must be between 1 and 3600 seconds"));
+  if (retry_after < -1 || max_attempts == 0 || max_attempts < -1)
+    return usage_error (_("--retry-after and --max-attempts take a positive number"));
 
   if (body_file != NULL)
     {
@@ -102,14 +203,15 @@ cmd_send (int    argc,
   draft->markdown = markdown;
   add_all (draft->attachments, attach);
 
-  outgoing = ep_message_build (draft, cancellable, &error);
-  if (outgoing == NULL)
-    return fail (g_steal_pointer (&error));
-
   if (dry_run)
     {
       gsize size;
-      const char *data = g_bytes_get_data (outgoing->data, &size);
+      const char *data;
+
+      outgoing = ep_message_build (draft, cancellable, &error);
+      if (outgoing == NULL)
+        return fail (g_steal_pointer (&error));
+      data = g_bytes_get_data (outgoing->data, &size);
 
       if (output != NULL)
         {
@@ -124,39 +226,27 @@ cmd_send (int    argc,
       return EXIT_OK;
     }
 
-  config = ep_context_smtp_config_sync (context, account, cancellable, &error);
-  if (config == NULL)
-    return fail (g_steal_pointer (&error));
-  config->connect_timeout = config->response_timeout = (guint) timeout;
+  /* Through the outbox, like every send: committed before it goes, so a
+   * temporary failure (or a kill) leaves it there for “outbox run”. */
+  outbox = ep_context_get_outbox (context);
+  if (retry_after >= 0 || max_attempts > 0)
+    ep_outbox_set_retry_policy (outbox, retry_after >= 0 ? (guint) retry_after : 30,
+                                max_attempts > 0 ? (guint) max_attempts : 6);
+  ep_outbox_send_message_async (outbox, account, draft, 0, cancellable, on_queued_cb, &queued);
+  while (!queued.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (queued.task == NULL)
+    return fail (g_steal_pointer (&queued.error));
+  task = queued.task;
 
-  report = ep_smtp_send_sync (config, outgoing->envelope_from,
-                              (const char * const *) outgoing->recipients,
-                              outgoing->data, log, cancellable, &error);
+  /* Without --wait, one attempt now; a retry is left queued. */
+  ep_outbox_task_set_wait_for_retries (task, wait);
+  if (timeout > 0)
+    ep_outbox_task_set_timeout (task, (guint) timeout);
+  run_task (task, TRUE);
+
   if (verbose)
-    print_log (log);
+    print_log (ep_context_get_protocol_log (context));
 
-  if (report == NULL)
-    return fail (g_steal_pointer (&error));
-
-  for (guint i = 0; i < report->accepted->len; i++)
-    g_print (_("Sent to %s\n"), (const char *) g_ptr_array_index (report->accepted, i));
-
-  if (report->rejected->len > 0)
-    {
-      gboolean permanent = FALSE;
-
-      for (guint i = 0; i < report->rejected->len; i++)
-        {
-          const EpRecipientStatus *s = g_ptr_array_index (report->rejected, i);
-
-          g_printerr (_("epistle-cli: %s was refused by the server: %s\n"), s->address, s->reply);
-          if (s->code >= 500)
-            permanent = TRUE;
-        }
-      return permanent ? EXIT_REJECTED : EXIT_TRANSIENT;
-    }
-
-  g_print (_("Message <%s> accepted: %s\n"), outgoing->message_id,
-           report->final_reply ? report->final_reply : "");
-  return EXIT_OK;
+  return report_message (task);
 }

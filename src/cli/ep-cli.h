@@ -67,6 +67,9 @@ gboolean   pacing_args_check (PacingArgs     *p,
                               guint          *rate);
 
 /* ep-cli-campaign.c: the thread and main loop that run a campaign */
+/* Starts @task and runs the main loop until it finishes; Ctrl+C pauses. */
+void       run_task          (EpOutboxTask   *task,
+                              gboolean        quiet);
 int        run_campaign      (EpContext      *context,
                               gint64          id,
                               PacingArgs     *pacing);
@@ -79,6 +82,9 @@ int        cmd_send          (int             argc,
 int        cmd_table         (int             argc,
                               char          **argv);
 int        cmd_merge         (int             argc,
+                              char          **argv);
+int        report_message    (EpOutboxTask   *task);
+int        cmd_outbox        (int             argc,
                               char          **argv);
 int        cmd_campaign      (int             argc,
                               char          **argv);

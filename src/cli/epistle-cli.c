@@ -5,6 +5,7 @@
  *   epistle-cli table FILE …                     (ep-cli-table.c)
  *   epistle-cli merge …                          (ep-cli-merge.c)
  *   epistle-cli campaign …                       (ep-cli-campaign.c)
+ *   epistle-cli outbox list | run                (ep-cli-outbox.c)
  *
  * Exit codes: 0 done; 2 bad input; 3 authentication; 4 TLS or certificate;
  * 5 rejected by the server (5xx); 6 transient (4xx, network, timeout).
@@ -38,7 +39,8 @@ print_help (void)
              "  epistle-cli send --account NAME --to ADDR [--to ADDR]... [--cc ADDR]...\n"
              "        [--bcc ADDR]... --subject TEXT (--body TEXT | --body-file FILE)\n"
              "        [--markdown] [--attach FILE]... [--dry-run [--output FILE.eml]] [--verbose]\n"
-             "        [--timeout SECONDS]\n"
+             "        [--timeout SECONDS] [--wait] [--retry-after SECONDS] [--max-attempts N]\n"
+             "  epistle-cli outbox list | run [--account NAME] [--wait]\n"
              "  epistle-cli table FILE [--sheet NAME] [--encoding ENC] [--delimiter C]\n"
              "        [--format json|csv]\n"
              "  epistle-cli merge --data FILE [--sheet NAME] [--encoding ENC] [--delimiter C]\n"
@@ -51,7 +53,8 @@ print_help (void)
              "        [--retry-after SECONDS] [--max-attempts N]\n"
              "\n"
              "Exit status: 0 done, 2 bad input, 3 authentication, 4 TLS or certificate,\n"
-             "5 rejected by the server, 6 temporary failure (try again later).\n"
+             "5 rejected by the server, 6 temporary failure (the message stays in the\n"
+             "outbox; “outbox run” tries again).\n"
              "A merge exits 2 when rows have problems and nothing was sent, 5 when the\n"
              "campaign finished with failed recipients, 3 or 6 when it paused.\n"));
 }
@@ -100,6 +103,8 @@ main (int    argc,
     status = cmd_merge (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "campaign"))
     status = cmd_campaign (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "outbox"))
+    status = cmd_outbox (argc - 1, argv + 1);
   else
     status = usage_error (_("Unknown command “%s”"), argv[1]);
 

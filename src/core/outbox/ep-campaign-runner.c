@@ -91,6 +91,7 @@ struct _EpCampaignRunner
   gint64           started_at;      /* monotonic µs */
   int              lock_fd;
   guint            sent_this_run;
+  GCancellable    *cancellable;     /* cancel(): stops transfers on the wire */
 };
 
 G_DEFINE_FINAL_TYPE (EpCampaignRunner, ep_campaign_runner, G_TYPE_OBJECT)
@@ -114,6 +115,7 @@ ep_campaign_runner_finalize (GObject *object)
   g_clear_pointer (&self->message, ep_outgoing_unref);
   g_clear_pointer (&self->reason, g_free);
   g_clear_object (&self->log);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   g_clear_object (&self->outbox);
   if (self->lock_fd >= 0)
@@ -138,6 +140,7 @@ ep_campaign_runner_init (EpCampaignRunner *self)
   self->first_delay = 30;
   self->max_attempts = 5;
   self->wait_for_retries = TRUE;
+  self->cancellable = g_cancellable_new ();
   self->lock_fd = -1;
 }
 
@@ -268,6 +271,9 @@ ep_campaign_runner_cancel (EpCampaignRunner *self)
   g_return_if_fail (EP_IS_CAMPAIGN_RUNNER (self));
 
   request_stop (self, EP_CAMPAIGN_END_CANCELLED, NULL);
+  /* What is on the wire stops too: the person wants nothing more to go
+   * (a message cut off mid-DATA is recorded uncertain, never sent). */
+  g_cancellable_cancel (self->cancellable);
 }
 
 void
@@ -681,7 +687,7 @@ worker (gpointer data)
       if (outgoing != NULL)
         report = ep_smtp_connection_send (connection, outgoing->envelope_from,
                                           (const char * const *) outgoing->recipients,
-                                          outgoing->data, self->log, NULL, &error);
+                                          outgoing->data, self->log, self->cancellable, &error);
 
       handle_result (self, connection, r, outgoing ? g_bytes_get_size (outgoing->data) : 0,
                      report, error);
@@ -845,6 +851,10 @@ ep_campaign_runner_run (EpCampaignRunner  *self,
   self->progress.remaining = info->total - self->progress.sent - self->progress.failed;
   self->started_at = g_get_monotonic_time ();
   self->sent_this_run = 0;
+  g_mutex_lock (&self->mutex);
+  if (!self->stopping && g_cancellable_is_cancelled (self->cancellable))
+    g_cancellable_reset (self->cancellable);
+  g_mutex_unlock (&self->mutex);
   self->next_slot = 0;
   self->in_flight = 0;
   self->consecutive_failures = 0;

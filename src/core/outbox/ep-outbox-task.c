@@ -56,6 +56,7 @@ struct _EpOutboxTask
   GSource            *wait_source;
   EpCampaignEnd       end;
   char               *reason;
+  GError             *error;       /* the run could not start or use the journal */
   EpRecipientState    last_state;
   char               *last_reply;
   EpSmtpReport       *last_report;
@@ -191,6 +192,7 @@ ep_outbox_task_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->message_id, g_free);
   g_clear_pointer (&self->reason, g_free);
+  g_clear_error (&self->error);
   g_clear_pointer (&self->last_reply, g_free);
   g_clear_pointer (&self->last_report, ep_smtp_report_free);
   g_clear_pointer (&self->changes, g_ptr_array_unref);
@@ -375,6 +377,13 @@ ep_outbox_task_get_reason (EpOutboxTask *self)
   return self->reason;
 }
 
+const GError *
+ep_outbox_task_get_error (EpOutboxTask *self)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX_TASK (self), NULL);
+  return self->error;
+}
+
 const EpSmtpReport *
 ep_outbox_task_get_last_report (EpOutboxTask *self)
 {
@@ -491,8 +500,10 @@ run_done (GObject      *object,
   self->in_thread = FALSE;
   self->running = FALSE;
   g_free (self->reason);
+  g_clear_error (&self->error);
   if (error != NULL)
     {
+      self->error = g_error_copy (error);
       self->end = g_error_matches (error, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY)
                   ? EP_CAMPAIGN_END_PAUSED : EP_CAMPAIGN_END_STORE;
       self->reason = g_strdup (error->message);

@@ -46,6 +46,9 @@ const char               *ep_outbox_task_get_reason     (EpOutboxTask  *self);
 /* The Message-ID of a single message (without angle brackets). */
 const char               *ep_outbox_task_get_message_id (EpOutboxTask  *self);
 
+/* Set when the last run could not start or could not use the journal
+ * (end is then PAUSED or STORE and the reason is its message). */
+const GError             *ep_outbox_task_get_error      (EpOutboxTask  *self);
 /* What the server took and refused, once the last change was "sent". */
 const EpSmtpReport       *ep_outbox_task_get_last_report (EpOutboxTask *self);
 

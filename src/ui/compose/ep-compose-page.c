@@ -16,59 +16,12 @@
 #include <glib/gi18n.h>
 
 #include "ep-compose-page.h"
+#include "ep-compose-page-private.h"
 #include "prefs/ep-password-dialog.h"
 #include "widgets/ep-a11y.h"
 #include "widgets/ep-toast.h"
 
 #define SAVE_DELAY_MS 400
-
-typedef struct
-{
-  char    *path;
-  char    *name;
-  char    *type;
-  guint64  size;
-} Attachment;
-
-struct _EpComposePage
-{
-  GtkWidget        parent_instance;
-
-  /* template widgets */
-  GtkWidget       *box;
-  GtkProgressBar  *progress_bar;
-  AdwComboRow     *from_row;
-  AdwEntryRow     *to_row;
-  AdwEntryRow     *cc_row;
-  AdwEntryRow     *bcc_row;
-  AdwEntryRow     *subject_row;
-  GtkLabel        *address_error_label;
-  GtkTextView     *body_view;
-  GtkListBox      *attachment_list;
-  GtkLabel        *size_warning_label;
-  GtkToggleButton *markdown_toggle;
-  GtkButton       *send_button;
-  GtkLabel        *status_label;
-
-  /* owned */
-  EpContext       *context;
-  GCancellable    *cancellable;
-  GCancellable    *send_cancellable;  /* the send in progress, if any */
-  GPtrArray       *accounts;        /* EpAccount, parallel to the From model */
-  GtkStringList   *from_model;
-  GPtrArray       *attachments;     /* Attachment */
-  char            *wanted_account_uid;
-  gint64           draft_id;
-  guint            save_source;
-  guint            pulse_source;
-  guint            n_recipients;
-  gboolean         addresses_valid;
-  gboolean         loading;
-  gboolean         sending;
-  gboolean         saving;
-  gboolean         save_again;
-  gboolean         discard_after_save;  /* sent while a save was in flight */
-};
 
 G_DEFINE_FINAL_TYPE (EpComposePage, ep_compose_page, GTK_TYPE_WIDGET)
 
@@ -80,7 +33,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void send_message (EpComposePage *self);
 
 static void
 attachment_free (gpointer data)
@@ -93,8 +45,8 @@ attachment_free (gpointer data)
   g_free (a);
 }
 
-static EpAccount *
-selected_account (EpComposePage *self)
+EpAccount *
+_ep_compose_page_selected_account (EpComposePage *self)
 {
   guint pos = adw_combo_row_get_selected (self->from_row);
 
@@ -103,8 +55,8 @@ selected_account (EpComposePage *self)
   return g_ptr_array_index (self->accounts, pos);
 }
 
-static char *
-body_text (EpComposePage *self)
+char *
+_ep_compose_page_body_text (EpComposePage *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
   GtkTextIter start, end;
@@ -113,21 +65,23 @@ body_text (EpComposePage *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-static void
-toast (EpComposePage *self,
+void
+_ep_compose_page_toast (EpComposePage *self,
        const char    *text)
 {
   ep_toast_show_text (GTK_WIDGET (self), "compose", text);
 }
 
-static void
-actions_update (EpComposePage *self)
+void
+_ep_compose_page_actions_update (EpComposePage *self)
 {
   gboolean can_send = !self->sending && self->addresses_valid && self->n_recipients > 0 &&
-                      selected_account (self) != NULL;
+                      _ep_compose_page_selected_account (self) != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send", can_send);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.cancel-send", self->sending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send-now",
+                                 self->task != NULL && ep_outbox_task_get_running (self->task));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.attach", !self->sending);
 }
 
@@ -160,8 +114,8 @@ check_row (EpComposePage  *self,
   return TRUE;
 }
 
-static void
-validate (EpComposePage *self)
+void
+_ep_compose_page_validate (EpComposePage *self)
 {
   g_autoptr(GString) problems = g_string_new (NULL);
   gboolean ok = TRUE;
@@ -178,7 +132,7 @@ validate (EpComposePage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->address_error_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Address Problem"), -1);
 
-  actions_update (self);
+  _ep_compose_page_actions_update (self);
 }
 
 /* ---- size ---------------------------------------------------------------- */
@@ -186,7 +140,7 @@ validate (EpComposePage *self)
 static void
 update_size_warning (EpComposePage *self)
 {
-  EpAccount *account = selected_account (self);
+  EpAccount *account = _ep_compose_page_selected_account (self);
   const EpProvider *provider = account ? ep_provider_lookup (ep_account_get_preset (account)) : NULL;
   guint64 total = 0;
   guint64 encoded;
@@ -217,9 +171,9 @@ update_size_warning (EpComposePage *self)
 static GVariant *
 draft_to_variant (EpComposePage *self)
 {
-  g_autofree char *body = body_text (self);
+  g_autofree char *body = _ep_compose_page_body_text (self);
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-  EpAccount *account = selected_account (self);
+  EpAccount *account = _ep_compose_page_selected_account (self);
   GVariantDict dict;
 
   for (guint i = 0; i < self->attachments->len; i++)
@@ -246,7 +200,7 @@ draft_to_variant (EpComposePage *self)
 static gboolean
 is_empty (EpComposePage *self)
 {
-  g_autofree char *body = body_text (self);
+  g_autofree char *body = _ep_compose_page_body_text (self);
 
   return *gtk_editable_get_text (GTK_EDITABLE (self->to_row)) == '\0' &&
          *gtk_editable_get_text (GTK_EDITABLE (self->cc_row)) == '\0' &&
@@ -343,8 +297,8 @@ save_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-schedule_save (EpComposePage *self)
+void
+_ep_compose_page_schedule_save (EpComposePage *self)
 {
   if (self->loading)
     return;
@@ -388,7 +342,7 @@ on_remove_attachment_clicked_cb (GtkButton     *button,
 
   rebuild_attachment_rows (self);
   update_size_warning (self);
-  schedule_save (self);
+  _ep_compose_page_schedule_save (self);
 }
 
 static void
@@ -447,7 +401,7 @@ query_info_cb (GObject      *object,
         {
           g_autofree char *text = g_strdup_printf (_("Could not attach %s: %s"),
                                                    path ? path : "?", error->message);
-          toast (self, text);
+          _ep_compose_page_toast (self, text);
         }
       return;
     }
@@ -456,7 +410,7 @@ query_info_cb (GObject      *object,
     {
       g_autofree char *text = g_strdup_printf (_("%s is not a file that can be attached"),
                                                g_file_info_get_display_name (info));
-      toast (self, text);
+      _ep_compose_page_toast (self, text);
       return;
     }
 
@@ -475,7 +429,7 @@ query_info_cb (GObject      *object,
 
   rebuild_attachment_rows (self);
   update_size_warning (self);
-  schedule_save (self);
+  _ep_compose_page_schedule_save (self);
 }
 
 static void
@@ -550,7 +504,7 @@ list_accounts_cb (GObject      *object,
   g_autoptr(EpComposePage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) accounts = ep_context_list_accounts_finish (EP_CONTEXT (object), result, &error);
-  EpAccount *previous = selected_account (self);
+  EpAccount *previous = _ep_compose_page_selected_account (self);
   g_autofree char *keep_uid = g_strdup (self->wanted_account_uid
                                         ? self->wanted_account_uid
                                         : previous ? ep_account_get_uid (previous) : NULL);
@@ -560,7 +514,7 @@ list_accounts_cb (GObject      *object,
   if (accounts == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
+        _ep_compose_page_toast (self, error->message);
       return;
     }
 
@@ -590,7 +544,7 @@ list_accounts_cb (GObject      *object,
   self->loading = was_loading;
 
   update_size_warning (self);
-  actions_update (self);
+  _ep_compose_page_actions_update (self);
 }
 
 static void
@@ -617,7 +571,7 @@ load_draft_cb (GObject      *object,
   if (draft == NULL)
     {
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
+        _ep_compose_page_toast (self, error->message);
       self->loading = FALSE;
       return;
     }
@@ -649,157 +603,8 @@ load_draft_cb (GObject      *object,
       }
 
   self->loading = FALSE;
-  validate (self);
+  _ep_compose_page_validate (self);
   gtk_label_set_text (self->status_label, _("Draft restored"));
-}
-
-/* ---- sending ------------------------------------------------------------- */
-
-static gboolean
-pulse_cb (gpointer user_data)
-{
-  EpComposePage *self = user_data;
-
-  gtk_progress_bar_pulse (self->progress_bar);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-set_sending (EpComposePage *self,
-             gboolean       sending)
-{
-  self->sending = sending;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), sending);
-  g_clear_handle_id (&self->pulse_source, g_source_remove);
-  if (sending)
-    self->pulse_source = g_timeout_add (100, pulse_cb, self);
-
-  gtk_widget_set_sensitive (GTK_WIDGET (self->from_row), !sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->to_row), !sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cc_row), !sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_row), !sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->subject_row), !sending);
-  gtk_text_view_set_editable (self->body_view, !sending);
-  /* While sending, the button stops the transfer instead. */
-  gtk_button_set_label (self->send_button, sending ? _("_Cancel") : _("_Send"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->send_button),
-                                  sending ? "compose.cancel-send" : "compose.send");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button),
-                               sending ? _("Stop sending; the message is kept")
-                                       : _("Send the message (Ctrl+Return)"));
-  if (sending)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->send_button), "suggested-action");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self->send_button), "suggested-action");
-  ep_a11y_name_button (GTK_WIDGET (self->send_button), sending ? _("Cancel Sending") : _("Send"));
-  gtk_label_set_text (self->status_label, sending ? _("Sending…") : "");
-
-  actions_update (self);
-}
-
-static void
-clear_message (EpComposePage *self)
-{
-  self->loading = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (self->to_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->cc_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->bcc_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->subject_row), "");
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", -1);
-  g_ptr_array_set_size (self->attachments, 0);
-  rebuild_attachment_rows (self);
-  update_size_warning (self);
-  self->loading = FALSE;
-  validate (self);
-}
-
-static void
-notify_if_unfocused (EpComposePage *self,
-                     const char    *title,
-                     const char    *body)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(GNotification) notification = NULL;
-
-  if (root == NULL || gtk_window_is_active (GTK_WINDOW (root)))
-    return;
-
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
-  g_application_send_notification (g_application_get_default (), "send-result", notification);
-}
-
-static void
-on_password_saved_cb (EpPasswordDialog *dialog,
-                      EpComposePage    *self)
-{
-  toast (self, _("Password saved; sending again"));
-  send_message (self);
-}
-
-static void
-on_failure_response_cb (AdwMessageDialog *dialog,
-                        const char       *response,
-                        EpComposePage    *self)
-{
-  if (g_strcmp0 (response, "password") == 0)
-    {
-      EpAccount *account = selected_account (self);
-      const char *reason = g_object_get_data (G_OBJECT (dialog), "reason");
-      EpPasswordDialog *password;
-
-      if (account == NULL)
-        return;
-
-      password = ep_password_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                         self->context, account, reason);
-      g_signal_connect_object (password, "saved", G_CALLBACK (on_password_saved_cb), self, 0);
-      gtk_window_present (GTK_WINDOW (password));
-    }
-}
-
-static void
-show_failure (EpComposePage *self,
-              const GError  *error)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  const char *heading = _("The Message Was Not Sent");
-  const char *hint = NULL;
-  g_autofree char *body = NULL;
-  GtkWidget *dialog;
-
-  if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_AUTH))
-    {
-      heading = _("Wrong Password");
-      hint = _("Enter the password again. Many providers need an app password here, not the one you sign in with on the web.");
-    }
-  else if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_TLS))
-    {
-      heading = _("No Secure Connection");
-      hint = _("Nothing was sent. Check the server, port and security in Preferences; if your organisation uses its own certificate authority, choose its CA file for the account.");
-    }
-  else if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_REJECTED))
-    heading = _("The Server Refused the Message");
-  else if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_TRANSIENT))
-    hint = _("This is usually temporary. Your message is kept; try again later.");
-  else if (error->domain == EP_MAIL_ERROR)
-    heading = _("The Message Cannot Be Built");
-
-  body = hint ? g_strdup_printf ("%s\n\n%s", error->message, hint) : g_strdup (error->message);
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (root), heading, body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  if (g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_AUTH))
-    {
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "password", _("_Re-enter Password"));
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "password",
-                                                  ADW_RESPONSE_SUGGESTED);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "password");
-      g_object_set_data_full (G_OBJECT (dialog), "reason", g_strdup (error->message), g_free);
-    }
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_failure_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -813,121 +618,31 @@ delete_draft_cb (GObject      *object,
     g_warning ("Could not delete the sent draft: %s", error->message);
 }
 
-static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* After a message has gone: its draft is not needed any more. */
+void
+_ep_compose_page_delete_draft (EpComposePage *self)
 {
-  g_autoptr(EpComposePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message_id = NULL;
-  g_autoptr(EpSmtpReport) report = NULL;
-
-  report = ep_context_send_finish (EP_CONTEXT (object), result, &message_id, &error);
-  g_clear_object (&self->send_cancellable);
-  set_sending (self, FALSE);
-
-  if (report == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          if (!g_cancellable_is_cancelled (self->cancellable))
-            {
-              toast (self, _("Sending stopped; the message is kept"));
-              schedule_save (self);
-            }
-          return;
-        }
-      g_warning ("Sending failed: %s", error->message);
-      notify_if_unfocused (self, _("Message not sent"), error->message);
-      show_failure (self, error);
-      schedule_save (self);
-      return;
-    }
-
-  if (report->rejected->len == 0)
-    {
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "Message sent to %u recipient",
-                                                            "Message sent to %u recipients",
-                                                            report->accepted->len),
-                                               report->accepted->len);
-      if (self->saving)
-        self->discard_after_save = TRUE;
-      else if (self->draft_id > 0)
-        ep_context_delete_draft_async (self->context, self->draft_id, NULL, delete_draft_cb, NULL);
-      self->draft_id = 0;
-      clear_message (self);
-      toast (self, text);
-      notify_if_unfocused (self, _("Message sent"), text);
-      gtk_label_set_text (self->status_label, "");
-    }
-  else
-    {
-      /* Sent to some: keep only the refused addresses, so they can be
-       * corrected and sent again without anyone getting it twice. */
-      g_autoptr(GString) refused = g_string_new (NULL);
-      g_autoptr(GString) body = g_string_new (NULL);
-      g_autoptr(GError) partial = NULL;
-
-      for (guint i = 0; i < report->rejected->len; i++)
-        {
-          const EpRecipientStatus *s = g_ptr_array_index (report->rejected, i);
-
-          g_string_append_printf (refused, "%s%s", i ? ", " : "", s->address);
-          g_string_append_printf (body, "%s: %s\n", s->address, s->reply);
-        }
-      g_string_prepend (body, _("The message was sent to the other recipients. The server refused:\n"));
-      g_string_append (body, _("Only the refused addresses were left in To, so you can correct them and send again."));
-
-      self->loading = TRUE;
-      gtk_editable_set_text (GTK_EDITABLE (self->to_row), refused->str);
-      gtk_editable_set_text (GTK_EDITABLE (self->cc_row), "");
-      gtk_editable_set_text (GTK_EDITABLE (self->bcc_row), "");
-      self->loading = FALSE;
-      validate (self);
-      schedule_save (self);
-
-      partial = g_error_new_literal (EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_REJECTED, body->str);
-      notify_if_unfocused (self, _("Some recipients were refused"), body->str);
-      show_failure (self, partial);
-    }
+  if (self->saving)
+    self->discard_after_save = TRUE;
+  else if (self->draft_id > 0)
+    ep_context_delete_draft_async (self->context, self->draft_id, NULL, delete_draft_cb, NULL);
+  self->draft_id = 0;
 }
 
-static void
-send_message (EpComposePage *self)
+void
+_ep_compose_page_clear_message (EpComposePage *self)
 {
-  EpAccount *account = selected_account (self);
-  g_autoptr(EpDraft) draft = NULL;
-
-  if (account == NULL || self->sending)
-    return;
-
-  validate (self);
-  if (!self->addresses_valid || self->n_recipients == 0)
-    return;
-
-  draft = ep_draft_new ();
-  draft->from_name = g_strdup (ep_account_get_display_name (account));
-  draft->from_address = g_strdup (ep_account_get_address (account));
-  g_ptr_array_add (draft->to, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->to_row))));
-  g_ptr_array_add (draft->cc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->cc_row))));
-  g_ptr_array_add (draft->bcc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bcc_row))));
-  draft->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
-  draft->body = body_text (self);
-  draft->markdown = gtk_toggle_button_get_active (self->markdown_toggle);
-  for (guint i = 0; i < self->attachments->len; i++)
-    g_ptr_array_add (draft->attachments,
-                     g_strdup (((Attachment *) g_ptr_array_index (self->attachments, i))->path));
-
-  /* Make sure the draft on disk is current before it leaves. */
-  ep_compose_page_save_now (self);
-
-  g_clear_object (&self->send_cancellable);
-  self->send_cancellable = g_cancellable_new ();
-  set_sending (self, TRUE);
-  ep_context_send_async (self->context, account, draft, self->send_cancellable, send_cb,
-                         g_object_ref (self));
+  self->loading = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->to_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->cc_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->bcc_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_row), "");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", -1);
+  g_ptr_array_set_size (self->attachments, 0);
+  rebuild_attachment_rows (self);
+  update_size_warning (self);
+  self->loading = FALSE;
+  _ep_compose_page_validate (self);
 }
 
 static void
@@ -935,10 +650,15 @@ compose_cancel_send_action (GtkWidget  *widget,
                             const char *action_name,
                             GVariant   *param)
 {
-  EpComposePage *self = EP_COMPOSE_PAGE (widget);
+  _ep_compose_page_cancel_send (EP_COMPOSE_PAGE (widget));
+}
 
-  if (self->send_cancellable != NULL)
-    g_cancellable_cancel (self->send_cancellable);
+static void
+compose_send_now_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  _ep_compose_page_send_now (EP_COMPOSE_PAGE (widget));
 }
 
 static void
@@ -946,7 +666,7 @@ compose_send_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *param)
 {
-  send_message (EP_COMPOSE_PAGE (widget));
+  _ep_compose_page_send (EP_COMPOSE_PAGE (widget));
 }
 
 /* ---- signal callbacks ---------------------------------------------------- */
@@ -954,29 +674,29 @@ compose_send_action (GtkWidget  *widget,
 static void
 on_address_changed_cb (EpComposePage *self)
 {
-  validate (self);
-  schedule_save (self);
+  _ep_compose_page_validate (self);
+  _ep_compose_page_schedule_save (self);
 }
 
 static void
 on_changed_cb (EpComposePage *self)
 {
-  schedule_save (self);
+  _ep_compose_page_schedule_save (self);
 }
 
 static void
 on_from_selected_cb (EpComposePage *self)
 {
   update_size_warning (self);
-  actions_update (self);
-  schedule_save (self);
+  _ep_compose_page_actions_update (self);
+  _ep_compose_page_schedule_save (self);
 }
 
 static void
 on_markdown_toggled_cb (EpComposePage *self)
 {
   gtk_text_view_set_monospace (self->body_view, gtk_toggle_button_get_active (self->markdown_toggle));
-  schedule_save (self);
+  _ep_compose_page_schedule_save (self);
 }
 
 /* ---- GObject ------------------------------------------------------------- */
@@ -1004,15 +724,14 @@ ep_compose_page_dispose (GObject *object)
   EpComposePage *self = (EpComposePage *)object;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->send_cancellable != NULL)
-    g_cancellable_cancel (self->send_cancellable);
-  g_clear_object (&self->send_cancellable);
+  _ep_compose_page_send_dispose (self);
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_handle_id (&self->pulse_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_COMPOSE_PAGE);
   g_clear_object (&self->context);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->from_model);
+  g_clear_object (&self->settings);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_clear_pointer (&self->wanted_account_uid, g_free);
@@ -1088,12 +807,15 @@ ep_compose_page_class_init (EpComposePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, size_warning_label);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, markdown_toggle);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, send_button);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, send_now_button);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, status_label);
 
   gtk_widget_class_install_action (widget_class, "compose.send", NULL, compose_send_action);
   gtk_widget_class_install_action (widget_class, "compose.attach", NULL, compose_attach_action);
   gtk_widget_class_install_action (widget_class, "compose.cancel-send", NULL,
                                    compose_cancel_send_action);
+  gtk_widget_class_install_action (widget_class, "compose.send-now", NULL,
+                                   compose_send_now_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "compose.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
@@ -1111,6 +833,7 @@ ep_compose_page_init (EpComposePage *self)
   ep_a11y_name_button (GTK_WIDGET (self->markdown_toggle), _("Markdown"));
 
   self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (APP_ID);
   self->attachments = g_ptr_array_new_with_free_func (attachment_free);
   self->from_model = gtk_string_list_new (NULL);
   adw_combo_row_set_model (self->from_row, G_LIST_MODEL (self->from_model));
@@ -1124,5 +847,5 @@ ep_compose_page_init (EpComposePage *self)
   g_signal_connect_swapped (self->from_row, "notify::selected", G_CALLBACK (on_from_selected_cb), self);
   g_signal_connect_swapped (self->markdown_toggle, "toggled", G_CALLBACK (on_markdown_toggled_cb), self);
 
-  validate (self);
+  _ep_compose_page_validate (self);
 }

@@ -1,0 +1,85 @@
+/* ep-compose-page-private.h: shared by ep-compose-page.c and
+ * ep-compose-page-send.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <epistle-core.h>
+
+#include "ep-compose-page.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char    *path;
+  char    *name;
+  char    *type;
+  guint64  size;
+} Attachment;
+
+struct _EpComposePage
+{
+  GtkWidget        parent_instance;
+
+  /* template widgets */
+  GtkWidget       *box;
+  GtkProgressBar  *progress_bar;
+  AdwComboRow     *from_row;
+  AdwEntryRow     *to_row;
+  AdwEntryRow     *cc_row;
+  AdwEntryRow     *bcc_row;
+  AdwEntryRow     *subject_row;
+  GtkLabel        *address_error_label;
+  GtkTextView     *body_view;
+  GtkListBox      *attachment_list;
+  GtkLabel        *size_warning_label;
+  GtkToggleButton *markdown_toggle;
+  GtkButton       *send_button;
+  GtkButton       *send_now_button;
+  GtkLabel        *status_label;
+
+  /* owned */
+  EpContext       *context;
+  GCancellable    *cancellable;
+  GCancellable    *send_cancellable;  /* building and queueing the message */
+  EpOutboxTask    *task;              /* the message in the outbox, if any */
+  GSettings       *settings;
+  guint            countdown_source;  /* the undo delay shown ticking */
+  gboolean         undoing;           /* the person pressed Undo */
+  GPtrArray       *accounts;        /* EpAccount, parallel to the From model */
+  GtkStringList   *from_model;
+  GPtrArray       *attachments;     /* Attachment */
+  char            *wanted_account_uid;
+  gint64           draft_id;
+  guint            save_source;
+  guint            pulse_source;
+  guint            n_recipients;
+  gboolean         addresses_valid;
+  gboolean         loading;
+  gboolean         sending;
+  gboolean         saving;
+  gboolean         save_again;
+  gboolean         discard_after_save;  /* sent while a save was in flight */
+};
+
+EpAccount *_ep_compose_page_selected_account (EpComposePage *self);
+char      *_ep_compose_page_body_text        (EpComposePage *self);
+void       _ep_compose_page_toast            (EpComposePage *self,
+                                              const char    *text);
+void       _ep_compose_page_actions_update   (EpComposePage *self);
+void       _ep_compose_page_validate         (EpComposePage *self);
+void       _ep_compose_page_schedule_save    (EpComposePage *self);
+void       _ep_compose_page_clear_message    (EpComposePage *self);
+void       _ep_compose_page_delete_draft     (EpComposePage *self);
+
+/* ep-compose-page-send.c */
+void       _ep_compose_page_send             (EpComposePage *self);
+void       _ep_compose_page_cancel_send      (EpComposePage *self);
+void       _ep_compose_page_send_now         (EpComposePage *self);
+void       _ep_compose_page_send_dispose     (EpComposePage *self);
+
+G_END_DECLS
