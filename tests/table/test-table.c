@@ -472,6 +472,23 @@ test_xlsx_hand (void)
   g_assert_cmpstr (warnings[1], ==, "1 value is right of the last named column and is not used");
 }
 
+/* LibreOffice writes TRUE and FALSE as 1 and 0 with the number format
+ * "TRUE";"TRUE";"FALSE". A section that is only text shows that text:
+ * the first for positive numbers, the second for negative, the third for
+ * zero; a section with digits shows the number. */
+static void
+test_xlsx_libreoffice_bool (void)
+{
+  g_autoptr(EpTable) table = read_ok ("lo-bool.xlsx");
+
+  assert_columns (table, "Paid", "Sign", "Wahr", "Plain", NULL);
+  g_assert_cmpuint (ep_table_get_n_rows (table), ==, 3);
+  assert_row (table, 0, 2, "TRUE", "2.5", "WAHR", "1", NULL);
+  assert_row (table, 1, 3, "FALSE", "minus", "FALSCH", "0", NULL);
+  assert_row (table, 2, 4, "TRUE", "nothing", "", "", NULL);
+  g_assert_cmpuint (n_warnings (table), ==, 0);
+}
+
 static void
 test_xlsx_damaged (void)
 {
@@ -731,6 +748,7 @@ main (int   argc,
   g_test_add_func ("/table/xlsx/1904", test_xlsx_1904);
   g_test_add_func ("/table/xlsx/openpyxl", test_xlsx_openpyxl);
   g_test_add_func ("/table/xlsx/hand", test_xlsx_hand);
+  g_test_add_func ("/table/xlsx/libreoffice-bool", test_xlsx_libreoffice_bool);
   g_test_add_func ("/table/xlsx/damaged", test_xlsx_damaged);
   g_test_add_func ("/table/encrypted", test_encrypted);
   g_test_add_func ("/table/zip-bomb", test_zip_bomb);
