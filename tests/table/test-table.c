@@ -614,6 +614,22 @@ test_ods_values (void)
   g_assert_cmpuint (n_warnings (table), ==, 0);
 }
 
+/* LibreOffice writes TRUE and FALSE as floats 1 and 0 whose cell style has
+ * a number:boolean-style: on the cell (ce1), through the column's default
+ * cell style, or through a parent style in styles.xml (ce2 → Flag). */
+static void
+test_ods_libreoffice_bool (void)
+{
+  g_autoptr(EpTable) table = read_ok ("lo-bool.ods");
+
+  assert_columns (table, "Paid", "Sent", "Seen", "Count", "Flag", "Bool", NULL);
+  g_assert_cmpuint (ep_table_get_n_rows (table), ==, 2);
+  /* Count is a float with a plain number style: 1 and 0 stay numbers. */
+  assert_row (table, 0, 2, "TRUE", "FALSE", "TRUE", "1", "FALSE", "TRUE", NULL);
+  assert_row (table, 1, 3, "FALSE", "TRUE", "TRUE", "0", "TRUE", "FALSE", NULL);
+  g_assert_cmpuint (n_warnings (table), ==, 0);
+}
+
 static void
 test_ods_sheets (void)
 {
@@ -754,6 +770,7 @@ main (int   argc,
   g_test_add_func ("/table/zip-bomb", test_zip_bomb);
   g_test_add_func ("/table/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/table/ods/values", test_ods_values);
+  g_test_add_func ("/table/ods/libreoffice-bool", test_ods_libreoffice_bool);
   g_test_add_func ("/table/ods/sheets", test_ods_sheets);
   g_test_add_func ("/table/async", test_async);
 
