@@ -478,7 +478,8 @@ _ep_table_read_ods (const char            *path,
           g_autofree char *style = attr_ns (reader, "default-cell-style-name", NS_TABLE);
           guint8 is_boolean = style != NULL && ods_style_is_boolean (&styles, style);
 
-          repeat = MIN (repeat, EP_TABLE_MAX_COLUMNS - MIN (column_boolean->len, EP_TABLE_MAX_COLUMNS));
+          /* Never more than EP_TABLE_MAX_COLUMNS, however often repeated. */
+          repeat = MIN (repeat, EP_TABLE_MAX_COLUMNS - column_boolean->len);
           for (guint i = 0; i < repeat; i++)
             g_byte_array_append (column_boolean, &is_boolean, 1);
         }

@@ -90,10 +90,10 @@ read_styles (EpZipDoc  *doc,
           if (id != NULL && code != NULL)
             {
               EpNumFmt *fmt = _ep_num_fmt_new (code);
+              guint n = (guint) g_ascii_strtoull (id, NULL, 10);
 
               g_ptr_array_add (wb->formats, fmt);
-              g_hash_table_insert (custom, GUINT_TO_POINTER ((guint) g_ascii_strtoull (id, NULL, 10)),
-                                   fmt);
+              g_hash_table_insert (custom, GUINT_TO_POINTER (n), fmt);
             }
         }
       else if (type == XML_READER_TYPE_ELEMENT && IS (reader, "cellXfs"))
