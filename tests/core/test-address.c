@@ -112,6 +112,15 @@ test_list (void)
   g_assert_cmpstr (a->name, ==, "Doe, John");
   g_assert_cmpstr (a->address, ==, "john@example.com");
 
+  /* An escaped quote does not end a quoted name; the “@” after it is text. */
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = ep_address_list_parse ("\"Lee \\\"@lee\\\" Park\" <lee@example.com>", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  a = g_ptr_array_index (list, 0);
+  g_assert_cmpstr (a->name, ==, "Lee \"@lee\" Park");
+  g_assert_cmpstr (a->address, ==, "lee@example.com");
+
   g_clear_pointer (&list, g_ptr_array_unref);
   list = ep_address_list_parse ("   ", &error);
   g_assert_no_error (error);

@@ -600,6 +600,100 @@ test_header_injection (void)
   }
 }
 
+/* Display names */
+
+/* Asserts that @list holds exactly one mailbox, @name <@address>. */
+static void
+assert_one_mailbox (InternetAddressList *list,
+                    const char          *name,
+                    const char          *address)
+{
+  InternetAddress *ia;
+
+  g_assert_cmpint (internet_address_list_length (list), ==, 1);
+  ia = internet_address_list_get_address (list, 0);
+  g_assert_true (INTERNET_ADDRESS_IS_MAILBOX (ia));
+  g_assert_cmpstr (internet_address_get_name (ia), ==, name);
+  g_assert_cmpstr (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia)), ==, address);
+}
+
+/* A value in the name part of an address field is a literal name: quotes,
+ * commas, angle brackets and parentheses in the data are not address syntax. */
+static void
+test_display_names (void)
+{
+  const char *columns[] = { "Name", "Email", "Team", NULL };
+  const char *cells[] = {
+    "Åsa \"Ace\" Öberg", "asa@example.org", "Blue \"@B\" team",
+    "Smith, John <john@evil.example>", "john@example.org", "Red (x) \\ team; a@evil.example",
+    "Ann", "ann@example.org", "Green",
+  };
+  const char *names[] = {
+    "Åsa \"Ace\" Öberg", "Smith, John <john@evil.example>", "Ann",
+  };
+  const char *addresses[] = { "asa@example.org", "john@example.org", "ann@example.org" };
+  const char *teams[] = { "Blue \"@B\" team", "Red (x) \\ team; a@evil.example", "Green" };
+  g_autoptr(EpTemplate) tmpl = NULL;
+  g_autoptr(EpTable) table = table_new (columns, cells, 3);
+
+  /* The Cc name is quoted by the template author; the To name is not. */
+  tmpl = parse_ok ("To: {{ Name }} <{{ Email }}>\n"
+                   "Cc: \"{{ Team }}\" <team@example.org>\n"
+                   "Reply-To: {{#if Team}}{{ Team }} office{{/if}} <office@example.org>\n"
+                   "Subject: Hello\n\nHello\n");
+
+  for (guint row = 0; row < 3; row++)
+    {
+      g_autoptr(EpDraft) draft = render_ok (tmpl, table, row);
+      g_autoptr(EpOutgoing) outgoing = NULL;
+      g_autoptr(GMimeMessage) message = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *reply_name = g_strconcat (teams[row], " office", NULL);
+
+      g_test_message ("To: %s", (const char *) g_ptr_array_index (draft->to, 0));
+      draft->from_address = g_strdup ("teacher@school.example");
+      outgoing = ep_message_build (draft, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (outgoing);
+
+      g_assert_cmpuint (g_strv_length (outgoing->recipients), ==, 2);
+      g_assert_cmpstr (outgoing->recipients[0], ==, addresses[row]);
+      g_assert_cmpstr (outgoing->recipients[1], ==, "team@example.org");
+
+      message = parse_message (outgoing);
+      assert_one_mailbox (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO),
+                          names[row], addresses[row]);
+      assert_one_mailbox (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC),
+                          teams[row], "team@example.org");
+      assert_one_mailbox (g_mime_message_get_reply_to (message),
+                          reply_name, "office@example.org");
+    }
+
+  /* Validation reads the same names: nothing to report. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(EpMergeReport) report = ep_merge_validate (tmpl, table, NULL, "/base", NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (report->problems->len, ==, 0);
+    g_assert_cmpuint (report->valid_rows->len, ==, 3);
+  }
+
+  /* A plain name stays as it was written, and a value that is the whole
+   * field is still address syntax (a column may list several addresses). */
+  {
+    const char *email_columns[] = { "Email", NULL };
+    const char *email_values[] = { "a@example.org, \"B, b\" <b@example.org>" };
+    g_autoptr(EpTable) emails = one_row (email_columns, email_values);
+    g_autoptr(EpTemplate) plain = parse_ok ("To: {{ Email }}\n\nHello\n");
+    g_autoptr(EpDraft) draft = render_ok (plain, emails, 0);
+    g_autoptr(EpDraft) ann = render_ok (tmpl, table, 2);
+
+    g_assert_cmpstr (g_ptr_array_index (ann->to, 0), ==, "Ann <ann@example.org>");
+    g_assert_cmpstr (g_ptr_array_index (draft->to, 0), ==, email_values[0]);
+  }
+}
+
 /* Attachments */
 
 static void
@@ -1220,6 +1314,7 @@ main (int    argc,
   g_test_add_func ("/merge/template/unknown-column", test_unknown_column);
   g_test_add_func ("/merge/template/markdown-escaping", test_markdown_escaping);
   g_test_add_func ("/merge/template/header-injection", test_header_injection);
+  g_test_add_func ("/merge/template/display-names", test_display_names);
   g_test_add_func ("/merge/template/attachments", test_attachments);
   g_test_add_func ("/merge/template/round-trip", test_round_trip);
   g_test_add_func ("/merge/template/from-file", test_from_file);

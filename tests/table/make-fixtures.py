@@ -2,7 +2,8 @@
 # tests/table/make-fixtures.py: spreadsheets for test-table, written by the
 # real writers (XlsxWriter, openpyxl, odfpy) or, where a writer cannot make
 # a case (inline strings, phonetic runs, encryption, damage, zip bombs),
-# crafted with zipfile.
+# crafted with zipfile (so are LibreOffice's boolean cells, written as it
+# writes them).
 #
 #   make-fixtures.py DIR
 
@@ -194,6 +195,106 @@ def crafted(d):
         z.writestr("content.xml", b"\x8f\x12garbage")
 
 
+# LibreOffice saves TRUE and FALSE as the numbers 1 and 0 with a boolean
+# number format. Written as LibreOffice 7 writes them.
+LO_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+         'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+         'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
+         'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+         'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+         'office:version="1.3"')
+LO_STYLES = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-styles %s><office:styles>
+<number:boolean-style style:name="N99"><number:boolean/></number:boolean-style>
+<number:number-style style:name="N2"><number:number number:decimal-places="2" number:min-decimal-places="2" number:min-integer-digits="1"/></number:number-style>
+<style:style style:name="Default" style:family="table-cell"/>
+<style:style style:name="Flag" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N99"/>
+</office:styles></office:document-styles>""" % LO_NS
+LO_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content %s><office:automatic-styles>
+<style:style style:name="co1" style:family="table-column"><style:table-column-properties fo:break-before="auto" style:column-width="2.258cm"/></style:style>
+<number:boolean-style style:name="N10000"><number:boolean/></number:boolean-style>
+<style:style style:name="ce1" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N10000"/>
+<style:style style:name="ce2" style:family="table-cell" style:parent-style-name="Flag"/>
+<style:style style:name="ce3" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N2"/>
+</office:automatic-styles><office:body><office:spreadsheet>
+<table:table table:name="Flags" table:style-name="ta1">
+<table:table-column table:style-name="co1" table:default-cell-style-name="Default"/>
+<table:table-column table:style-name="co1" table:number-columns-repeated="2" table:default-cell-style-name="ce1"/>
+<table:table-column table:style-name="co1" table:number-columns-repeated="1021" table:default-cell-style-name="Default"/>
+<table:table-row table:style-name="ro1">
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Paid</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Sent</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Seen</text:p></table:table-cell>
+<table:table-cell table:style-name="Default" office:value-type="string" calcext:value-type="string"><text:p>Count</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Flag</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Bool</text:p></table:table-cell>
+</table:table-row>
+<table:table-row table:style-name="ro1">
+<table:table-cell table:style-name="ce1" office:value-type="float" office:value="1" calcext:value-type="float"><text:p>TRUE</text:p></table:table-cell>
+<table:table-cell office:value-type="float" office:value="0" calcext:value-type="float"><text:p>FALSE</text:p></table:table-cell>
+<table:table-cell office:value-type="float" office:value="1" calcext:value-type="float"><text:p>TRUE</text:p></table:table-cell>
+<table:table-cell table:style-name="ce3" office:value-type="float" office:value="1" calcext:value-type="float"><text:p>1.00</text:p></table:table-cell>
+<table:table-cell table:style-name="ce2" office:value-type="float" office:value="0" calcext:value-type="float"><text:p>FALSE</text:p></table:table-cell>
+<table:table-cell office:value-type="boolean" office:boolean-value="true" calcext:value-type="boolean"><text:p>TRUE</text:p></table:table-cell>
+</table:table-row>
+<table:table-row table:style-name="ro1">
+<table:table-cell table:style-name="ce1" office:value-type="float" office:value="0" calcext:value-type="float"><text:p>FALSE</text:p></table:table-cell>
+<table:table-cell table:number-columns-repeated="2" office:value-type="float" office:value="1" calcext:value-type="float"><text:p>TRUE</text:p></table:table-cell>
+<table:table-cell office:value-type="float" office:value="0" calcext:value-type="float"><text:p>0</text:p></table:table-cell>
+<table:table-cell table:style-name="ce2" office:value-type="float" office:value="1" calcext:value-type="float"><text:p>TRUE</text:p></table:table-cell>
+<table:table-cell office:value-type="boolean" office:boolean-value="false" calcext:value-type="boolean"><text:p>FALSE</text:p></table:table-cell>
+</table:table-row>
+<table:table-row table:style-name="ro1" table:number-rows-repeated="1048573">
+<table:table-cell table:number-columns-repeated="1024"/>
+</table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>""" % LO_NS
+LO_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">
+<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+LO_XLSX_STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<numFmts count="3"><numFmt numFmtId="164" formatCode="&quot;TRUE&quot;;&quot;TRUE&quot;;&quot;FALSE&quot;"/>
+<numFmt numFmtId="165" formatCode="0.0;&quot;minus&quot;;&quot;nothing&quot;"/>
+<numFmt numFmtId="166" formatCode="[$-407]&quot;WAHR&quot;;&quot;WAHR&quot;;&quot;FALSCH&quot;"/></numFmts>
+<fonts count="1"><font><sz val="10"/><name val="Arial"/><family val="2"/></font></fonts>
+<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
+<borders count="1"><border diagonalUp="false" diagonalDown="false"><left/><right/><top/><bottom/><diagonal/></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="164" fontId="0" fillId="0" borderId="0" applyFont="true" applyBorder="true" applyAlignment="true" applyProtection="true"/></cellStyleXfs>
+<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyFont="false" applyBorder="false" applyAlignment="false" applyProtection="false"/>
+<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyFont="false"/>
+<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyFont="false"/></cellXfs>
+<cellStyles count="1"><cellStyle name="Default" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+LO_XLSX_SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>Paid</t></is></c><c r="B1" t="inlineStr"><is><t>Sign</t></is></c><c r="C1" t="inlineStr"><is><t>Wahr</t></is></c><c r="D1" t="inlineStr"><is><t>Plain</t></is></c></row>
+<row r="2"><c r="A2" s="1" t="n"><v>1</v></c><c r="B2" s="2" t="n"><v>2.5</v></c><c r="C2" s="3" t="n"><v>1</v></c><c r="D2" s="0" t="n"><v>1</v></c></row>
+<row r="3"><c r="A3" s="1" t="n"><v>0</v></c><c r="B3" s="2" t="n"><v>-2</v></c><c r="C3" s="3" t="n"><v>0</v></c><c r="D3" s="0" t="n"><v>0</v></c></row>
+<row r="4"><c r="A4" s="1" t="n"><v>-1</v></c><c r="B4" s="2" t="n"><v>0</v></c></row>
+</sheetData></worksheet>"""
+
+
+def libreoffice(d):
+    with zipfile.ZipFile(os.path.join(d, "lo-bool.ods"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                   zipfile.ZIP_STORED)
+        z.writestr("content.xml", LO_CONTENT)
+        z.writestr("styles.xml", LO_STYLES)
+        z.writestr("META-INF/manifest.xml", LO_MANIFEST)
+    with zipfile.ZipFile(os.path.join(d, "lo-bool.xlsx"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", RELS)
+        z.writestr("xl/styles.xml", LO_XLSX_STYLES)
+        z.writestr("xl/worksheets/sheet1.xml", LO_XLSX_SHEET)
+
+
 def ods_fixtures(d):
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableRow, TableCell
@@ -269,6 +370,7 @@ def main():
     csv_fixtures(d)
     xlsx_fixtures(d)
     crafted(d)
+    libreoffice(d)
     ods_fixtures(d)
 
 

@@ -472,6 +472,23 @@ test_xlsx_hand (void)
   g_assert_cmpstr (warnings[1], ==, "1 value is right of the last named column and is not used");
 }
 
+/* LibreOffice writes TRUE and FALSE as 1 and 0 with the number format
+ * "TRUE";"TRUE";"FALSE". A section that is only text shows that text:
+ * the first for positive numbers, the second for negative, the third for
+ * zero; a section with digits shows the number. */
+static void
+test_xlsx_libreoffice_bool (void)
+{
+  g_autoptr(EpTable) table = read_ok ("lo-bool.xlsx");
+
+  assert_columns (table, "Paid", "Sign", "Wahr", "Plain", NULL);
+  g_assert_cmpuint (ep_table_get_n_rows (table), ==, 3);
+  assert_row (table, 0, 2, "TRUE", "2.5", "WAHR", "1", NULL);
+  assert_row (table, 1, 3, "FALSE", "minus", "FALSCH", "0", NULL);
+  assert_row (table, 2, 4, "TRUE", "nothing", "", "", NULL);
+  g_assert_cmpuint (n_warnings (table), ==, 0);
+}
+
 static void
 test_xlsx_damaged (void)
 {
@@ -594,6 +611,22 @@ test_ods_values (void)
     assert_row (table, r, 4 + r, "12", "12", "", "", "", "", "", "rep", "", NULL);
   /* A blank row 8; the million blank rows at the end cost nothing. */
   assert_row (table, 4, 9, "-3.5", "", "", "", "", "", "", "", "", NULL);
+  g_assert_cmpuint (n_warnings (table), ==, 0);
+}
+
+/* LibreOffice writes TRUE and FALSE as floats 1 and 0 whose cell style has
+ * a number:boolean-style: on the cell (ce1), through the column's default
+ * cell style, or through a parent style in styles.xml (ce2 → Flag). */
+static void
+test_ods_libreoffice_bool (void)
+{
+  g_autoptr(EpTable) table = read_ok ("lo-bool.ods");
+
+  assert_columns (table, "Paid", "Sent", "Seen", "Count", "Flag", "Bool", NULL);
+  g_assert_cmpuint (ep_table_get_n_rows (table), ==, 2);
+  /* Count is a float with a plain number style: 1 and 0 stay numbers. */
+  assert_row (table, 0, 2, "TRUE", "FALSE", "TRUE", "1", "FALSE", "TRUE", NULL);
+  assert_row (table, 1, 3, "FALSE", "TRUE", "TRUE", "0", "TRUE", "FALSE", NULL);
   g_assert_cmpuint (n_warnings (table), ==, 0);
 }
 
@@ -731,11 +764,13 @@ main (int   argc,
   g_test_add_func ("/table/xlsx/1904", test_xlsx_1904);
   g_test_add_func ("/table/xlsx/openpyxl", test_xlsx_openpyxl);
   g_test_add_func ("/table/xlsx/hand", test_xlsx_hand);
+  g_test_add_func ("/table/xlsx/libreoffice-bool", test_xlsx_libreoffice_bool);
   g_test_add_func ("/table/xlsx/damaged", test_xlsx_damaged);
   g_test_add_func ("/table/encrypted", test_encrypted);
   g_test_add_func ("/table/zip-bomb", test_zip_bomb);
   g_test_add_func ("/table/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/table/ods/values", test_ods_values);
+  g_test_add_func ("/table/ods/libreoffice-bool", test_ods_libreoffice_bool);
   g_test_add_func ("/table/ods/sheets", test_ods_sheets);
   g_test_add_func ("/table/async", test_async);
 

@@ -325,7 +325,9 @@ ep_address_list_parse (const char  *text,
 
     for (const char *p = stripped; *p; p++)
       {
-        if (*p == '"')
+        if (*p == '\\' && in_quotes && p[1] != '\0')
+          p++;
+        else if (*p == '"')
           in_quotes = !in_quotes;
         else if (*p == '@' && !in_quotes)
           ats++;

@@ -4,7 +4,10 @@
  * are walked. Values go into the text as they are. For Markdown the HTML
  * source is built in the same pass with every value escaped, so data can
  * never become markup. Values bound for a header are refused if they hold
- * a line break or another control character (header injection).
+ * a line break or another control character (header injection). In an
+ * address field, a value in the name part ("{{ Name }} <{{ Email }}>") is
+ * a literal name: it is quoted as needed, so its quotes, commas and angle
+ * brackets never read as address syntax.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -137,8 +140,23 @@ typedef struct
   gboolean         name_row;
   guint            n_values;     /* values inserted into this field */
   guint            n_filled;     /* … that were not blank */
+  GArray          *spans;        /* Span: where values went, address fields only */
   GError          *error;        /* the first header injection */
 } Render;
+
+typedef struct
+{
+  gsize start;
+  gsize end;
+} Span;
+
+/* Template text of an address field, read one character at a time. */
+typedef struct
+{
+  gboolean in_quotes;
+  gboolean escaped;
+  int      angle;
+} Syntax;
 
 static gboolean
 is_blank (const char *value)
@@ -223,6 +241,7 @@ render_nodes (Render    *ctx,
     {
       const TemplateNode *node = g_ptr_array_index (nodes, i);
       const char *value;
+      Span span;
 
       switch (node->kind)
         {
@@ -253,7 +272,11 @@ render_nodes (Render    *ctx,
               if (c != 0)
                 set_injection_error (ctx, ctx->map[node->column], c);
             }
+          span.start = out->len;
           g_string_append (out, value);
+          span.end = out->len;
+          if (ctx->spans != NULL)
+            g_array_append_val (ctx->spans, span);
           if (html != NULL)
             append_markdown_escaped (html, value);
           break;
@@ -269,6 +292,118 @@ render_nodes (Render    *ctx,
     }
 }
 
+static void
+syntax_feed (Syntax *syntax,
+             char    c)
+{
+  if (syntax->escaped)
+    syntax->escaped = FALSE;
+  else if (syntax->in_quotes && c == '\\')
+    syntax->escaped = TRUE;
+  else if (c == '"')
+    syntax->in_quotes = !syntax->in_quotes;
+  else if (!syntax->in_quotes && c == '<')
+    syntax->angle++;
+  else if (!syntax->in_quotes && c == '>' && syntax->angle > 0)
+    syntax->angle--;
+}
+
+/* Whether the template text after value @i, up to the end of its mailbox
+ * (a comma), opens an angle address: then the value is part of a name. */
+static gboolean
+is_name_part (const GString *out,
+              const GArray  *spans,
+              guint          i)
+{
+  Syntax syntax = { FALSE, FALSE, 0 };
+  gsize pos = g_array_index (spans, Span, i).end;
+
+  for (guint next = i + 1; ; next++)
+    {
+      gsize end = next < spans->len ? g_array_index (spans, Span, next).start : out->len;
+
+      for (; pos < end; pos++)
+        {
+          char c = out->str[pos];
+
+          if (!syntax.in_quotes && c == '<')
+            return TRUE;
+          if (!syntax.in_quotes && c == ',')
+            return FALSE;
+          syntax_feed (&syntax, c);
+        }
+      if (next >= spans->len)
+        return FALSE;
+      pos = g_array_index (spans, Span, next).end;
+    }
+}
+
+/* RFC 5322 specials that a phrase cannot hold unquoted; GMime reads “.”
+ * in a name (obsolete syntax), so it is left alone. */
+static gboolean
+needs_quotes (const char *value,
+              gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (strchr ("()<>[]:;@\\,\"", value[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+append_quoted_content (GString    *out,
+                       const char *value,
+                       gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (value[i] == '"' || value[i] == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, value[i]);
+    }
+}
+
+/* Rewrites an address field so that every value in a name part is a
+ * literal name: inside the author's quotes it is escaped; elsewhere it is
+ * made one quoted-string when it holds a special. Values in angle brackets,
+ * or that make up a mailbox by themselves, are addresses and stay as they are. */
+static void
+quote_names (GString      *out,
+             const GArray *spans)
+{
+  g_autoptr(GString) result = g_string_sized_new (out->len + 16);
+  Syntax syntax = { FALSE, FALSE, 0 };
+  gsize pos = 0;
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const Span *span = &g_array_index (spans, Span, i);
+      const char *value = out->str + span->start;
+      gsize len = span->end - span->start;
+
+      for (; pos < span->start; pos++)
+        {
+          syntax_feed (&syntax, out->str[pos]);
+          g_string_append_c (result, out->str[pos]);
+        }
+
+      if (syntax.in_quotes)
+        append_quoted_content (result, value, len);
+      else if (syntax.angle == 0 && needs_quotes (value, len) && is_name_part (out, spans, i))
+        {
+          g_string_append_c (result, '"');
+          append_quoted_content (result, value, len);
+          g_string_append_c (result, '"');
+        }
+      else
+        g_string_append_len (result, value, len);
+      pos = span->end;
+    }
+  g_string_append_len (result, out->str + pos, out->len - pos);
+
+  g_string_assign (out, result->str);
+}
+
 /* A header field, trimmed; "" when empty. An address field whose values
  * were all blank is empty too ("{{ Name }} <{{ Email }}>" on a blank row). */
 static char *
@@ -282,7 +417,14 @@ render_header (Render          *ctx,
   ctx->header = TRUE;
   ctx->n_values = 0;
   ctx->n_filled = 0;
+  if (field <= EP_TEMPLATE_FIELD_REPLY_TO)
+    ctx->spans = g_array_new (FALSE, FALSE, sizeof (Span));
   render_nodes (ctx, nodes, out, NULL);
+  if (ctx->spans != NULL)
+    {
+      quote_names (out, ctx->spans);
+      g_clear_pointer (&ctx->spans, g_array_unref);
+    }
 
   g_strstrip (out->str);
   out->len = strlen (out->str);

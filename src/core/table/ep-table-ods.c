@@ -11,6 +11,10 @@
  * ISO 8601 (2024-03-01, or 2024-03-01T14:30:00 with a time), time as
  * 14:30:00, boolean as TRUE/FALSE, strings from their paragraphs (joined
  * by newlines, with text:s, text:tab and text:line-break expanded).
+ * LibreOffice writes TRUE and FALSE as the floats 1 and 0 in a cell style
+ * whose data style is a number:boolean-style; those read as TRUE/FALSE too.
+ * The cell styles come from styles.xml and content.xml's automatic styles;
+ * a cell without one takes its column's default cell style.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,6 +36,16 @@
 #define NS_TABLE  "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 #define NS_OFFICE "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 #define NS_TEXT   "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+#define NS_STYLE  "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+#define NS_NUMBER "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
+
+/* Which cell styles show a number as TRUE/FALSE. */
+typedef struct
+{
+  GHashTable *boolean_data;  /* names of number:boolean-style data styles */
+  GHashTable *data_style;    /* cell style → style:data-style-name */
+  GHashTable *parent;        /* cell style → style:parent-style-name */
+} OdsStyles;
 
 static char *
 attr_ns (xmlTextReader *reader,
@@ -140,9 +154,130 @@ ods_cell_text (xmlTextReader *reader,
   return FALSE;
 }
 
+/* ---- styles ---- */
+
+static void
+ods_styles_init (OdsStyles *styles)
+{
+  styles->boolean_data = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  styles->data_style = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  styles->parent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static void
+ods_styles_clear (OdsStyles *styles)
+{
+  g_clear_pointer (&styles->boolean_data, g_hash_table_unref);
+  g_clear_pointer (&styles->data_style, g_hash_table_unref);
+  g_clear_pointer (&styles->parent, g_hash_table_unref);
+}
+
+/* Takes note of a boolean data style or a cell style at @reader. */
+static void
+ods_styles_add (OdsStyles     *styles,
+                xmlTextReader *reader)
+{
+  if (in_ns (reader, NS_NUMBER) && IS (reader, "boolean-style"))
+    {
+      char *name = attr_ns (reader, "name", NS_STYLE);
+
+      if (name != NULL)
+        g_hash_table_add (styles->boolean_data, name);
+    }
+  else if (in_ns (reader, NS_STYLE) && IS (reader, "style"))
+    {
+      g_autofree char *family = attr_ns (reader, "family", NS_STYLE);
+      g_autofree char *name = NULL;
+      char *data, *parent;
+
+      if (g_strcmp0 (family, "table-cell") != 0)
+        return;
+      name = attr_ns (reader, "name", NS_STYLE);
+      if (name == NULL)
+        return;
+      data = attr_ns (reader, "data-style-name", NS_STYLE);
+      parent = attr_ns (reader, "parent-style-name", NS_STYLE);
+      if (data != NULL)
+        g_hash_table_insert (styles->data_style, g_strdup (name), data);
+      else
+        g_hash_table_remove (styles->data_style, name);
+      if (parent != NULL)
+        g_hash_table_insert (styles->parent, g_strdup (name), parent);
+      else
+        g_hash_table_remove (styles->parent, name);
+    }
+}
+
+/* The common styles, which content.xml's automatic styles build on. */
+static gboolean
+ods_read_styles (EpZipDoc   *doc,
+                 OdsStyles  *styles,
+                 GError    **error)
+{
+  g_autoptr(EpZipPart) part = NULL;
+  g_autoptr(xmlTextReader) reader = NULL;
+  GError *local_error = NULL;
+  int rc;
+
+  part = _ep_zip_part_open (doc, "styles.xml", FALSE, FALSE, &local_error);
+  if (part == NULL)
+    {
+      if (local_error == NULL)
+        return TRUE;
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  reader = _ep_zip_part_xml_reader (part, "styles.xml");
+  if (reader == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+      return FALSE;
+    }
+
+  while ((rc = xmlTextReaderRead (reader)) == 1)
+    if (xmlTextReaderNodeType (reader) == XML_READER_TYPE_ELEMENT)
+      ods_styles_add (styles, reader);
+
+  if (part->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&part->error));
+      return FALSE;
+    }
+  if (rc != 0)
+    {
+      _ep_table_xml_error (error, "styles.xml");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether cell style @name (or the style it inherits from) shows numbers
+ * as TRUE/FALSE. */
+static gboolean
+ods_style_is_boolean (const OdsStyles *styles,
+                      const char      *name)
+{
+  for (guint depth = 0; name != NULL && depth < 16; depth++)
+    {
+      const char *data = g_hash_table_lookup (styles->data_style, name);
+
+      if (data != NULL)
+        return g_hash_table_contains (styles->boolean_data, data);
+      name = g_hash_table_lookup (styles->parent, name);
+    }
+  return FALSE;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OdsStyles, ods_styles_clear)
+
+/* ---- cells ---- */
+
+/* @column_boolean: the column's default cell style is a boolean one. */
 static char *
-ods_value (xmlTextReader *reader,
-           GString       *text)
+ods_value (xmlTextReader   *reader,
+           GString         *text,
+           const OdsStyles *styles,
+           gboolean         column_boolean)
 {
   g_autofree char *type = attr_ns (reader, "value-type", NS_OFFICE);
   g_autofree char *value = NULL;
@@ -155,6 +290,13 @@ ods_value (xmlTextReader *reader,
       value = attr_ns (reader, "value", NS_OFFICE);
       if (value == NULL)
         return g_strdup (text->str);
+      if (g_hash_table_size (styles->boolean_data) > 0)
+        {
+          g_autofree char *style = attr_ns (reader, "style-name", NS_TABLE);
+
+          if (style != NULL ? ods_style_is_boolean (styles, style) : column_boolean)
+            return g_strdup (g_ascii_strtod (value, NULL) != 0 ? "TRUE" : "FALSE");
+        }
       {
         char buf[64];
 
@@ -236,6 +378,8 @@ _ep_table_read_ods (const char            *path,
   g_autoptr(xmlTextReader) reader = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GByteArray) column_boolean = g_byte_array_new ();
+  g_auto(OdsStyles) styles = { NULL, };
   g_autofree char *chosen = NULL;
   EpZipDoc doc = { 0, };
   EpRows rows;
@@ -252,6 +396,9 @@ _ep_table_read_ods (const char            *path,
 
   doc.zip = zip;
   doc.options = options;
+  ods_styles_init (&styles);
+  if (!ods_read_styles (&doc, &styles, error))
+    return NULL;
   part = _ep_zip_part_open (&doc, "content.xml", TRUE, TRUE, error);
   if (part == NULL)
     return NULL;
@@ -325,6 +472,18 @@ _ep_table_read_ods (const char            *path,
             break;
         }
       else if (reading && type == XML_READER_TYPE_ELEMENT && in_ns (reader, NS_TABLE) &&
+               IS (reader, "table-column"))
+        {
+          guint repeat = repeat_of (reader, "number-columns-repeated");
+          g_autofree char *style = attr_ns (reader, "default-cell-style-name", NS_TABLE);
+          guint8 is_boolean = style != NULL && ods_style_is_boolean (&styles, style);
+
+          /* Never more than EP_TABLE_MAX_COLUMNS, however often repeated. */
+          repeat = MIN (repeat, EP_TABLE_MAX_COLUMNS - column_boolean->len);
+          for (guint i = 0; i < repeat; i++)
+            g_byte_array_append (column_boolean, &is_boolean, 1);
+        }
+      else if (reading && type == XML_READER_TYPE_ELEMENT && in_ns (reader, NS_TABLE) &&
                (IS (reader, "table-cell") || IS (reader, "covered-table-cell")))
         {
           guint repeat = repeat_of (reader, "number-columns-repeated");
@@ -342,7 +501,8 @@ _ep_table_read_ods (const char            *path,
                 _ep_table_xml_error (error, "content.xml");
               goto fail;
             }
-          value = ods_value (reader, text);
+          value = ods_value (reader, text, &styles,
+                             column < column_boolean->len && column_boolean->data[column]);
 
           if (*value == '\0')
             column = MIN (column + repeat, EP_TABLE_MAX_COLUMNS);   /* empty cells: just move on */
@@ -356,6 +516,8 @@ _ep_table_read_ods (const char            *path,
                 column = limit;
             }
         }
+      else if (names->len == 0 && type == XML_READER_TYPE_ELEMENT)
+        ods_styles_add (&styles, reader);   /* office:automatic-styles, before the body */
     }
 
   if (part->error != NULL)

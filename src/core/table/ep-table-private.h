@@ -105,6 +105,42 @@ const char    *_ep_table_format_number_text (const char       *text,
                                              char             *buf,
                                              gsize             len);
 
+/* ---- number formats (ep-table-numfmt.c) ---- */
+
+typedef enum
+{
+  EP_FMT_NONE,
+  EP_FMT_DATE,
+  EP_FMT_TIME,
+  EP_FMT_ELAPSED,   /* [h]:mm:ss: hours past 24 */
+  EP_FMT_DATETIME,
+  EP_FMT_PERCENT,
+} EpFmtKind;
+
+/* A parsed number format: what its first section shows, and the text of
+ * each section (positive, negative, zero) that is only text. */
+typedef struct
+{
+  EpFmtKind  kind;
+  guint      n_sections;
+  gboolean   conditional;   /* [>100]: sections are not chosen by sign */
+  gboolean   has_literal;
+  char      *literal[3];    /* NULL: the section shows the number */
+  char      *negative;      /* "-" + literal[0] for a one-section format */
+} EpNumFmt;
+
+EpNumFmt      *_ep_num_fmt_new         (const char            *code);
+EpNumFmt      *_ep_num_fmt_new_builtin (guint                  id);
+void           _ep_num_fmt_free        (EpNumFmt              *fmt);
+/* A number cell's text (as stored in the file) as the format shows it;
+ * @fmt NULL is "General". Returns @text, @buf (at least 64 bytes) or a
+ * string owned by @fmt. */
+const char    *_ep_num_fmt_render      (const EpNumFmt        *fmt,
+                                        const char            *text,
+                                        gboolean               date1904,
+                                        char                  *buf,
+                                        gsize                  len);
+
 /* Rows being read from a sheet: the first non-blank row is the header
  * (its last non-empty cell sets the number of columns); blank rows are
  * skipped; values right of the last column are counted and dropped. */

@@ -11,7 +11,9 @@
  * numbers without binary noise (0.1, 12, 1E+20), dates and times from the
  * cell's number format as ISO 8601 (2024-03-01, 2024-03-01T14:30:00,
  * 14:30:00), percentages as 25%, TRUE/FALSE, formulas' cached results,
- * error values as their text (#DIV/0!) with a warning.
+ * error values as their text (#DIV/0!) with a warning. Number formats are
+ * read in ep-table-numfmt.c; a section that is only text shows the text
+ * (LibreOffice's "TRUE";"TRUE";"FALSE" for its TRUE and FALSE cells).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,7 +22,6 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <glib/gi18n-lib.h>
@@ -31,21 +32,12 @@
 #define NS_RELS "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define NS_RELS_STRICT "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
-typedef enum
-{
-  FMT_NONE,
-  FMT_DATE,
-  FMT_TIME,
-  FMT_ELAPSED,   /* [h]:mm:ss: hours past 24 */
-  FMT_DATETIME,
-  FMT_PERCENT,
-} FmtKind;
-
 typedef struct
 {
   GStringChunk *chunk;     /* shared strings */
   GPtrArray    *strings;   /* const char * into chunk */
-  GArray       *xf_kinds;  /* guint8 FmtKind per cellXfs index */
+  GPtrArray    *formats;   /* EpNumFmt, owned */
+  GPtrArray    *xf_formats;/* EpNumFmt per cellXfs index (NULL: General) */
   gboolean      date1904;
 } Workbook;
 
@@ -60,159 +52,6 @@ attr (xmlTextReader *reader,
 
   xmlFree (value);
   return copy;
-}
-
-/* ---- number formats -------------------------------------------------------- */
-
-/* What a number format shows, from its code: date/time tokens outside
- * quotes, brackets and escapes; a % sign. */
-static FmtKind
-classify_format_code (const char *code)
-{
-  gboolean date = FALSE, time = FALSE, elapsed = FALSE, percent = FALSE, month = FALSE;
-
-  for (const char *p = code; *p; p++)
-    {
-      char c = g_ascii_tolower (*p);
-
-      if (*p == '"')
-        {
-          p = strchr (p + 1, '"');
-          if (p == NULL)
-            break;
-          continue;
-        }
-      if (*p == '\\' || *p == '_' || *p == '*')
-        {
-          if (p[1] != '\0')
-            p++;
-          continue;
-        }
-      if (*p == '[')
-        {
-          /* [h], [mm], [ss]: elapsed time; [Red], [$€-407]: not. */
-          const char *close = strchr (p, ']');
-
-          if (close == NULL)
-            break;
-          if (close - p >= 2 && strchr ("hms", g_ascii_tolower (p[1])) != NULL)
-            elapsed = time = TRUE;
-          p = close;
-          continue;
-        }
-      if (c == ';')
-        break;   /* the first section decides */
-      if (c == 'd' || c == 'y')
-        date = TRUE;
-      else if (c == 'm')
-        month = TRUE;
-      else if (c == 'h' || c == 's')
-        time = TRUE;
-      else if (c == '%')
-        percent = TRUE;
-    }
-
-  /* m is minutes next to h or s, else the month. */
-  if (month && !time)
-    date = TRUE;
-  if (date && time)
-    return FMT_DATETIME;
-  if (date)
-    return FMT_DATE;
-  if (elapsed)
-    return FMT_ELAPSED;
-  if (time)
-    return FMT_TIME;
-  if (percent)
-    return FMT_PERCENT;
-  return FMT_NONE;
-}
-
-static FmtKind
-classify_builtin (guint id)
-{
-  if ((id >= 14 && id <= 17) || (id >= 27 && id <= 31) || (id >= 34 && id <= 36) ||
-      (id >= 50 && id <= 58))
-    return FMT_DATE;
-  if (id == 46)
-    return FMT_ELAPSED;
-  if ((id >= 18 && id <= 21) || id == 45 || id == 47 || id == 32 || id == 33)
-    return FMT_TIME;
-  if (id == 22)
-    return FMT_DATETIME;
-  if (id == 9 || id == 10)
-    return FMT_PERCENT;
-  return FMT_NONE;
-}
-
-/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
-static void
-civil_from_days (gint64  z,
-                 int    *year,
-                 int    *month,
-                 int    *day)
-{
-  gint64 era, yoe, y, doy, mp;
-  guint64 doe;
-
-  z += 719468;
-  era = (z >= 0 ? z : z - 146096) / 146097;
-  doe = (guint64) (z - era * 146097);
-  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = yoe + era * 400;
-  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  mp = (5 * doy + 2) / 153;
-  *day = (int) (doy - (153 * mp + 2) / 5 + 1);
-  *month = (int) (mp < 10 ? mp + 3 : mp - 9);
-  *year = (int) (y + (*month <= 2));
-}
-
-/* An Excel serial date as ISO 8601; 1900 system with its 29 February. */
-static const char *
-format_serial (double    serial,
-               FmtKind   kind,
-               gboolean  date1904,
-               char     *buf,
-               gsize     len)
-{
-  gint64 days, seconds;
-  int year = 1900, month = 2, day = 29;
-
-  /* Excel has no dates before 1900, but LibreOffice and openpyxl write
-   * them as negative serials from 1899-12-30: 0001-01-01 to 9999-12-31. */
-  if (!isfinite (serial) || serial < -693593 || serial >= 2958466)
-    return _ep_table_format_number (serial, buf, len);
-
-  days = (gint64) floor (serial);
-  seconds = (gint64) llround ((serial - floor (serial)) * 86400.0);
-  if (seconds >= 86400)
-    {
-      days++;
-      seconds -= 86400;
-    }
-
-  if (kind == FMT_TIME || kind == FMT_ELAPSED)
-    {
-      gint64 hours = seconds / 3600 + (kind == FMT_ELAPSED ? days * 24 : 0);
-
-      g_snprintf (buf, len, "%02d:%02d:%02d", (int) hours, (int) (seconds / 60 % 60),
-                  (int) (seconds % 60));
-      return buf;
-    }
-
-  if (date1904)
-    civil_from_days (days - 24107, &year, &month, &day);          /* 1904-01-01 */
-  else if (days >= 61 || days < 0)
-    civil_from_days (days - 25569, &year, &month, &day);          /* 1899-12-30 */
-  else if (days != 60)
-    civil_from_days (days - 25568, &year, &month, &day);          /* 1899-12-31 */
-
-  if (kind == FMT_DATETIME)
-    g_snprintf (buf, len, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
-                (int) (seconds / 3600), (int) (seconds / 60 % 60), (int) (seconds % 60));
-  else
-    g_snprintf (buf, len, "%04d-%02d-%02d", year, month, day);
-  return buf;
 }
 
 /* ---- small parts ---------------------------------------------------------- */
@@ -249,8 +88,13 @@ read_styles (EpZipDoc  *doc,
           g_autofree char *code = attr (reader, "formatCode");
 
           if (id != NULL && code != NULL)
-            g_hash_table_insert (custom, GUINT_TO_POINTER ((guint) g_ascii_strtoull (id, NULL, 10)),
-                                 GINT_TO_POINTER (classify_format_code (code) + 1));
+            {
+              EpNumFmt *fmt = _ep_num_fmt_new (code);
+              guint n = (guint) g_ascii_strtoull (id, NULL, 10);
+
+              g_ptr_array_add (wb->formats, fmt);
+              g_hash_table_insert (custom, GUINT_TO_POINTER (n), fmt);
+            }
         }
       else if (type == XML_READER_TYPE_ELEMENT && IS (reader, "cellXfs"))
         in_cell_xfs = !xmlTextReaderIsEmptyElement (reader);
@@ -260,10 +104,16 @@ read_styles (EpZipDoc  *doc,
         {
           g_autofree char *id_text = attr (reader, "numFmtId");
           guint id = id_text ? (guint) g_ascii_strtoull (id_text, NULL, 10) : 0;
-          gpointer found = g_hash_table_lookup (custom, GUINT_TO_POINTER (id));
-          guint8 kind = found ? (guint8) (GPOINTER_TO_INT (found) - 1) : classify_builtin (id);
+          EpNumFmt *fmt = g_hash_table_lookup (custom, GUINT_TO_POINTER (id));
 
-          g_array_append_val (wb->xf_kinds, kind);
+          if (fmt == NULL)
+            {
+              /* A built-in format: made once, shared by the xfs using it. */
+              fmt = _ep_num_fmt_new_builtin (id);
+              g_ptr_array_add (wb->formats, fmt);
+              g_hash_table_insert (custom, GUINT_TO_POINTER (id), fmt);
+            }
+          g_ptr_array_add (wb->xf_formats, fmt);
         }
     }
 
@@ -584,29 +434,10 @@ end_cell (Sax *sax)
     case CELL_NUMBER:
     default:
       {
-        FmtKind kind = sax->style < sax->wb->xf_kinds->len
-                       ? g_array_index (sax->wb->xf_kinds, guint8, sax->style) : FMT_NONE;
+        const EpNumFmt *fmt = sax->style < sax->wb->xf_formats->len
+                              ? g_ptr_array_index (sax->wb->xf_formats, sax->style) : NULL;
 
-        if (kind == FMT_NONE)
-          value = _ep_table_format_number_text (value, buf, sizeof buf);
-        else
-          {
-            char *end = NULL;
-            double number = g_ascii_strtod (value, &end);
-
-            if (end == value)
-              break;
-            if (kind == FMT_PERCENT)
-              {
-                char n[48];
-
-                g_snprintf (buf, sizeof buf, "%s%%",
-                            _ep_table_format_number (number * 100, n, sizeof n));
-                value = buf;
-              }
-            else
-              value = format_serial (number, kind, sax->wb->date1904, buf, sizeof buf);
-          }
+        value = _ep_num_fmt_render (fmt, value, sax->wb->date1904, buf, sizeof buf);
         len = -1;
       }
       break;
@@ -967,7 +798,8 @@ _ep_table_read_xlsx (const char            *path,
   doc.options = options;
   wb.chunk = g_string_chunk_new (64 * 1024);
   wb.strings = g_ptr_array_new ();
-  wb.xf_kinds = g_array_new (FALSE, FALSE, sizeof (guint8));
+  wb.formats = g_ptr_array_new_with_free_func ((GDestroyNotify) _ep_num_fmt_free);
+  wb.xf_formats = g_ptr_array_new ();
   _ep_rows_init (&rows);
 
   part = find_sheet (&doc, &wb, options->sheet, names, &sheet, error);
@@ -980,7 +812,8 @@ _ep_table_read_xlsx (const char            *path,
   _ep_rows_clear (&rows);
   g_string_chunk_free (wb.chunk);
   g_ptr_array_unref (wb.strings);
-  g_array_unref (wb.xf_kinds);
+  g_ptr_array_unref (wb.xf_formats);
+  g_ptr_array_unref (wb.formats);
 
   return table;
 }
