@@ -64,7 +64,34 @@ test_error_mapping (void)
         g_error ("case %u: “%s” not in “%s”", i, cases[i].contains, error->message);
       g_assert_cmpint (ep_transport_error_is_transient (error), ==,
                        cases[i].code == EP_TRANSPORT_ERROR_TRANSIENT);
+      /* …and what the outbox does about it follows from the code alone. */
+      {
+        static const EpSendAction action_of[] = {
+          [EP_TRANSPORT_ERROR_TRANSIENT] = EP_SEND_RETRY,
+          [EP_TRANSPORT_ERROR_REJECTED] = EP_SEND_REJECTED,
+          [EP_TRANSPORT_ERROR_AUTH] = EP_SEND_STOP_AUTH,
+          [EP_TRANSPORT_ERROR_TLS] = EP_SEND_STOP_TLS,
+          [EP_TRANSPORT_ERROR_CONFIG] = EP_SEND_STOP_CONFIG,
+        };
+
+        if (ep_transport_error_classify (error) != action_of[cases[i].code])
+          g_error ("case %u: classified %d, expected %d", i, ep_transport_error_classify (error),
+                   action_of[cases[i].code]);
+      }
     }
+
+  /* Errors from elsewhere: a cancelled transfer, and our own side (a
+   * message that cannot be built) are never retried as a server failure. */
+  {
+    g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
+    g_autoptr(GError) local = g_error_new_literal (G_FILE_ERROR, G_FILE_ERROR_NOENT, "gone.pdf");
+    g_autoptr(GError) unknown = g_error_new_literal (EP_TRANSPORT_ERROR, 99, "new code");
+
+    g_assert_cmpint (ep_transport_error_classify (cancelled), ==, EP_SEND_CANCELLED);
+    g_assert_cmpint (ep_transport_error_classify (local), ==, EP_SEND_LOCAL);
+    /* An unknown transport failure keeps the message and retries. */
+    g_assert_cmpint (ep_transport_error_classify (unknown), ==, EP_SEND_RETRY);
+  }
 
   {
     g_autoptr(GError) error = ep_transport_error_from_curl (CURLE_ABORTED_BY_CALLBACK, 0, NULL,

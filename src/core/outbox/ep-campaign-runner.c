@@ -510,60 +510,63 @@ handle_result (EpCampaignRunner       *self,
           reply = g_string_free (g_steal_pointer (&text), FALSE);
         }
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* Stopped mid-transfer: the server may have it. */
-      state = EP_RECIPIENT_UNCERTAIN;
-      reply = g_strdup (error->message);
-    }
-  else if (error->domain == EP_TRANSPORT_ERROR &&
-           (error->code == EP_TRANSPORT_ERROR_AUTH || error->code == EP_TRANSPORT_ERROR_TLS ||
-            error->code == EP_TRANSPORT_ERROR_CONFIG))
-    {
-      /* Nothing was sent (these fail before MAIL FROM): back in the queue
-       * for when the account is fixed. */
-      state = EP_RECIPIENT_PENDING;
-      reply = g_strdup (error->message);
-      stop = error->code == EP_TRANSPORT_ERROR_AUTH ? EP_CAMPAIGN_END_AUTH
-             : error->code == EP_TRANSPORT_ERROR_TLS ? EP_CAMPAIGN_END_TLS
-             : EP_CAMPAIGN_END_SERVER;
-    }
-  else if (error->domain == EP_TRANSPORT_ERROR && error->code == EP_TRANSPORT_ERROR_REJECTED)
-    {
-      state = EP_RECIPIENT_FAILED;
-      reply = g_strdup (error->message);
-      code = reply_code_of (ep_smtp_connection_get_last_reply (connection));
-    }
-  else if (error->domain == EP_TRANSPORT_ERROR)
-    {
-      /* 4xx, a lost connection, a timeout: later, unless tried enough. */
-      reply = g_strdup (error->message);
-      code = reply_code_of (ep_smtp_connection_get_last_reply (connection));
-      if (r->attempts >= self->max_attempts)
-        state = EP_RECIPIENT_FAILED;
-      else if (message_size > 0 && code == 0 &&
-               ep_smtp_connection_get_bytes_sent (connection) >= message_size)
-        {
-          /* All of it went out and no reply came: the server may have it.
-           * Sent again at once, and reported, as after a crash. */
-          state = EP_RECIPIENT_UNCERTAIN;
-          if (++self->consecutive_failures >= MAX_CONSECUTIVE_FAILURES)
-            stop = EP_CAMPAIGN_END_SERVER;
-        }
-      else
-        {
-          guint delay = self->first_delay << MIN (r->attempts - 1, 10u);
-
-          state = EP_RECIPIENT_DEFERRED;
-          next_attempt = g_get_real_time () / G_USEC_PER_SEC + MIN (delay, 3600u);
-        }
-    }
   else
     {
-      /* Our side: the message could not be built (say an attachment was
-       * removed since the campaign started). */
-      state = EP_RECIPIENT_FAILED;
       reply = g_strdup (error->message);
+
+      switch (ep_transport_error_classify (error))
+        {
+        case EP_SEND_CANCELLED:
+          /* Stopped mid-transfer: the server may have it. */
+          state = EP_RECIPIENT_UNCERTAIN;
+          break;
+
+        case EP_SEND_STOP_AUTH:
+        case EP_SEND_STOP_TLS:
+        case EP_SEND_STOP_CONFIG:
+          /* Nothing was sent (these fail before MAIL FROM): back in the
+           * queue for when the account is fixed. */
+          state = EP_RECIPIENT_PENDING;
+          stop = ep_transport_error_classify (error) == EP_SEND_STOP_AUTH ? EP_CAMPAIGN_END_AUTH
+                 : ep_transport_error_classify (error) == EP_SEND_STOP_TLS ? EP_CAMPAIGN_END_TLS
+                 : EP_CAMPAIGN_END_SERVER;
+          break;
+
+        case EP_SEND_REJECTED:
+          state = EP_RECIPIENT_FAILED;
+          code = reply_code_of (ep_smtp_connection_get_last_reply (connection));
+          break;
+
+        case EP_SEND_RETRY:
+          /* 4xx, a lost connection, a timeout: later, unless tried enough. */
+          code = reply_code_of (ep_smtp_connection_get_last_reply (connection));
+          if (r->attempts >= self->max_attempts)
+            state = EP_RECIPIENT_FAILED;
+          else if (message_size > 0 && code == 0 &&
+                   ep_smtp_connection_get_bytes_sent (connection) >= message_size)
+            {
+              /* All of it went out and no reply came: the server may have
+               * it. Sent again at once, and reported, as after a crash. */
+              state = EP_RECIPIENT_UNCERTAIN;
+              if (++self->consecutive_failures >= MAX_CONSECUTIVE_FAILURES)
+                stop = EP_CAMPAIGN_END_SERVER;
+            }
+          else
+            {
+              guint delay = self->first_delay << MIN (r->attempts - 1, 10u);
+
+              state = EP_RECIPIENT_DEFERRED;
+              next_attempt = g_get_real_time () / G_USEC_PER_SEC + MIN (delay, 3600u);
+            }
+          break;
+
+        case EP_SEND_LOCAL:
+        default:
+          /* Our side: the message could not be built (say an attachment
+           * was removed since the campaign started). */
+          state = EP_RECIPIENT_FAILED;
+          break;
+        }
     }
 
   if (!record (self, r, state, code, reply, next_attempt))

@@ -139,8 +139,12 @@ bind_strv (sqlite3_stmt       *stmt,
 {
   g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_strv (strv, -1));
 
-  sqlite3_bind_blob (stmt, index, g_variant_get_data (v), g_variant_get_size (v),
-                     SQLITE_TRANSIENT);
+  /* An empty array has no data at all: a zero-length blob, never NULL. */
+  if (g_variant_get_size (v) == 0)
+    sqlite3_bind_zeroblob (stmt, index, 0);
+  else
+    sqlite3_bind_blob (stmt, index, g_variant_get_data (v), g_variant_get_size (v),
+                       SQLITE_TRANSIENT);
 }
 
 static GStrv

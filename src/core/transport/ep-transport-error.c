@@ -21,6 +21,34 @@ ep_transport_error_is_transient (const GError *error)
          g_error_matches (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_TRANSIENT);
 }
 
+EpSendAction
+ep_transport_error_classify (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, EP_SEND_LOCAL);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return EP_SEND_CANCELLED;
+  if (error->domain != EP_TRANSPORT_ERROR)
+    return EP_SEND_LOCAL;
+
+  switch ((EpTransportError) error->code)
+    {
+    case EP_TRANSPORT_ERROR_TRANSIENT:
+      return EP_SEND_RETRY;
+    case EP_TRANSPORT_ERROR_REJECTED:
+      return EP_SEND_REJECTED;
+    case EP_TRANSPORT_ERROR_AUTH:
+      return EP_SEND_STOP_AUTH;
+    case EP_TRANSPORT_ERROR_TLS:
+      return EP_SEND_STOP_TLS;
+    case EP_TRANSPORT_ERROR_CONFIG:
+      return EP_SEND_STOP_CONFIG;
+    default:
+      /* An unknown transport failure: never lose the message. */
+      return EP_SEND_RETRY;
+    }
+}
+
 static gboolean
 is_tls_failure (int code)
 {
