@@ -104,6 +104,8 @@ outbox_run (EpContext  *context,
 
       g_print (_("Message %" G_GINT64_FORMAT " “%s”:\n"), info->id, info->name);
       ep_outbox_task_set_wait_for_retries (task, wait);
+      /* Asked for now: what waits to retry is tried at once. */
+      ep_outbox_task_send_now (task);
       run_task (task, TRUE);
       one = report_message (task);
       if (status == EXIT_OK)

@@ -278,6 +278,22 @@ _ep_outbox_task_new (EpOutbox  *outbox,
   self->kind = info->kind;
   self->not_before = info->not_before;
   self->name = g_strdup (info->name);
+  if (info->kind == EP_CAMPAIGN_KIND_MESSAGE)
+    {
+      g_autoptr(GPtrArray) recipients = ep_store_campaign_recipients (ep_outbox_get_store (outbox),
+                                                                      id, error);
+      const EpStoreRecipient *r;
+
+      if (recipients == NULL)
+        return NULL;
+      if (recipients->len > 0)
+        {
+          r = g_ptr_array_index (recipients, 0);
+          self->message_id = g_strdup (r->message_id);
+          self->last_state = r->state;
+          self->last_reply = g_strdup (r->reply);
+        }
+    }
   self->progress.campaign_id = id;
   self->progress.total = info->total;
   self->progress.sent = info->counts[EP_RECIPIENT_SENT];
@@ -633,5 +649,10 @@ ep_outbox_task_send_now (EpOutboxTask *self)
   else if (self->in_thread)
     ep_campaign_runner_retry_now (self->runner);
   else
-    ep_outbox_task_start (self);
+    {
+      /* Waiting retries in the journal are due now, in the run about to
+       * start. */
+      ep_campaign_runner_retry_now (self->runner);
+      ep_outbox_task_start (self);
+    }
 }
