@@ -21,6 +21,7 @@
 #include "merge/ep-template.h"
 #include "merge/ep-merge.h"
 #include "outbox/ep-campaign.h"
+#include "merge/ep-merge-job.h"
 #include "transport/ep-protocol-log.h"
 #include "transport/ep-server-config.h"
 #include "transport/ep-smtp.h"
