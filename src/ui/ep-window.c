@@ -15,7 +15,7 @@
 
 #include "ep-log-window.h"
 #include "ep-window.h"
-#include "merge/ep-merge-page.h"
+#include "merge/ep-merge-wizard.h"
 #include "compose/ep-compose-page.h"
 #include "prefs/ep-account-dialog.h"
 #include "widgets/ep-a11y.h"
@@ -40,7 +40,7 @@ struct _EpWindow
   /* borrowed */
   EpComposePage        *compose_page;
   GtkBox               *merge_box;
-  EpMergePage          *merge_page;
+  EpMergeWizard        *merge_page;
 };
 
 G_DEFINE_FINAL_TYPE (EpWindow, ep_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -73,7 +73,7 @@ list_accounts_cb (GObject      *object,
     }
 
   if (self->merge_page != NULL)
-    ep_merge_page_set_accounts (self->merge_page, accounts);
+    ep_merge_wizard_set_accounts (self->merge_page, accounts);
   gtk_stack_set_visible_child_name (self->main_stack, accounts->len > 0 ? "main" : "welcome");
 }
 
@@ -161,7 +161,7 @@ ep_window_constructed (GObject *object)
                                      NULL);
   gtk_box_append (self->compose_box, GTK_WIDGET (self->compose_page));
 
-  self->merge_page = g_object_new (EP_TYPE_MERGE_PAGE,
+  self->merge_page = g_object_new (EP_TYPE_MERGE_WIZARD,
                                    "context", self->context,
                                    "vexpand", TRUE,
                                    NULL);
@@ -337,7 +337,7 @@ ep_window_open_files (EpWindow  *self,
 
   for (int i = 0; i < n_files; i++)
     {
-      if (spreadsheet == NULL && ep_merge_page_is_spreadsheet (files[i]))
+      if (spreadsheet == NULL && ep_merge_wizard_is_spreadsheet (files[i]))
         spreadsheet = files[i];
       else
         g_ptr_array_add (attach, files[i]);
@@ -348,7 +348,7 @@ ep_window_open_files (EpWindow  *self,
 
   if (spreadsheet != NULL && self->merge_page != NULL)
     {
-      ep_merge_page_open_file (self->merge_page, spreadsheet);
+      ep_merge_wizard_open_file (self->merge_page, spreadsheet);
       adw_view_stack_set_visible_child_name (self->view_stack, "merge");
     }
 }

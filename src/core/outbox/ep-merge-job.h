@@ -1,0 +1,165 @@
+/* ep-merge-job.h: one merge being prepared, the state its steps share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined (EP_CORE_INSIDE) && !defined (EP_CORE_COMPILATION)
+# error "Only <epistle-core.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "account/ep-account.h"
+#include "outbox/ep-outbox.h"
+#include "table/ep-table.h"
+#include "merge/ep-template.h"
+#include "merge/ep-merge.h"
+#include "account/ep-account.h"
+#include "merge/ep-merge.h"
+#include "merge/ep-template.h"
+#include "table/ep-table.h"
+
+G_BEGIN_DECLS
+
+/* A recipient of a stored campaign. */
+typedef struct
+{
+  guint  row_number;
+  char  *address;
+  EpRecipientState  state;
+  char  *reply;
+} EpMergeRecipient;
+
+/* A campaign that stopped before every message was sent. */
+typedef struct
+{
+  gint64    id;
+  char     *name;
+  char     *reason;      /* NULL when none was recorded */
+  gboolean  was_running; /* the app stopped while sending (else: paused) */
+  guint     total;
+  guint     sent;
+  guint     failed;
+  GStrv     in_doubt;    /* addresses in flight when it stopped */
+} EpMergeInterrupted;
+
+void ep_merge_recipient_free   (EpMergeRecipient   *recipient);
+void ep_merge_interrupted_free (EpMergeInterrupted *interrupted);
+
+#define EP_TYPE_MERGE_JOB (ep_merge_job_get_type ())
+
+G_DECLARE_FINAL_TYPE (EpMergeJob, ep_merge_job, EP, MERGE_JOB, GObject)
+
+EpMergeJob    *ep_merge_job_new                    (EpOutbox            *outbox);
+EpOutbox      *ep_merge_job_get_outbox             (EpMergeJob          *self);
+
+/* The spreadsheet: a new path drops the table read from the last one. */
+const char    *ep_merge_job_get_path               (EpMergeJob          *self);
+const char    *ep_merge_job_get_base_dir           (EpMergeJob          *self);
+void           ep_merge_job_set_path               (EpMergeJob          *self,
+                                                    const char          *path);
+EpTable       *ep_merge_job_get_table              (EpMergeJob          *self);
+double         ep_merge_job_get_read_fraction      (EpMergeJob          *self);
+void           ep_merge_job_read_async             (EpMergeJob          *self,
+                                                    const char          *sheet,
+                                                    const char          *encoding,
+                                                    char                 delimiter,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* FALSE with G_IO_ERROR_CANCELLED also when a newer read replaced this one. */
+gboolean       ep_merge_job_read_finish            (EpMergeJob          *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+gboolean       ep_merge_job_get_reading            (EpMergeJob          *self);
+/* Forgets the spreadsheet, its table and the report. */
+void           ep_merge_job_reset                  (EpMergeJob          *self);
+int            ep_merge_job_guess_address_column   (EpMergeJob          *self);
+int            ep_merge_job_guess_attachment_column (EpMergeJob         *self);
+
+/* The message: a template (NULL while it does not make sense) and a sender. */
+EpTemplate    *ep_merge_job_get_template           (EpMergeJob          *self);
+void           ep_merge_job_set_template           (EpMergeJob          *self,
+                                                    EpTemplate          *tmpl);
+EpAccount     *ep_merge_job_get_account            (EpMergeJob          *self);
+void           ep_merge_job_set_account            (EpMergeJob          *self,
+                                                    EpAccount           *account);
+
+/* Checking every chosen row; the report (NULL until a check ends) goes
+ * whenever the table or the template changes. */
+EpMergeReport *ep_merge_job_get_report             (EpMergeJob          *self);
+void           ep_merge_job_clear_report           (EpMergeJob          *self);
+gboolean       ep_merge_job_get_validating         (EpMergeJob          *self);
+void           ep_merge_job_validate_async         (EpMergeJob          *self,
+                                                    const char          *ranges,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* FALSE with G_IO_ERROR_CANCELLED also when a newer check replaced this one. */
+gboolean       ep_merge_job_validate_finish        (EpMergeJob          *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* Send the rows without problems, leaving the others out. */
+gboolean       ep_merge_job_get_skip_invalid       (EpMergeJob          *self);
+void           ep_merge_job_set_skip_invalid       (EpMergeJob          *self,
+                                                    gboolean             skip_invalid);
+
+/* Pacing of the campaign to be created. */
+void           ep_merge_job_set_pacing             (EpMergeJob          *self,
+                                                    guint                connections,
+                                                    guint                rate,
+                                                    guint                daily_limit);
+
+/* Sending: need a template, an account and a report with valid rows. */
+void           ep_merge_job_test_send_async        (EpMergeJob          *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* Returns the Message-ID of the test message. */
+char          *ep_merge_job_test_send_finish       (EpMergeJob          *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+void           ep_merge_job_create_campaign_async  (EpMergeJob          *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* Returns the new campaign's id, or 0. */
+gint64         ep_merge_job_create_campaign_finish (EpMergeJob          *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
+/* Stored campaigns. */
+void           ep_merge_job_load_recipients_async  (EpMergeJob          *self,
+                                                    gint64               campaign_id,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* Returns EpMergeRecipient, in row order. */
+GPtrArray     *ep_merge_job_load_recipients_finish (EpMergeJob          *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+void           ep_merge_job_export_results_async   (EpMergeJob          *self,
+                                                    gint64               campaign_id,
+                                                    const char          *path,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean       ep_merge_job_export_results_finish  (EpMergeJob          *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+void           ep_merge_job_list_interrupted_async (EpMergeJob          *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* Returns EpMergeInterrupted, newest first. */
+GPtrArray     *ep_merge_job_list_interrupted_finish (EpMergeJob         *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* Marks a campaign that is not being sent cancelled. */
+gboolean       ep_merge_job_cancel_campaign        (EpMergeJob          *self,
+                                                    gint64               campaign_id,
+                                                    GError             **error);
+
+G_END_DECLS

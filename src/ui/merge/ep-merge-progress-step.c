@@ -1,0 +1,692 @@
+/* ep-merge-progress-step.c: the merge wizard's last step, a campaign being sent
+ *
+ * Progress, pause, resume and cancel, the state of every recipient, and,
+ * once the campaign is over, its outcome with the export of the results.
+ * The campaign itself is an EpOutboxTask held by the application: it
+ * goes on when the window closes. "campaign-over" says it finished or was
+ * cancelled.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-merge-progress-step"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ep-application.h"
+#include "ep-merge-progress-step.h"
+#include "ep-merge-step.h"
+#include "ep-recipient-item.h"
+#include "ep-merge-private.h"
+#include "prefs/ep-password-dialog.h"
+
+struct _EpMergeProgressStep
+{
+  GtkWidget          parent_instance;
+
+  /* template widgets */
+  GtkStack          *pages;
+  GtkLabel          *progress_title;
+  GtkProgressBar    *progress_bar;
+  GtkLabel          *progress_stats;
+  GtkLabel          *progress_reason;
+  GtkWidget         *pause_button;
+  GtkWidget         *resume_button;
+  GtkWidget         *cancel_button;
+  GtkScrolledWindow *recipients_scroller;
+  AdwStatusPage     *done_page;
+
+  /* owned */
+  EpMergeJob        *job;
+  GCancellable      *cancellable;
+  EpOutboxTask    *task;
+  GListStore        *recipients;
+  GHashTable        *recipient_items;      /* row_number → EpRecipientItem */
+
+  gboolean           campaign_over;        /* finished or cancelled */
+};
+
+enum {
+  PROP_0,
+  PROP_JOB,
+  PROP_CAN_CONTINUE,
+  N_PROPS
+};
+
+enum {
+  CAMPAIGN_OVER,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void ep_merge_step_iface_init (EpMergeStepInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (EpMergeProgressStep, ep_merge_progress_step, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (EP_TYPE_MERGE_STEP, ep_merge_step_iface_init))
+
+/* What a call into the job was for, beside the step it reports to. */
+typedef struct
+{
+  EpMergeProgressStep *self;
+  gint64               id;
+  char                *path;
+} Call;
+
+static Call *
+call_new (EpMergeProgressStep *self,
+          gint64               id,
+          const char          *path)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->self = g_object_ref (self);
+  call->id = id;
+  call->path = g_strdup (path);
+  return call;
+}
+
+static void
+call_free (Call *call)
+{
+  g_object_unref (call->self);
+  g_free (call->path);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
+
+/* ---- the recipient list ------------------------------------------------- */
+
+static const char *
+state_label (EpRecipientState state)
+{
+  if (state == EP_RECIPIENT_PENDING)
+    return _("Not sent yet");
+  return ep_recipient_state_describe (state);
+}
+
+static void
+recipient_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+recipient_sync (EpRecipientItem *r,
+                GParamSpec      *pspec,
+                GtkListItem     *item)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (item), "column"));
+  const char *reply = ep_recipient_item_get_reply (r);
+  char number[16];
+
+  switch (column)
+    {
+    case 0:
+      g_snprintf (number, sizeof number, "%u", ep_recipient_item_get_row_number (r));
+      gtk_label_set_label (label, number);
+      break;
+    case 1:
+      gtk_label_set_label (label, ep_recipient_item_get_address (r));
+      break;
+    case 2:
+      gtk_label_set_label (label, state_label (ep_recipient_item_get_state (r)));
+      break;
+    default:
+      gtk_label_set_label (label, reply ? reply : "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (label), reply);
+      break;
+    }
+}
+
+static void
+recipient_bind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  EpRecipientItem *r = gtk_list_item_get_item (item);
+
+  g_object_set_data (G_OBJECT (item), "column", user_data);
+  recipient_sync (r, NULL, item);
+  g_signal_connect_object (r, "notify::state", G_CALLBACK (recipient_sync), item, 0);
+}
+
+static void
+recipient_unbind (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  EpRecipientItem *r = gtk_list_item_get_item (item);
+
+  g_signal_handlers_disconnect_by_func (r, recipient_sync, item);
+}
+
+static void
+build_recipient_view (EpMergeProgressStep *self)
+{
+  const char *titles[] = { N_("Row"), N_("Recipient"), N_("Status"), N_("Server Reply") };
+  GtkNoSelection *selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->recipients)));
+  GtkWidget *view = gtk_column_view_new (GTK_SELECTION_MODEL (selection));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Recipients"), -1);
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      g_autoptr(GtkColumnViewColumn) col = NULL;
+
+      g_signal_connect (factory, "setup", G_CALLBACK (recipient_setup), NULL);
+      g_signal_connect (factory, "bind", G_CALLBACK (recipient_bind), GINT_TO_POINTER (i));
+      g_signal_connect (factory, "unbind", G_CALLBACK (recipient_unbind), NULL);
+      col = gtk_column_view_column_new (_(titles[i]), factory);
+      gtk_column_view_column_set_resizable (col, TRUE);
+      if (i == 3)
+        gtk_column_view_column_set_expand (col, TRUE);
+      gtk_column_view_append_column (GTK_COLUMN_VIEW (view), col);
+    }
+  gtk_scrolled_window_set_child (self->recipients_scroller, view);
+}
+
+static void
+load_recipients_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  EpMergeProgressStep *self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = ep_merge_job_load_recipients_finish (EP_MERGE_JOB (object), result, &error);
+  g_autoptr(GPtrArray) items = NULL;
+  gint64 id = call->id;
+
+  if (list == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Listing the recipients of campaign %" G_GINT64_FORMAT ": %s", id, error->message);
+      return;
+    }
+  if (self->task == NULL || ep_outbox_task_get_id (self->task) != id)
+    return;
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const EpMergeRecipient *s = g_ptr_array_index (list, i);
+      EpRecipientItem *r = ep_recipient_item_new (s->row_number, s->address, s->state, s->reply);
+
+      g_hash_table_insert (self->recipient_items, GUINT_TO_POINTER (s->row_number), r);
+      g_ptr_array_add (items, r);
+    }
+  g_list_store_splice (self->recipients, 0, g_list_model_get_n_items (G_LIST_MODEL (self->recipients)),
+                       items->pdata, items->len);
+}
+
+/* ---- progress ------------------------------------------------------------- */
+
+static void
+update_progress (EpMergeProgressStep *self)
+{
+  const EpCampaignProgress *p;
+  g_autofree char *stats = NULL;
+  g_autofree char *fraction_text = NULL;
+  g_autoptr(GString) eta = g_string_new (NULL);
+  gboolean running;
+
+  if (self->task == NULL)
+    return;
+
+  p = ep_outbox_task_get_progress (self->task);
+  running = ep_outbox_task_get_running (self->task);
+
+  fraction_text = g_strdup_printf (_("%u of %u"), p->sent + p->failed, p->total);
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 p->total > 0 ? (double) (p->sent + p->failed) / p->total : 0);
+  gtk_progress_bar_set_text (self->progress_bar, fraction_text);
+
+  if (running && p->per_minute > 0.5 && p->remaining > 0)
+    {
+      guint minutes = (guint) (p->remaining / p->per_minute + 0.5);
+
+      if (minutes < 1)
+        g_string_append (eta, _(", less than a minute left"));
+      else
+        g_string_append_printf (eta, g_dngettext (GETTEXT_PACKAGE, ", about %u minute left",
+                                                  ", about %u minutes left", minutes), minutes);
+    }
+
+  stats = g_strdup_printf (_("Sent %u · Failed %u · Remaining %u · %.0f per minute%s"),
+                           p->sent, p->failed, p->remaining, p->per_minute, eta->str);
+  gtk_label_set_label (self->progress_stats, stats);
+
+  gtk_widget_set_visible (self->pause_button, running && !self->campaign_over);
+  gtk_widget_set_visible (self->resume_button, !running && !self->campaign_over);
+  gtk_widget_set_visible (self->cancel_button, !self->campaign_over);
+}
+
+static void
+show_done (EpMergeProgressStep *self)
+{
+  const EpCampaignProgress *p = ep_outbox_task_get_progress (self->task);
+  gboolean cancelled = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED;
+  g_autofree char *description = NULL;
+
+  if (cancelled)
+    description = g_strdup_printf (_("%u of %u messages were sent before the campaign was cancelled."),
+                                   p->sent, p->total);
+  else if (p->failed > 0)
+    description = g_strdup_printf (_("%u of %u messages were sent. %u could not be delivered; "
+                                     "the results say why."), p->sent, p->total, p->failed);
+  else
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The message was sent.",
+                                                "All %u messages were sent.", p->total), p->total);
+  adw_status_page_set_title (self->done_page,
+                             cancelled ? _("Campaign Cancelled") : _("Campaign Finished"));
+  adw_status_page_set_description (self->done_page, description);
+  gtk_stack_set_visible_child_name (self->pages, "done");
+}
+
+static void
+campaign_over (EpMergeProgressStep *self)
+{
+  self->campaign_over = TRUE;
+  update_progress (self);
+  show_done (self);
+  g_signal_emit (self, signals[CAMPAIGN_OVER], 0);
+}
+
+/* ---- signal callbacks ------------------------------------------------------ */
+
+static void
+on_task_progress (EpOutboxTask      *task,
+                  EpMergeProgressStep *self)
+{
+  update_progress (self);
+}
+
+static void
+on_task_recipient_changed (EpOutboxTask      *task,
+                           guint                row_number,
+                           const char          *address,
+                           guint                state,
+                           const char          *reply,
+                           EpMergeProgressStep *self)
+{
+  EpRecipientItem *r = g_hash_table_lookup (self->recipient_items, GUINT_TO_POINTER (row_number));
+
+  if (r != NULL)
+    ep_recipient_item_update (r, state, reply);
+}
+
+static void
+on_password_saved (EpPasswordDialog    *dialog,
+                   EpMergeProgressStep *self)
+{
+  if (self->task != NULL)
+    ep_outbox_task_start (self->task);
+  update_progress (self);
+}
+
+static void
+on_task_finished (EpOutboxTask      *task,
+                  EpMergeProgressStep *self)
+{
+  EpCampaignEnd end = ep_outbox_task_get_end (task);
+  const char *reason = ep_outbox_task_get_reason (task);
+  EpAccount *account = ep_merge_job_get_account (self->job);
+  g_autofree char *text = NULL;
+
+  if (end == EP_CAMPAIGN_END_FINISHED || end == EP_CAMPAIGN_END_CANCELLED)
+    {
+      campaign_over (self);
+      return;
+    }
+  update_progress (self);
+
+  text = g_strdup_printf ("%s%s%s", ep_campaign_end_describe (end),
+                          reason ? ". " : "", reason ? reason : "");
+  gtk_label_set_label (self->progress_reason, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_reason), TRUE);
+
+  if (end == EP_CAMPAIGN_END_AUTH && account != NULL)
+    {
+      EpPasswordDialog *dialog = ep_password_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)),
+                                                         ep_application_get_context (EP_APPLICATION (g_application_get_default ())),
+                                                         account, reason);
+      g_signal_connect_object (dialog, "saved", G_CALLBACK (on_password_saved), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+cancel_response (AdwMessageDialog    *dialog,
+                 const char          *response,
+                 EpMergeProgressStep *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "stop") != 0 || self->task == NULL)
+    return;
+
+  if (ep_outbox_task_get_running (self->task))
+    ep_outbox_task_cancel (self->task);
+  else if (!ep_merge_job_cancel_campaign (self->job, ep_outbox_task_get_id (self->task), &error))
+    _ep_merge_error_dialog (GTK_WIDGET (self), _("The Campaign Could Not Be Cancelled"), error->message);
+  else
+    {
+      campaign_over (self);
+      adw_status_page_set_title (self->done_page, _("Campaign Cancelled"));
+    }
+}
+
+static void
+export_results_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  EpMergeProgressStep *self = call->self;
+  g_autoptr(GError) error = NULL;
+  const char *path = call->path;
+
+  if (!ep_merge_job_export_results_finish (EP_MERGE_JOB (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _ep_merge_error_dialog (GTK_WIDGET (self), _("The Results Were Not Exported"), error->message);
+    }
+  else
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *text = g_strdup_printf (_("Results saved as “%s”"), base);
+      _ep_merge_toast (GTK_WIDGET (self), text);
+    }
+}
+
+static void
+export_response (GtkNativeDialog     *chooser,
+                 int                  response,
+                 EpMergeProgressStep *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->task != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+      gint64 id = ep_outbox_task_get_id (self->task);
+
+      if (path != NULL)
+        ep_merge_job_export_results_async (self->job, id, path, self->cancellable,
+                                           export_results_cb, call_new (self, id, path));
+    }
+  g_object_unref (chooser);
+}
+
+/* ---- actions ---------------------------------------------------------------- */
+
+static void
+merge_pause_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  EpMergeProgressStep *self = EP_MERGE_PROGRESS_STEP (widget);
+
+  if (self->task != NULL)
+    {
+      ep_outbox_task_pause (self->task);
+      gtk_label_set_label (self->progress_reason, _("Pausing after the messages being sent…"));
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_reason), TRUE);
+    }
+}
+
+static void
+merge_resume_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EpMergeProgressStep *self = EP_MERGE_PROGRESS_STEP (widget);
+
+  if (self->task != NULL && !ep_outbox_task_get_running (self->task))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_reason), FALSE);
+      ep_outbox_task_start (self->task);
+      update_progress (self);
+    }
+}
+
+static void
+merge_cancel_campaign_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  EpMergeProgressStep *self = EP_MERGE_PROGRESS_STEP (widget);
+  const EpCampaignProgress *p;
+  GtkWidget *dialog;
+  g_autofree char *body = NULL;
+
+  if (self->task == NULL)
+    return;
+
+  p = ep_outbox_task_get_progress (self->task);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u recipient has not been sent the message and will not be.",
+                                       "%u recipients have not been sent the message and will not be.",
+                                       p->remaining), p->remaining);
+  dialog = adw_message_dialog_new (_ep_merge_parent_window (widget), _("Cancel the Campaign?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "keep", _("_Keep Sending"),
+                                    "stop", _("_Cancel Campaign"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (cancel_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+merge_export_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EpMergeProgressStep *self = EP_MERGE_PROGRESS_STEP (widget);
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+  g_autofree char *stem = NULL;
+
+  if (self->task == NULL)
+    return;
+
+  stem = g_strdup (ep_outbox_task_get_name (self->task));
+  if (strrchr (stem, '.') != NULL)
+    *strrchr (stem, '.') = '\0';
+  name = g_strdup_printf (_("%s results.csv"), stem);
+  chooser = gtk_file_chooser_native_new (_("Export Results"), _ep_merge_parent_window (widget),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_response), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+merge_show_details_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  gtk_stack_set_visible_child_name (EP_MERGE_PROGRESS_STEP (widget)->pages, "sending");
+}
+
+/* ---- EpMergeStep ------------------------------------------------------------ */
+
+static void
+ep_merge_step_iface_init (EpMergeStepInterface *iface)
+{
+}
+
+/* ---- GObject ---------------------------------------------------------------- */
+
+static void
+ep_merge_progress_step_dispose (GObject *object)
+{
+  EpMergeProgressStep *self = (EpMergeProgressStep *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->task != NULL)
+    g_signal_handlers_disconnect_by_data (self->task, self);
+  g_clear_object (&self->task);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_PROGRESS_STEP);
+  g_clear_object (&self->job);
+
+  G_OBJECT_CLASS (ep_merge_progress_step_parent_class)->dispose (object);
+}
+
+static void
+ep_merge_progress_step_finalize (GObject *object)
+{
+  EpMergeProgressStep *self = (EpMergeProgressStep *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->recipients);
+  g_clear_pointer (&self->recipient_items, g_hash_table_unref);
+
+  G_OBJECT_CLASS (ep_merge_progress_step_parent_class)->finalize (object);
+}
+
+static void
+ep_merge_progress_step_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  EpMergeProgressStep *self = EP_MERGE_PROGRESS_STEP (object);
+
+  switch (prop_id)
+    {
+    case PROP_JOB:
+      g_value_set_object (value, self->job);
+      break;
+    case PROP_CAN_CONTINUE:
+      g_value_set_boolean (value, FALSE);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_merge_progress_step_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  EpMergeProgressStep *self = EP_MERGE_PROGRESS_STEP (object);
+
+  switch (prop_id)
+    {
+    case PROP_JOB:
+      self->job = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_merge_progress_step_class_init (EpMergeProgressStepClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ep_merge_progress_step_dispose;
+  object_class->finalize = ep_merge_progress_step_finalize;
+  object_class->get_property = ep_merge_progress_step_get_property;
+  object_class->set_property = ep_merge_progress_step_set_property;
+
+  g_object_class_override_property (object_class, PROP_JOB, "job");
+  g_object_class_override_property (object_class, PROP_CAN_CONTINUE, "can-continue");
+
+  signals[CAMPAIGN_OVER] =
+    g_signal_new ("campaign-over", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/merge/ep-merge-progress-step.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, pages);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, progress_title);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, progress_stats);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, progress_reason);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, recipients_scroller);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, done_page);
+
+  gtk_widget_class_install_action (widget_class, "merge.pause", NULL, merge_pause_action);
+  gtk_widget_class_install_action (widget_class, "merge.resume", NULL, merge_resume_action);
+  gtk_widget_class_install_action (widget_class, "merge.cancel-campaign", NULL, merge_cancel_campaign_action);
+  gtk_widget_class_install_action (widget_class, "merge.export", NULL, merge_export_action);
+  gtk_widget_class_install_action (widget_class, "merge.show-details", NULL, merge_show_details_action);
+}
+
+static void
+ep_merge_progress_step_init (EpMergeProgressStep *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->recipients = g_list_store_new (EP_TYPE_RECIPIENT_ITEM);
+  self->recipient_items = g_hash_table_new (NULL, NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  build_recipient_view (self);
+}
+
+/* ---- public API ------------------------------------------------------------- */
+
+GtkWidget *
+ep_merge_progress_step_new (EpMergeJob *job)
+{
+  return g_object_new (EP_TYPE_MERGE_PROGRESS_STEP, "job", job, NULL);
+}
+
+void
+ep_merge_progress_step_set_task (EpMergeProgressStep *self,
+                                 EpOutboxTask      *task)
+{
+  g_autofree char *title = NULL;
+
+  g_return_if_fail (EP_IS_MERGE_PROGRESS_STEP (self));
+  g_return_if_fail (EP_IS_OUTBOX_TASK (task));
+
+  if (self->task != NULL)
+    g_signal_handlers_disconnect_by_data (self->task, self);
+  g_set_object (&self->task, task);
+  self->campaign_over = FALSE;
+
+  g_list_store_remove_all (self->recipients);
+  g_hash_table_remove_all (self->recipient_items);
+
+  title = g_strdup_printf (_("Sending “%s”"), ep_outbox_task_get_name (task));
+  gtk_label_set_label (self->progress_title, title);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_reason), FALSE);
+  gtk_stack_set_visible_child_name (self->pages, "sending");
+
+  g_signal_connect_object (task, "progress", G_CALLBACK (on_task_progress), self, 0);
+  g_signal_connect_object (task, "recipient-changed", G_CALLBACK (on_task_recipient_changed), self, 0);
+  g_signal_connect_object (task, "finished", G_CALLBACK (on_task_finished), self, 0);
+
+  update_progress (self);
+
+  ep_merge_job_load_recipients_async (self->job, ep_outbox_task_get_id (task), self->cancellable,
+                                      load_recipients_cb,
+                                      call_new (self, ep_outbox_task_get_id (task), NULL));
+}

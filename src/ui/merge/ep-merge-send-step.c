@@ -1,0 +1,368 @@
+/* ep-merge-send-step.c: the merge wizard's Send step
+ *
+ * A test message to oneself, the pacing (within the provider's published
+ * limits), a summary in words, and the confirmation. Once the campaign is
+ * stored, "campaign-created" hands its id to the wizard, which sends it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-merge-send-step"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ep-merge-send-step.h"
+#include "ep-merge-step.h"
+#include "ep-merge-private.h"
+#include "widgets/ep-a11y.h"
+
+struct _EpMergeSendStep
+{
+  GtkWidget      parent_instance;
+
+  /* template widgets */
+  GtkSpinButton *connections_spin;
+  GtkSpinButton *rate_spin;
+  GtkSpinButton *daily_spin;
+  GtkLabel      *pacing_label;
+  GtkButton     *send_button;
+
+  /* owned */
+  EpMergeJob    *job;
+  GCancellable  *cancellable;
+};
+
+enum {
+  PROP_0,
+  PROP_JOB,
+  PROP_CAN_CONTINUE,
+  N_PROPS
+};
+
+enum {
+  CAMPAIGN_CREATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void ep_merge_step_iface_init (EpMergeStepInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (EpMergeSendStep, ep_merge_send_step, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (EP_TYPE_MERGE_STEP, ep_merge_step_iface_init))
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static const EpProvider *
+account_provider (EpMergeSendStep *self)
+{
+  EpAccount *account = ep_merge_job_get_account (self->job);
+
+  return account ? ep_provider_lookup (ep_account_get_preset (account)) : NULL;
+}
+
+static guint
+n_messages (EpMergeSendStep *self)
+{
+  EpMergeReport *report = ep_merge_job_get_report (self->job);
+
+  return report ? report->valid_rows->len : 0;
+}
+
+static void
+update_pacing_summary (EpMergeSendStep *self)
+{
+  const EpProvider *provider = account_provider (self);
+  guint n = n_messages (self);
+  guint rate = gtk_spin_button_get_value_as_int (self->rate_spin);
+  guint daily = gtk_spin_button_get_value_as_int (self->daily_spin);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *button = NULL;
+
+  ep_merge_job_set_pacing (self->job, gtk_spin_button_get_value_as_int (self->connections_spin),
+                           rate, daily);
+
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages", n), n);
+  if (rate > 0)
+    {
+      guint minutes = (n + rate - 1) / rate;
+
+      g_string_append (text, ", ");
+      if (minutes < 60)
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                   "about %u minute at %u per minute",
+                                                   "about %u minutes at %u per minute", minutes),
+                                minutes, rate);
+      else
+        g_string_append_printf (text, _("about %.1f hours at %u per minute"), minutes / 60.0, rate);
+    }
+  else
+    g_string_append (text, _(", as fast as the server accepts them"));
+
+  if (daily > 0 && n > daily)
+    g_string_append_printf (text, _("; more than the daily limit of %u, so the campaign pauses "
+                                    "after %u and can be resumed a day later"), daily, daily);
+  else if (provider != NULL && provider->per_day > 0)
+    g_string_append_printf (text, _("; within %s’s %u per day"), provider->name, provider->per_day);
+  g_string_append_c (text, '.');
+
+  gtk_label_set_label (self->pacing_label, text->str);
+
+  button = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Send %u Message", "_Send %u Messages", n), n);
+  gtk_button_set_label (self->send_button, button);
+  ep_a11y_name_button (GTK_WIDGET (self->send_button), button + 1);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), n > 0);
+}
+
+static void
+test_send_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(EpMergeSendStep) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = ep_merge_job_test_send_finish (EP_MERGE_JOB (object), result, &error);
+  EpAccount *account = ep_merge_job_get_account (self->job);
+  g_autofree char *text = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "merge.test-send", TRUE);
+  if (message_id == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _ep_merge_error_dialog (GTK_WIDGET (self), _("The Test Message Was Not Sent"), error->message);
+      return;
+    }
+
+  text = g_strdup_printf (_("Test message sent to %s"), account ? ep_account_get_address (account) : "");
+  _ep_merge_toast (GTK_WIDGET (self), text);
+}
+
+static void
+create_campaign_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(EpMergeSendStep) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = ep_merge_job_create_campaign_finish (EP_MERGE_JOB (object), result, &error);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "merge.send", TRUE);
+  if (id == 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _ep_merge_error_dialog (GTK_WIDGET (self), _("The Campaign Could Not Start"), error->message);
+      return;
+    }
+  g_signal_emit (self, signals[CAMPAIGN_CREATED], 0, id);
+}
+
+/* ---- signal callbacks ------------------------------------------------------ */
+
+static void
+on_pacing_changed_cb (GtkSpinButton   *spin,
+                      EpMergeSendStep *self)
+{
+  if (self->job != NULL)   /* not while the template is being built */
+    update_pacing_summary (self);
+}
+
+static void
+send_confirm_response (AdwMessageDialog *dialog,
+                       const char       *response,
+                       EpMergeSendStep  *self)
+{
+  if (g_strcmp0 (response, "send") != 0 || ep_merge_job_get_report (self->job) == NULL)
+    return;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "merge.send", FALSE);
+  ep_merge_job_create_campaign_async (self->job, self->cancellable, create_campaign_cb,
+                                      g_object_ref (self));
+}
+
+/* ---- actions ---------------------------------------------------------------- */
+
+static void
+merge_test_send_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  EpMergeSendStep *self = EP_MERGE_SEND_STEP (widget);
+
+  if (n_messages (self) == 0 || ep_merge_job_get_account (self->job) == NULL)
+    return;
+
+  gtk_widget_action_set_enabled (widget, "merge.test-send", FALSE);
+  ep_merge_job_test_send_async (self->job, self->cancellable, test_send_cb, g_object_ref (self));
+}
+
+static void
+merge_send_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  EpMergeSendStep *self = EP_MERGE_SEND_STEP (widget);
+  EpAccount *account = ep_merge_job_get_account (self->job);
+  GtkWidget *dialog;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  guint n;
+
+  if (ep_merge_job_get_report (self->job) == NULL || account == NULL)
+    return;
+
+  n = n_messages (self);
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message?", "Send %u Messages?", n), n);
+  body = g_strdup_printf (_("From “%s” (%s). %s"), ep_account_get_name (account),
+                          ep_account_get_address (account),
+                          gtk_label_get_label (self->pacing_label));
+  dialog = adw_message_dialog_new (_ep_merge_parent_window (widget), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "send", _("_Send"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (send_confirm_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- EpMergeStep ------------------------------------------------------------ */
+
+static void
+ep_merge_send_step_enter (EpMergeStep *step)
+{
+  EpMergeSendStep *self = EP_MERGE_SEND_STEP (step);
+  const EpProvider *provider = account_provider (self);
+  guint per_minute = provider ? provider->per_minute : 0;
+  guint per_day = provider ? provider->per_day : 0;
+
+  /* Within the account's limits: a provider that publishes one gets it as
+   * the most (and the default); others may send unpaced. */
+  gtk_spin_button_set_range (self->rate_spin, per_minute > 0 ? 1 : 0, per_minute > 0 ? per_minute : 100000);
+  gtk_spin_button_set_value (self->rate_spin, per_minute);
+  gtk_spin_button_set_range (self->daily_spin, per_day > 0 ? 1 : 0, per_day > 0 ? per_day : 1000000);
+  gtk_spin_button_set_value (self->daily_spin, per_day);
+  gtk_spin_button_set_value (self->connections_spin, 1);
+
+  update_pacing_summary (self);
+}
+
+static void
+ep_merge_step_iface_init (EpMergeStepInterface *iface)
+{
+  iface->enter = ep_merge_send_step_enter;
+}
+
+/* ---- GObject ---------------------------------------------------------------- */
+
+static void
+ep_merge_send_step_dispose (GObject *object)
+{
+  EpMergeSendStep *self = (EpMergeSendStep *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_SEND_STEP);
+  g_clear_object (&self->job);
+
+  G_OBJECT_CLASS (ep_merge_send_step_parent_class)->dispose (object);
+}
+
+static void
+ep_merge_send_step_finalize (GObject *object)
+{
+  g_clear_object (&EP_MERGE_SEND_STEP (object)->cancellable);
+
+  G_OBJECT_CLASS (ep_merge_send_step_parent_class)->finalize (object);
+}
+
+static void
+ep_merge_send_step_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  EpMergeSendStep *self = EP_MERGE_SEND_STEP (object);
+
+  switch (prop_id)
+    {
+    case PROP_JOB:
+      g_value_set_object (value, self->job);
+      break;
+    case PROP_CAN_CONTINUE:
+      /* The last step: what follows is the Send button's. */
+      g_value_set_boolean (value, FALSE);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_merge_send_step_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  EpMergeSendStep *self = EP_MERGE_SEND_STEP (object);
+
+  switch (prop_id)
+    {
+    case PROP_JOB:
+      self->job = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_merge_send_step_class_init (EpMergeSendStepClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ep_merge_send_step_dispose;
+  object_class->finalize = ep_merge_send_step_finalize;
+  object_class->get_property = ep_merge_send_step_get_property;
+  object_class->set_property = ep_merge_send_step_set_property;
+
+  g_object_class_override_property (object_class, PROP_JOB, "job");
+  g_object_class_override_property (object_class, PROP_CAN_CONTINUE, "can-continue");
+
+  signals[CAMPAIGN_CREATED] =
+    g_signal_new ("campaign-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/merge/ep-merge-send-step.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, connections_spin);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, rate_spin);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, daily_spin);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, pacing_label);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, send_button);
+
+  gtk_widget_class_bind_template_callback (widget_class, on_pacing_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "merge.test-send", NULL, merge_test_send_action);
+  gtk_widget_class_install_action (widget_class, "merge.send", NULL, merge_send_action);
+}
+
+static void
+ep_merge_send_step_init (EpMergeSendStep *self)
+{
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* ---- public API ------------------------------------------------------------- */
+
+GtkWidget *
+ep_merge_send_step_new (EpMergeJob *job)
+{
+  return g_object_new (EP_TYPE_MERGE_SEND_STEP, "job", job, NULL);
+}

@@ -1,0 +1,722 @@
+/* ep-merge-wizard.c: the Merge pane
+ *
+ * Steps: open a spreadsheet (file chooser, drop, or "Open With") → Data →
+ * Message → Preview → Send → the campaign's progress and outcome. The
+ * wizard only navigates: it owns one EpMergeJob, the state its steps
+ * share, hands it to each step (one template class per step, see
+ * ep-merge-*-step.c), and follows the visible step's "can-continue" with
+ * its Next button. The start page (with the campaigns that were
+ * interrupted) and the page shown while reading are the wizard's own.
+ *
+ * Reading, checking, creating the campaign and sending all run in worker
+ * threads through the core; the campaign itself belongs to an
+ * EpOutboxTask held by the application, so it keeps going when the
+ * window closes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-merge-wizard"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ep-application.h"
+#include "ep-merge-wizard.h"
+#include "ep-merge-step.h"
+#include "ep-merge-data-step.h"
+#include "ep-merge-message-step.h"
+#include "ep-merge-preview-step.h"
+#include "ep-merge-send-step.h"
+#include "ep-merge-progress-step.h"
+#include "ep-merge-private.h"
+#include "widgets/ep-a11y.h"
+
+/* The steps that Back and Next go through, in order. */
+typedef enum
+{
+  STEP_DATA,
+  STEP_MESSAGE,
+  STEP_PREVIEW,
+  STEP_SEND,
+  N_STEPS,
+  STEP_NONE = -1,
+} Step;
+
+static const struct { const char *name; const char *title; } step_pages[N_STEPS] = {
+  [STEP_DATA] = { "data", N_("Data") },
+  [STEP_MESSAGE] = { "message", N_("Message") },
+  [STEP_PREVIEW] = { "preview", N_("Preview") },
+  [STEP_SEND] = { "send", N_("Send") },
+};
+
+struct _EpMergeWizard
+{
+  GtkWidget            parent_instance;
+
+  /* template widgets */
+  GtkWidget           *box;
+  GtkStack            *steps;
+  AdwPreferencesGroup *resume_group;
+  GtkLabel            *loading_label;
+  GtkProgressBar      *loading_progress;
+  GtkWidget           *nav_bar;
+  GtkLabel            *step_label;
+  GtkWidget           *next_step_button;
+
+  /* owned */
+  EpContext           *context;
+  EpMergeJob          *job;
+  GCancellable        *cancellable;
+  GCancellable        *read_cancellable;
+
+  /* borrowed */
+  GtkWidget           *step[N_STEPS];
+  GtkWidget           *progress_step;
+  GtkWidget           *resume_list;       /* the resume group's own list box */
+  GBinding            *next_binding;      /* visible step's can-continue → Next */
+};
+
+G_DEFINE_FINAL_TYPE (EpMergeWizard, ep_merge_wizard, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void refresh_resume (EpMergeWizard *self);
+
+/* ---- navigation ------------------------------------------------------------ */
+
+static Step
+current_step (EpMergeWizard *self)
+{
+  GtkWidget *visible = gtk_stack_get_visible_child (self->steps);
+
+  for (Step s = 0; s < N_STEPS; s++)
+    if (self->step[s] != NULL && self->step[s] == visible)
+      return s;
+  return STEP_NONE;
+}
+
+static void
+update_navigation (EpMergeWizard *self)
+{
+  Step step = current_step (self);
+  g_autofree char *text = NULL;
+
+  g_clear_pointer (&self->next_binding, g_binding_unbind);
+  gtk_widget_set_visible (self->nav_bar, step != STEP_NONE);
+  if (step == STEP_NONE)
+    return;
+
+  text = g_strdup_printf (_("Step %d of %u: %s"), step + 1, (guint) N_STEPS, _(step_pages[step].title));
+  gtk_label_set_label (self->step_label, text);
+
+  gtk_widget_set_visible (self->next_step_button, step + 1 < N_STEPS);
+  self->next_binding = g_object_bind_property (self->step[step], "can-continue",
+                                               self->next_step_button, "sensitive",
+                                               G_BINDING_SYNC_CREATE);
+}
+
+static void
+go_to_page (EpMergeWizard *self,
+            const char    *name)
+{
+  gtk_stack_set_visible_child_name (self->steps, name);
+  update_navigation (self);
+}
+
+static void
+go_to_step (EpMergeWizard *self,
+            Step           step)
+{
+  go_to_page (self, step_pages[step].name);
+  ep_merge_step_enter (EP_MERGE_STEP (self->step[step]));
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(EpMergeWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *heading = NULL;
+
+  if (self->steps == NULL)
+    return;  /* disposed */
+
+  if (ep_merge_job_read_finish (self->job, result, &error))
+    {
+      go_to_step (self, STEP_DATA);
+      return;
+    }
+
+  /* A newer read replaced this one: its result no longer matters. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && ep_merge_job_get_reading (self->job))
+    return;
+
+  go_to_page (self, ep_merge_job_get_table (self->job) != NULL ? "data" : "start");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  base = g_path_get_basename (ep_merge_job_get_path (self->job));
+  heading = g_strdup_printf (_("“%s” Cannot Be Read"), base);
+  _ep_merge_error_dialog (GTK_WIDGET (self), heading, error->message);
+}
+
+static void
+start_reading (EpMergeWizard *self)
+{
+  g_autofree char *sheet = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *text = NULL;
+  const char *encoding;
+  char delimiter;
+
+  if (ep_merge_job_get_path (self->job) == NULL)
+    return;
+
+  g_cancellable_cancel (self->read_cancellable);
+  g_clear_object (&self->read_cancellable);
+  self->read_cancellable = g_cancellable_new ();
+
+  ep_merge_data_step_get_read_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]),
+                                       &sheet, &encoding, &delimiter);
+
+  base = g_path_get_basename (ep_merge_job_get_path (self->job));
+  text = g_strdup_printf (_("Reading “%s”…"), base);
+  gtk_label_set_label (self->loading_label, text);
+  go_to_page (self, "loading");
+
+  ep_merge_job_read_async (self->job, sheet, encoding, delimiter, self->read_cancellable,
+                           read_cb, g_object_ref (self));
+}
+
+static void
+open_path (EpMergeWizard *self,
+           const char    *path)
+{
+  ep_merge_data_step_reset_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]));
+  ep_merge_job_set_path (self->job, path);
+  start_reading (self);
+}
+
+static void
+replace_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  EpMergeWizard    *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (dialog), "path");
+
+  if (g_strcmp0 (response, "replace") == 0)
+    open_path (self, path);
+}
+
+static void
+open_chooser_response (GtkNativeDialog *chooser,
+                       int              response,
+                       EpMergeWizard   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      ep_merge_wizard_open_file (self, file);
+    }
+  g_object_unref (chooser);
+}
+
+static GtkFileFilter *
+spreadsheet_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Spreadsheets"));
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_filter_add_mime_type (filter, "text/tab-separated-values");
+  gtk_file_filter_add_mime_type (filter, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  gtk_file_filter_add_mime_type (filter, "application/vnd.oasis.opendocument.spreadsheet");
+  gtk_file_filter_add_suffix (filter, "csv");
+  gtk_file_filter_add_suffix (filter, "xlsx");
+  gtk_file_filter_add_suffix (filter, "ods");
+  return filter;
+}
+
+/* ---- campaigns ------------------------------------------------------------- */
+
+static void
+run_campaign (EpMergeWizard *self,
+              gint64         id,
+              const char    *error_heading)
+{
+  g_autoptr(GError) error = NULL;
+  EpOutboxTask *task = ep_application_get_campaign (EP_APPLICATION (g_application_get_default ()),
+                                                      id, &error);
+
+  if (task == NULL)
+    {
+      _ep_merge_error_dialog (GTK_WIDGET (self), error_heading, error->message);
+      return;
+    }
+  ep_merge_progress_step_set_task (EP_MERGE_PROGRESS_STEP (self->progress_step), task);
+  go_to_page (self, "progress");
+  ep_outbox_task_start (task);
+}
+
+static void
+resume_clicked (GtkButton     *button,
+                EpMergeWizard *self)
+{
+  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (button), "campaign-id");
+
+  run_campaign (self, id, _("The Campaign Cannot Be Resumed"));
+}
+
+static GtkWidget *
+interrupted_row (EpMergeWizard            *self,
+                 const EpMergeInterrupted *item)
+{
+  GtkWidget *row, *button;
+  guint n_in_doubt = item->in_doubt ? g_strv_length (item->in_doubt) : 0;
+  g_autofree char *title = NULL;
+  g_autofree char *a11y = NULL;
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  gint64 *idp;
+
+  title = g_strdup_printf (_("%s: %u of %u not sent yet"), item->name,
+                           item->total - item->sent - item->failed, item->total);
+  if (item->reason != NULL)
+    g_string_append (subtitle, item->reason);
+  else if (item->was_running)
+    g_string_append (subtitle, _("Epistle stopped while sending."));
+  else
+    g_string_append (subtitle, _("Paused."));
+  if (n_in_doubt > 0)
+    {
+      g_autofree char *who = g_strjoinv (", ", item->in_doubt);
+      g_string_append_printf (subtitle,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           " The message to %s was being sent at that moment; it "
+                                           "may have arrived, and will be sent again.",
+                                           " The messages to %s were being sent at that moment; "
+                                           "they may have arrived, and will be sent again.",
+                                           n_in_doubt), who);
+    }
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  button = gtk_button_new_with_mnemonic (_("_Resume"));
+  a11y = g_strdup_printf (_("Resume %s"), item->name);
+  ep_a11y_name_button (button, a11y);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "suggested-action");
+  idp = g_new (gint64, 1);
+  *idp = item->id;
+  g_object_set_data_full (G_OBJECT (button), "campaign-id", idp, g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (resume_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static void
+list_interrupted_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EpMergeWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = ep_merge_job_list_interrupted_finish (EP_MERGE_JOB (object), result, &error);
+  EpApplication *app = EP_APPLICATION (g_application_get_default ());
+  GtkWidget *child;
+  guint shown = 0;
+
+  if (list == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Listing interrupted campaigns: %s", error->message);
+      return;
+    }
+  if (self->steps == NULL)
+    return;  /* disposed */
+
+  /* The group's own rows live in an internal list box; rebuild it. */
+  if (self->resume_list != NULL)
+    while ((child = gtk_widget_get_first_child (self->resume_list)) != NULL)
+      gtk_list_box_remove (GTK_LIST_BOX (self->resume_list), child);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      const EpMergeInterrupted *item = g_ptr_array_index (list, i);
+      GtkWidget *row;
+
+      if (app != NULL && ep_application_is_campaign_running (app, item->id))
+        continue;
+      row = interrupted_row (self, item);
+      adw_preferences_group_add (self->resume_group, row);
+      if (self->resume_list == NULL)
+        self->resume_list = gtk_widget_get_ancestor (row, GTK_TYPE_LIST_BOX);
+      shown++;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->resume_group), shown > 0);
+}
+
+static void
+refresh_resume (EpMergeWizard *self)
+{
+  ep_merge_job_list_interrupted_async (self->job, self->cancellable, list_interrupted_cb,
+                                       g_object_ref (self));
+}
+
+/* ---- signal callbacks ------------------------------------------------------ */
+
+static void
+on_next_step_button_clicked_cb (GtkButton     *button,
+                                EpMergeWizard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "merge.next", NULL);
+}
+
+static void
+on_data_step_options_changed (EpMergeDataStep *step,
+                              EpMergeWizard   *self)
+{
+  start_reading (self);
+}
+
+static void
+on_data_step_address_column_chosen (EpMergeDataStep *step,
+                                    const char      *column,
+                                    EpMergeWizard   *self)
+{
+  ep_merge_message_step_set_to_column (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE]), column);
+}
+
+static void
+on_send_step_campaign_created (EpMergeSendStep *step,
+                               gint64           id,
+                               EpMergeWizard   *self)
+{
+  run_campaign (self, id, _("The Campaign Could Not Start"));
+}
+
+static void
+on_progress_step_campaign_over (EpMergeProgressStep *step,
+                                EpMergeWizard       *self)
+{
+  refresh_resume (self);
+}
+
+/* ---- actions ---------------------------------------------------------------- */
+
+static void
+merge_open_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  EpMergeWizard *self = EP_MERGE_WIZARD (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = spreadsheet_filter ();
+
+  chooser = gtk_file_chooser_native_new (_("Open Spreadsheet"), _ep_merge_parent_window (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (open_chooser_response), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+merge_cancel_reading_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  g_cancellable_cancel (EP_MERGE_WIZARD (widget)->read_cancellable);
+}
+
+static void
+merge_next_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  EpMergeWizard *self = EP_MERGE_WIZARD (widget);
+  Step step = current_step (self);
+
+  if (step == STEP_NONE || step + 1 >= N_STEPS ||
+      !ep_merge_step_get_can_continue (EP_MERGE_STEP (self->step[step])))
+    return;
+  go_to_step (self, step + 1);
+}
+
+static void
+merge_back_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  EpMergeWizard *self = EP_MERGE_WIZARD (widget);
+  Step step = current_step (self);
+
+  if (step == STEP_DATA)
+    go_to_page (self, "start");
+  else if (step != STEP_NONE)
+    go_to_page (self, step_pages[step - 1].name);
+}
+
+static void
+merge_new_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  EpMergeWizard *self = EP_MERGE_WIZARD (widget);
+
+  ep_merge_job_reset (self->job);
+  go_to_page (self, "start");
+  refresh_resume (self);
+}
+
+/* ---- GObject ---------------------------------------------------------------- */
+
+/* Text buttons get one accessible name each (GTK 4.8 doubles them). */
+static void
+name_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_button_get_label (GTK_BUTTON (child)) != NULL)
+        {
+          g_autofree char *name = g_strdup (gtk_button_get_label (GTK_BUTTON (child)));
+          char *underscore = strchr (name, '_');
+
+          if (underscore != NULL)
+            memmove (underscore, underscore + 1, strlen (underscore));
+          ep_a11y_name_button (child, name);
+        }
+      name_buttons (child);
+    }
+}
+
+static void
+ep_merge_wizard_constructed (GObject *object)
+{
+  EpMergeWizard *self = (EpMergeWizard *)object;
+  GtkWidget *(*step_new[N_STEPS]) (EpMergeJob *) = {
+    [STEP_DATA] = ep_merge_data_step_new,
+    [STEP_MESSAGE] = ep_merge_message_step_new,
+    [STEP_PREVIEW] = ep_merge_preview_step_new,
+    [STEP_SEND] = ep_merge_send_step_new,
+  };
+
+  G_OBJECT_CLASS (ep_merge_wizard_parent_class)->constructed (object);
+
+  self->job = ep_merge_job_new (ep_context_get_outbox (self->context));
+  g_object_bind_property (self->job, "read-fraction", self->loading_progress, "fraction",
+                          G_BINDING_SYNC_CREATE);
+
+  for (Step s = 0; s < N_STEPS; s++)
+    {
+      self->step[s] = step_new[s] (self->job);
+      gtk_stack_add_titled (self->steps, self->step[s], step_pages[s].name, _(step_pages[s].title));
+    }
+  self->progress_step = ep_merge_progress_step_new (self->job);
+  gtk_stack_add_titled (self->steps, self->progress_step, "progress", _("Sending"));
+
+  g_signal_connect_object (self->step[STEP_DATA], "options-changed",
+                           G_CALLBACK (on_data_step_options_changed), self, 0);
+  g_signal_connect_object (self->step[STEP_DATA], "address-column-chosen",
+                           G_CALLBACK (on_data_step_address_column_chosen), self, 0);
+  g_signal_connect_object (self->step[STEP_SEND], "campaign-created",
+                           G_CALLBACK (on_send_step_campaign_created), self, 0);
+  g_signal_connect_object (self->progress_step, "campaign-over",
+                           G_CALLBACK (on_progress_step_campaign_over), self, 0);
+
+  name_buttons (GTK_WIDGET (self));
+  update_navigation (self);
+  refresh_resume (self);
+}
+
+static void
+ep_merge_wizard_dispose (GObject *object)
+{
+  EpMergeWizard *self = (EpMergeWizard *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->read_cancellable);
+  g_clear_pointer (&self->next_binding, g_binding_unbind);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_WIZARD);
+  memset (self->step, 0, sizeof self->step);
+  self->progress_step = NULL;
+  self->resume_list = NULL;
+
+  G_OBJECT_CLASS (ep_merge_wizard_parent_class)->dispose (object);
+}
+
+static void
+ep_merge_wizard_finalize (GObject *object)
+{
+  EpMergeWizard *self = (EpMergeWizard *)object;
+
+  g_clear_object (&self->context);
+  g_clear_object (&self->job);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->read_cancellable);
+
+  G_OBJECT_CLASS (ep_merge_wizard_parent_class)->finalize (object);
+}
+
+static void
+ep_merge_wizard_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  EpMergeWizard *self = EP_MERGE_WIZARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_merge_wizard_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  EpMergeWizard *self = EP_MERGE_WIZARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_merge_wizard_class_init (EpMergeWizardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ep_merge_wizard_constructed;
+  object_class->dispose = ep_merge_wizard_dispose;
+  object_class->finalize = ep_merge_wizard_finalize;
+  object_class->get_property = ep_merge_wizard_get_property;
+  object_class->set_property = ep_merge_wizard_set_property;
+
+  properties[PROP_CONTEXT] = g_param_spec_object ("context", NULL, NULL, EP_TYPE_CONTEXT,
+                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                  G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/merge/ep-merge-wizard.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, box);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, steps);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, resume_group);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, loading_label);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, loading_progress);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, nav_bar);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, step_label);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, next_step_button);
+
+  gtk_widget_class_bind_template_callback (widget_class, on_next_step_button_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "merge.open", NULL, merge_open_action);
+  gtk_widget_class_install_action (widget_class, "merge.cancel-reading", NULL, merge_cancel_reading_action);
+  gtk_widget_class_install_action (widget_class, "merge.next", NULL, merge_next_action);
+  gtk_widget_class_install_action (widget_class, "merge.back", NULL, merge_back_action);
+  gtk_widget_class_install_action (widget_class, "merge.new", NULL, merge_new_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "merge.open", NULL);
+}
+
+static void
+ep_merge_wizard_init (EpMergeWizard *self)
+{
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* ---- public API ------------------------------------------------------------- */
+
+gboolean
+ep_merge_wizard_is_spreadsheet (GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *lower = path ? g_ascii_strdown (path, -1) : NULL;
+
+  return lower != NULL &&
+         (g_str_has_suffix (lower, ".csv") || g_str_has_suffix (lower, ".tsv") ||
+          g_str_has_suffix (lower, ".xlsx") || g_str_has_suffix (lower, ".ods"));
+}
+
+void
+ep_merge_wizard_open_file (EpMergeWizard *self,
+                           GFile         *file)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *current = NULL;
+  g_autofree char *next = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  g_return_if_fail (EP_IS_MERGE_WIZARD (self));
+
+  if ((path = g_file_get_path (file)) == NULL)
+    return;
+
+  /* Only a merge being prepared is worth asking about. */
+  if (ep_merge_job_get_table (self->job) == NULL || current_step (self) == STEP_NONE ||
+      g_strcmp0 (path, ep_merge_job_get_path (self->job)) == 0)
+    {
+      open_path (self, path);
+      return;
+    }
+
+  current = g_path_get_basename (ep_merge_job_get_path (self->job));
+  next = g_path_get_basename (path);
+  body = g_strdup_printf (_("The merge of “%s” is being prepared. Open “%s” instead? "
+                            "The message you wrote stays."), current, next);
+  dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)),
+                                   _("Replace the Spreadsheet?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Keep"),
+                                    "replace", _("_Open"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "path", g_steal_pointer (&path), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (replace_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+ep_merge_wizard_set_accounts (EpMergeWizard *self,
+                              GPtrArray     *accounts)
+{
+  g_return_if_fail (EP_IS_MERGE_WIZARD (self));
+
+  ep_merge_message_step_set_accounts (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE]), accounts);
+}

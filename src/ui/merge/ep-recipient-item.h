@@ -1,0 +1,30 @@
+/* ep-recipient-item.h: a recipient of the campaign being sent
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <epistle-core.h>
+
+G_BEGIN_DECLS
+
+#define EP_TYPE_RECIPIENT_ITEM (ep_recipient_item_get_type ())
+
+G_DECLARE_FINAL_TYPE (EpRecipientItem, ep_recipient_item, EP, RECIPIENT_ITEM, GObject)
+
+EpRecipientItem *ep_recipient_item_new            (guint            row_number,
+                                                   const char      *address,
+                                                   EpRecipientState  state,
+                                                   const char      *reply);
+guint            ep_recipient_item_get_row_number (EpRecipientItem *self);
+const char      *ep_recipient_item_get_address    (EpRecipientItem *self);
+EpRecipientState  ep_recipient_item_get_state      (EpRecipientItem *self);
+const char      *ep_recipient_item_get_reply      (EpRecipientItem *self);
+/* Notifies "state". */
+void             ep_recipient_item_update         (EpRecipientItem *self,
+                                                   EpRecipientState  state,
+                                                   const char      *reply);
+
+G_END_DECLS
