@@ -163,6 +163,8 @@ def test_wrong_password_offers_reentry():
     before_files = netlib.maildir_files()
     before_events = len(netlib.events())
     click(find(app, "Send", "push button"))
+    # Past the undo delay at once.
+    click(find(app, "Send Now", "push button", timeout=20))
 
     reenter = find(app, "Re-enter Password", "push button", timeout=30, contains=True)
     assert "Wrong Password" in [n.name for n in find_all(app, lambda n: n.getRoleName() == "label")]
@@ -191,6 +193,7 @@ def test_cancel_sending_keeps_message():
     before_files = netlib.maildir_files()
     before_events = len(netlib.events())
     click(find(app, "Send", "push button"))
+    click(find(app, "Send Now", "push button", timeout=20))
     # The server is now sitting on RCPT; the button stops the transfer.
     wait_until(lambda: netlib.events_of("mail", before_events), "MAIL FROM to reach the server")
     start = time.monotonic()
@@ -203,6 +206,61 @@ def test_cancel_sending_keeps_message():
     assert new_maildir_files(before_files) == []
     netlib.set_faults({})
     shot("5-cancelled")
+
+
+def _outbox_rows():
+    status, out, err = netlib.cli("outbox", "list")
+    assert status == 0, out + err
+    return [line for line in out.splitlines() if "\t" in line]
+
+
+def test_undo_send_brings_message_back():
+    app = state["app"]
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    path = os.path.join(rigdir, "Zeugnis Undo.pdf")
+    with open(path, "wb") as f:
+        f.write(b"%PDF-1.4 undo test\n")
+    set_text(find(app, "To", "text"), "undo@example.test")
+    set_text(find(app, "Subject", "text"), "Doch nicht")
+    set_text(find(app, "Message Body", "text"), "Bitte nicht senden.\n")
+    start_app(path).wait(20)
+    find(app, "Remove Zeugnis Undo.pdf", "push button")
+    before_events = len(netlib.events())
+    click(find(app, "Send", "push button"))
+    # Within the undo delay (10 s by default): Undo on the toast.
+    click(find(app, "Undo", "push button", timeout=20, contains=True))
+    find(app, "Not sent; the message is back for editing", "label", timeout=20)
+    # Intact: every field and the attachment, editable again.
+    assert get_text(find(app, "Subject", "text")) == "Doch nicht"
+    assert get_text(find(app, "To", "text")) == "undo@example.test"
+    assert "Bitte nicht senden." in get_text(find(app, "Message Body", "text"))
+    find(app, "Remove Zeugnis Undo.pdf", "push button")
+    # Gone from the outbox, so nothing can reach the server later.
+    assert not any("undo@example.test" in row for row in _outbox_rows()), _outbox_rows()
+    assert netlib.events_of("mail", before_events) == []
+    shot("5a-undone")
+    click(find(app, "Remove Zeugnis Undo.pdf", "push button"))
+
+
+def test_451_waits_to_retry_then_send_now():
+    app = state["app"]
+    netlib.set_faults({"rcpt": {"later@f.test": "451 4.3.0 Try again later"}})
+    before_files = netlib.maildir_files()
+    set_text(find(app, "To", "text"), "later@f.test")
+    set_text(find(app, "Subject", "text"), "Greylisted")
+    set_text(find(app, "Message Body", "text"), "y\n")
+    click(find(app, "Send", "push button"))
+    click(find(app, "Send Now", "push button", timeout=20))
+    # Not an error dialog: visibly waiting, with the server's words.
+    status = find(app, "Waiting to retry", "label", contains=True, timeout=30)
+    assert "451 4.3.0 Try again later" in status.name, status.name
+    shot("5b-waiting-to-retry")
+    netlib.set_faults({})
+    click(find(app, "Send Now", "push button", timeout=20))
+    files = wait_until(lambda: new_maildir_files(before_files), "the retried message", timeout=30)
+    assert len(files) == 1, files
+    assert netlib.read_message(files[0])["Subject"] == "Greylisted"
+    wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
 
 
 def _open_from_primary_menu(app, item):
@@ -263,7 +321,8 @@ def test_preferences_remove_account():
 def main():
     tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
              test_compose_and_send_with_attachment, test_wrong_password_offers_reentry,
-             test_cancel_sending_keeps_message, test_connection_log_is_redacted,
+             test_cancel_sending_keeps_message, test_undo_send_brings_message_back,
+             test_451_waits_to_retry_then_send_now, test_connection_log_is_redacted,
              test_shortcuts_window_lists_send, test_preferences_remove_account]
     netlib._init()
     print(f"1..{len(tests)}", flush=True)

@@ -95,3 +95,80 @@ ep_account_imap_config_sync (EpAccount     *account,
 
   return make_config (account, TRUE, cancellable, error);
 }
+
+typedef struct
+{
+  EpServerConfig *smtp;
+  EpServerConfig *imap;
+} Configs;
+
+static void
+configs_free (gpointer data)
+{
+  Configs *c = data;
+
+  g_clear_pointer (&c->smtp, ep_server_config_free);
+  g_clear_pointer (&c->imap, ep_server_config_free);
+  g_free (c);
+}
+
+static void
+configs_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  EpAccount *account = task_data;
+  Configs *configs = g_new0 (Configs, 1);
+  GError *error = NULL;
+
+  configs->smtp = ep_account_smtp_config_sync (account, cancellable, &error);
+  if (configs->smtp != NULL && ep_account_get_imap_host (account) != NULL)
+    configs->imap = ep_account_imap_config_sync (account, cancellable, &error);
+
+  if (error != NULL)
+    {
+      configs_free (configs);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, configs, configs_free);
+}
+
+void
+ep_account_server_configs_async (EpAccount           *account,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GVariant) dict = NULL;
+
+  g_return_if_fail (EP_IS_ACCOUNT (account));
+
+  /* The worker owns a copy: the caller may go on editing its account. */
+  dict = ep_account_to_variant (account);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_account_server_configs_async);
+  g_task_set_task_data (task, ep_account_new_from_variant (dict), g_object_unref);
+  g_task_run_in_thread (task, configs_thread);
+}
+
+gboolean
+ep_account_server_configs_finish (GAsyncResult    *result,
+                                  EpServerConfig **smtp,
+                                  EpServerConfig **imap,
+                                  GError         **error)
+{
+  Configs *configs;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  configs = g_task_propagate_pointer (G_TASK (result), error);
+  if (configs == NULL)
+    return FALSE;
+  *smtp = g_steal_pointer (&configs->smtp);
+  *imap = g_steal_pointer (&configs->imap);
+  configs_free (configs);
+  return TRUE;
+}

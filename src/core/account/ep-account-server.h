@@ -30,4 +30,15 @@ EpServerConfig *ep_account_imap_config_sync  (EpAccount     *account,
                                               GCancellable  *cancellable,
                                               GError       **error);
 
+/* Both configurations (IMAP only if the account has a server) with the
+ * saved secret, looked up in a worker; callbacks in the caller's context. */
+void            ep_account_server_configs_async  (EpAccount           *account,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        ep_account_server_configs_finish (GAsyncResult        *result,
+                                                  EpServerConfig     **smtp,
+                                                  EpServerConfig     **imap,
+                                                  GError             **error);
+
 G_END_DECLS

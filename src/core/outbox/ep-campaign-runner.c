@@ -1,7 +1,7 @@
 /* ep-campaign-runner.c: sending a campaign or a message through the journal
  *
  * The journal (store/ep-store-campaign.c) is the source of truth. A worker
- * claims a recipient (committed as "sending") immediately before building
+ * claims a recipient (committed as EP_RECIPIENT_SENDING) just before building
  * and sending its message, and records the outcome (committed) right
  * after. A crash therefore leaves at most the messages on the wire in
  * doubt; the next run marks them "uncertain" and sends them again, with the

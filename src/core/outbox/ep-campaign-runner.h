@@ -33,7 +33,7 @@ void              ep_campaign_runner_set_retry_policy    (EpCampaignRunner      
                                                           guint                   first_delay,
                                                           guint                   max_attempts);
 /* Sends until the campaign ends or stops; blocks (worker threads only).
- * Recovers from a crash first: recipients left "sending" become
+ * Recovers from a crash first: recipients left in flight become
  * "uncertain" and are sent again. FALSE only when the journal itself
  * cannot be used; @end says why it stopped. */
 gboolean          ep_campaign_runner_run                 (EpCampaignRunner       *self,

@@ -236,7 +236,7 @@ forget_task (EpComposePage *self)
 
   g_signal_handlers_disconnect_by_data (self->task, self);
   g_clear_object (&self->task);
-  ep_toast_dismiss (GTK_WIDGET (self), "undo");
+  ep_toast_dismiss (GTK_WIDGET (self), "compose");
 }
 
 static void
@@ -403,11 +403,11 @@ queued_cb (GObject      *object,
     {
       AdwToast *toast = adw_toast_new (_("Sending…"));
 
-      adw_toast_set_button_label (toast, _("_Undo"));
+      adw_toast_set_button_label (toast, _("Undo"));
       adw_toast_set_timeout (toast, MIN (g_settings_get_uint (self->settings, "undo-send-delay"), 10));
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_cb), self,
                                G_CONNECT_SWAPPED);
-      ep_toast_show (GTK_WIDGET (self), "undo", toast);
+      ep_toast_show (GTK_WIDGET (self), "compose", toast);
       self->countdown_source = g_timeout_add_seconds (1, countdown_cb, self);
     }
   update_status (self);
@@ -469,7 +469,7 @@ _ep_compose_page_send_now (EpComposePage *self)
   if (self->task == NULL)
     return;
 
-  ep_toast_dismiss (GTK_WIDGET (self), "undo");
+  ep_toast_dismiss (GTK_WIDGET (self), "compose");
   ep_outbox_task_send_now (self->task);
   update_status (self);
 }

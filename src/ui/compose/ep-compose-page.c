@@ -830,6 +830,7 @@ ep_compose_page_init (EpComposePage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   ep_a11y_name_button (GTK_WIDGET (self->send_button), _("Send"));
+  ep_a11y_name_button (GTK_WIDGET (self->send_now_button), _("Send Now"));
   ep_a11y_name_button (GTK_WIDGET (self->markdown_toggle), _("Markdown"));
 
   self->cancellable = g_cancellable_new ();

@@ -522,7 +522,7 @@ merge_show_details_action (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *param)
 {
-  gtk_stack_set_visible_child_name (EP_MERGE_PROGRESS_STEP (widget)->pages, "sending");
+  gtk_stack_set_visible_child_name (EP_MERGE_PROGRESS_STEP (widget)->pages, "progress");
 }
 
 /* ---- EpMergeStep ------------------------------------------------------------ */
@@ -678,7 +678,7 @@ ep_merge_progress_step_set_task (EpMergeProgressStep *self,
   title = g_strdup_printf (_("Sending “%s”"), ep_outbox_task_get_name (task));
   gtk_label_set_label (self->progress_title, title);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_reason), FALSE);
-  gtk_stack_set_visible_child_name (self->pages, "sending");
+  gtk_stack_set_visible_child_name (self->pages, "progress");
 
   g_signal_connect_object (task, "progress", G_CALLBACK (on_task_progress), self, 0);
   g_signal_connect_object (task, "recipient-changed", G_CALLBACK (on_task_recipient_changed), self, 0);

@@ -19,34 +19,6 @@
 
 #include "ep-account-dialog-private.h"
 
-typedef struct
-{
-  EpServerConfig *smtp;
-  EpServerConfig *imap;
-} ProbeConfigs;
-
-typedef struct
-{
-  EpContext *context;
-  EpAccount *account;
-} SavedSecretData;
-
-static void
-probe_configs_free (ProbeConfigs *configs)
-{
-  g_clear_pointer (&configs->smtp, ep_server_config_free);
-  g_clear_pointer (&configs->imap, ep_server_config_free);
-  g_free (configs);
-}
-
-static void
-saved_secret_data_free (SavedSecretData *data)
-{
-  g_clear_object (&data->context);
-  g_clear_object (&data->account);
-  g_free (data);
-}
-
 /* @css_class is "success" or "error" (also what the icon tells AT-SPI). */
 static void
 set_probe_status (EpAccountDialog *self,
@@ -238,31 +210,7 @@ start_probes (EpAccountDialog *self,
 }
 
 /* Edit mode with the password row left empty: the saved password is looked
- * up in the keyring, in a worker thread. */
-static void
-load_saved_configs_thread (GTask        *task,
-                           gpointer      source_object,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
-{
-  SavedSecretData *data = task_data;
-  ProbeConfigs *configs = g_new0 (ProbeConfigs, 1);
-  GError *error = NULL;
-
-  configs->smtp = ep_context_smtp_config_sync (data->context, data->account, cancellable, &error);
-  if (configs->smtp != NULL && ep_account_get_imap_host (data->account) != NULL)
-    configs->imap = ep_context_imap_config_sync (data->context, data->account, cancellable, &error);
-
-  if (error != NULL)
-    {
-      probe_configs_free (configs);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, configs, (GDestroyNotify) probe_configs_free);
-}
-
+ * up in the keyring, off the main thread (by the core). */
 static void
 load_saved_configs_cb (GObject      *object,
                        GAsyncResult *result,
@@ -270,10 +218,10 @@ load_saved_configs_cb (GObject      *object,
 {
   g_autoptr(EpAccountDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  ProbeConfigs *configs;
+  EpServerConfig *smtp = NULL;
+  EpServerConfig *imap = NULL;
 
-  configs = g_task_propagate_pointer (G_TASK (result), &error);
-  if (configs == NULL)
+  if (!ep_account_server_configs_finish (result, &smtp, &imap, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -283,8 +231,7 @@ load_saved_configs_cb (GObject      *object,
       return;
     }
 
-  start_probes (self, g_steal_pointer (&configs->smtp), g_steal_pointer (&configs->imap));
-  probe_configs_free (configs);
+  start_probes (self, smtp, imap);
 }
 
 void
@@ -309,23 +256,15 @@ _ep_account_dialog_start_probe (EpAccountDialog *self)
 
   if (self->account != NULL && *password == '\0')
     {
-      g_autoptr(GTask) task = NULL;
-      SavedSecretData *data = g_new0 (SavedSecretData, 1);
-
-      data->context = g_object_ref (self->context);
-      data->account = g_steal_pointer (&account);
-
       set_probe_status (self, NULL, NULL, _("Looking up the saved password…"));
-      task = g_task_new (NULL, self->cancellable, load_saved_configs_cb, g_object_ref (self));
-      g_task_set_source_tag (task, _ep_account_dialog_start_probe);
-      g_task_set_task_data (task, data, (GDestroyNotify) saved_secret_data_free);
-      g_task_run_in_thread (task, load_saved_configs_thread);
+      ep_account_server_configs_async (account, self->cancellable, load_saved_configs_cb,
+                                       g_object_ref (self));
       return;
     }
 
-  smtp = ep_context_server_config (account, FALSE, password);
+  smtp = ep_account_server_config (account, FALSE, password);
   if (ep_account_get_imap_host (account) != NULL)
-    imap = ep_context_server_config (account, TRUE, password);
+    imap = ep_account_server_config (account, TRUE, password);
 
   start_probes (self, smtp, imap);
 }
