@@ -140,7 +140,8 @@ def test_compose_and_send_with_attachment():
 
     before = netlib.maildir_files()
     click(find(app, "Send", "push button"))
-    files = wait_until(lambda: new_maildir_files(before), "the message in the Maildir", timeout=30)
+    # After the undo delay it goes by itself.
+    files = wait_until(lambda: new_maildir_files(before), "the message in the Maildir", timeout=60)
     assert len(files) == 1, files
     msg = netlib.read_message(files[0])
     assert msg["Subject"] == SUBJECT, msg["Subject"]
@@ -179,7 +180,7 @@ def test_wrong_password_offers_reentry():
     set_text(find(app, "Password", "text"), netlib.PASSWORD)
     click(find(app, "Save", "push button"))
     wait_windows_closed(app)
-    files = wait_until(lambda: new_maildir_files(before_files), "the resent message", timeout=30)
+    files = wait_until(lambda: new_maildir_files(before_files), "the resent message", timeout=60)
     msg = netlib.read_message(files[0])
     assert msg["Subject"] == "Second try"
 
@@ -227,7 +228,7 @@ def test_undo_send_brings_message_back():
     find(app, "Remove Zeugnis Undo.pdf", "push button")
     before_events = len(netlib.events())
     click(find(app, "Send", "push button"))
-    # Within the undo delay (10 s by default): Undo on the toast.
+    # Within the undo delay (20 s here): Undo on the toast.
     click(find(app, "Undo", "push button", timeout=20, contains=True))
     find(app, "Not sent; the message is back for editing", "label", timeout=20)
     # Intact: every field and the attachment, editable again.
@@ -321,10 +322,17 @@ def test_preferences_remove_account():
 def main():
     tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
              test_compose_and_send_with_attachment, test_wrong_password_offers_reentry,
-             test_cancel_sending_keeps_message, test_undo_send_brings_message_back,
+             test_cancel_sending_keeps_message,
              test_451_waits_to_retry_then_send_now, test_connection_log_is_redacted,
              test_shortcuts_window_lists_send, test_preferences_remove_account]
     netlib._init()
+    # A real settings file (not the rig's memory backend) with a longer undo
+    # delay: Undo must land within it even on a loaded machine.
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
+    with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as f:
+        f.write("[io/github/epistle/Epistle]\nundo-send-delay=uint32 20\n")
+    os.environ["GSETTINGS_BACKEND"] = "keyfile"
     print(f"1..{len(tests)}", flush=True)
     failed = 0
     try:
