@@ -678,6 +678,9 @@ ep_merge_progress_step_set_task (EpMergeProgressStep *self,
   title = g_strdup_printf (_("Sending “%s”"), ep_outbox_task_get_name (task));
   gtk_label_set_label (self->progress_title, title);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_reason), FALSE);
+  /* The end page says nothing until this campaign has ended. */
+  adw_status_page_set_title (self->done_page, "");
+  adw_status_page_set_description (self->done_page, NULL);
   gtk_stack_set_visible_child_name (self->pages, "progress");
 
   g_signal_connect_object (task, "progress", G_CALLBACK (on_task_progress), self, 0);
