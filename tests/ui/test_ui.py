@@ -345,6 +345,14 @@ def main():
                 print(f"not ok {number} - {test.__name__}")
                 for line in traceback.format_exc().splitlines():
                     print(f"# {line}")
+                for proc in state.get("procs", []):
+                    if proc.poll() is not None and proc.returncode != 0:
+                        print(f"# the app (pid {proc.pid}) ended with status {proc.returncode}")
+                log = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-ui.log")
+                if os.path.exists(log):
+                    with open(log, errors="replace") as f:
+                        for line in f.read().splitlines()[-10:]:
+                            print(f"# app: {line}")
                 shot(f"failed-{number}")
                 sys.stdout.flush()
     finally:

@@ -15,6 +15,7 @@
 
 #include "ep-preferences-window.h"
 #include "ep-account-dialog.h"
+#include "widgets/ep-toast.h"
 
 struct _EpPreferencesWindow
 {
@@ -32,7 +33,6 @@ struct _EpPreferencesWindow
   GtkWidget            *default_group;     /* never shown: makes even a lone
                                             * "Default" button a radio button */
 
-  GWeakRef              last_toast;        /* AdwToast: dismissed by the next */
 
   gboolean              populating;
 };
@@ -57,17 +57,10 @@ toast (EpPreferencesWindow *self,
        const char          *title)
 {
   AdwToast *t = adw_toast_new (title);
-  AdwToast *old = g_weak_ref_get (&self->last_toast);
 
   /* A newer result replaces a stale one instead of queueing behind it. */
-  if (old != NULL)
-    {
-      adw_toast_dismiss (old);
-      g_object_unref (old);
-    }
   adw_toast_set_timeout (t, 0);
-  g_weak_ref_set (&self->last_toast, t);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), t);
+  ep_toast_show (GTK_WIDGET (self), "preferences", t);
 }
 
 static EpAccount *
@@ -369,7 +362,6 @@ ep_preferences_window_finalize (GObject *object)
   g_clear_object (&self->list_cancellable);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->default_group);
-  g_weak_ref_clear (&self->last_toast);
 
   G_OBJECT_CLASS (ep_preferences_window_parent_class)->finalize (object);
 }
@@ -439,7 +431,6 @@ ep_preferences_window_class_init (EpPreferencesWindowClass *klass)
 static void
 ep_preferences_window_init (EpPreferencesWindow *self)
 {
-  g_weak_ref_init (&self->last_toast, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Named once: GTK 4.8 would also append the button content's label. */
