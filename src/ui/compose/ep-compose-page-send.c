@@ -222,6 +222,9 @@ countdown_cb (gpointer data)
   update_status (self);
   if (self->task == NULL || ep_outbox_task_get_not_before (self->task) == 0)
     {
+      /* The undo delay is over: the Undo toast would no longer undo. */
+      if (self->task != NULL)
+        ep_toast_dismiss (GTK_WIDGET (self), "compose");
       self->countdown_source = 0;
       return G_SOURCE_REMOVE;
     }
@@ -404,7 +407,8 @@ queued_cb (GObject      *object,
       AdwToast *toast = adw_toast_new (_("Sending…"));
 
       adw_toast_set_button_label (toast, _("Undo"));
-      adw_toast_set_timeout (toast, MIN (g_settings_get_uint (self->settings, "undo-send-delay"), 10));
+      /* Up for as long as Undo can work; the next toast of Compose replaces it. */
+      adw_toast_set_timeout (toast, g_settings_get_uint (self->settings, "undo-send-delay"));
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_cb), self,
                                G_CONNECT_SWAPPED);
       ep_toast_show (GTK_WIDGET (self), "compose", toast);
