@@ -23,6 +23,7 @@
 #include "merge/ep-merge.h"
 #include "outbox/ep-campaign.h"
 #include "outbox/ep-campaign-runner.h"
+#include "outbox/ep-clock.h"
 #include "outbox/ep-outbox-task.h"
 #include "outbox/ep-outbox.h"
 #include "outbox/ep-merge-job.h"
