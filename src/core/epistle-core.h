@@ -27,6 +27,7 @@
 #include "outbox/ep-outbox-task.h"
 #include "outbox/ep-outbox.h"
 #include "outbox/ep-merge-job.h"
+#include "outbox/ep-schedule-time.h"
 #include "outbox/ep-system-clock.h"
 #include "transport/ep-protocol-log.h"
 #include "transport/ep-server-config.h"
