@@ -181,6 +181,8 @@ cmd_merge (int    argc,
   g_autoptr(EpMergeReport) report = NULL;
   g_autofree char *data = NULL, *template_path = NULL, *rows = NULL, *output_dir = NULL;
   g_autofree char *account_name = NULL, *base_dir = NULL, *name = NULL, *text = NULL;
+  g_autofree char *at = NULL;
+  gint64 not_before = 0;
   gboolean dry = FALSE, yes = FALSE, skip_invalid = FALSE, test = FALSE;
   TableArgs targs = { 0, };
   PacingArgs pacing;
@@ -205,6 +207,7 @@ cmd_merge (int    argc,
       { "test", 0, 0, G_OPTION_ARG_NONE, &test, N_("Send the first row to yourself, subject marked [TEST]"), NULL },
       { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"), N_("NAME") },
       { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask for confirmation"), NULL },
+      { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Start at this time (ISO 8601; local time without an offset)"), N_("TIME") },
       PACING_ENTRIES (pacing),
       { NULL }
     };
@@ -227,6 +230,10 @@ cmd_merge (int    argc,
     status = usage_error (_("--dry-run sends nothing; leave out --account and --test"));
   else if (output_dir != NULL && !dry)
     status = usage_error (_("--output-dir goes with --dry-run"));
+  else if (at != NULL && (dry || test))
+    status = usage_error (_("--at schedules a campaign; leave out --dry-run and --test"));
+  else if (at != NULL && !parse_send_time (at, &not_before, &error))
+    status = usage_error ("%s", error->message);
   else if (!pacing_args_check (&pacing, &rate))
     status = EXIT_BAD_INPUT;
   if (status != EXIT_OK)
@@ -348,6 +355,19 @@ cmd_merge (int    argc,
     g_print (_(", at most %u per day"), daily);
   g_print (".\n");
   fflush (stdout);
+
+  if (not_before > 0)
+    {
+      g_autofree char *when = ep_schedule_time_format (not_before, NULL);
+
+      /* Rendered from the snapshot taken now: later edits of the
+       * spreadsheet change nothing. */
+      if (!ep_store_campaign_set_not_before (ep_context_get_store (context), id, not_before, &error))
+        return fail (g_steal_pointer (&error));
+      notify_running_app ();
+      g_print (_("Scheduled for %s (see “schedule list”).\n"), when);
+      return EXIT_OK;
+    }
 
   return run_campaign (context, id, &pacing);
 }

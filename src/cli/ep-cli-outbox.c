@@ -4,8 +4,9 @@
  *   epistle-cli outbox run [--account NAME] [--wait] [--retry-after S] [--max-attempts N]
  *
  * "run" sends every single message left in the outbox (a temporary
- * failure, a crash, a kill) and exits: for machines without a desktop, and
- * for scripts. A message that was on the wire when its sender died is sent
+ * failure, a crash, a kill) and every scheduled item that is due, leaves
+ * what is scheduled for later, and exits: for cron or a systemd user timer
+ * on machines without a desktop, and for scripts. A message that was on the wire when its sender died is sent
  * again with the same Message-ID and reported.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -74,7 +75,8 @@ outbox_run (EpContext  *context,
   g_autoptr(GPtrArray) all = ep_store_campaign_list (ep_context_get_store (context), &error);
   g_autoptr(EpAccount) account = NULL;
   int status = EXIT_OK;
-  guint ran = 0;
+  guint ran = 0, later = 0;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   if (all == NULL)
     return fail (g_steal_pointer (&error));
@@ -92,11 +94,31 @@ outbox_run (EpContext  *context,
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
       g_autoptr(EpOutboxTask) task = NULL;
+      gboolean due_campaign = info->kind == EP_CAMPAIGN_KIND_MERGE && is_waiting_entry (info) &&
+                              info->not_before <= now;
       int one;
 
-      if (!is_open_message (info) ||
+      if ((!is_open_message (info) && !due_campaign) ||
           (account != NULL && g_strcmp0 (info->account_uid, ep_account_get_uid (account)) != 0))
         continue;
+      /* Scheduled for later: left for its time. */
+      if (info->not_before > now && info->state == EP_CAMPAIGN_READY)
+        {
+          later++;
+          continue;
+        }
+      if (due_campaign)
+        {
+          PacingArgs pacing;
+
+          pacing_args_init (&pacing);
+          g_print (_("Campaign %" G_GINT64_FORMAT " “%s” (scheduled):\n"), info->id, info->name);
+          one = run_campaign (context, info->id, &pacing);
+          if (status == EXIT_OK)
+            status = one;
+          ran++;
+          continue;
+        }
 
       task = ep_outbox_open_task (ep_context_get_outbox (context), info->id, &error);
       if (task == NULL)
@@ -113,8 +135,13 @@ outbox_run (EpContext  *context,
       ran++;
     }
 
-  if (ran == 0)
+  if (ran == 0 && later == 0)
     g_print (_("Nothing to send: the outbox is empty.\n"));
+  else if (ran == 0)
+    g_print (_("Nothing is due yet.\n"));
+  if (later > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%u scheduled item waits for its time (see “schedule list”).\n",
+                          "%u scheduled items wait for their time (see “schedule list”).\n", later), later);
   return status;
 }
 

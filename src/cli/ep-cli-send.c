@@ -129,6 +129,8 @@ cmd_send (int    argc,
   gboolean markdown = FALSE, dry_run = FALSE, verbose = FALSE;
   int timeout = 0, retry_after = -1, max_attempts = -1;
   gboolean wait = FALSE;
+  g_autofree char *at = NULL;
+  gint64 not_before = 0;
   GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"), N_("NAME") },
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"), N_("ADDR") },
@@ -146,6 +148,7 @@ cmd_send (int    argc,
     { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, N_("After a temporary failure, wait and retry until it is sent or fails"), NULL },
     { "retry-after", 0, 0, G_OPTION_ARG_INT, &retry_after, N_("First retry after a temporary failure, in seconds (default 30, doubling)"), N_("SECONDS") },
     { "max-attempts", 0, 0, G_OPTION_ARG_INT, &max_attempts, N_("Attempts before giving up (default 6)"), N_("N") },
+    { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Send at this time (ISO 8601; local time without an offset)"), N_("TIME") },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (_("— send a message"));
@@ -178,6 +181,11 @@ cmd_send (int    argc,
     return usage_error (_("--timeout must be between 1 and 3600 seconds"));
   if (retry_after < -1 || max_attempts == 0 || max_attempts < -1)
     return usage_error (_("--retry-after and --max-attempts take a positive number"));
+
+  if (at != NULL && dry_run)
+    return usage_error (_("--at and --dry-run do not go together"));
+  if (at != NULL && !parse_send_time (at, &not_before, &error))
+    return usage_error ("%s", error->message);
 
   if (body_file != NULL)
     {
@@ -232,12 +240,24 @@ cmd_send (int    argc,
   if (retry_after >= 0 || max_attempts > 0)
     ep_outbox_set_retry_policy (outbox, retry_after >= 0 ? (guint) retry_after : 30,
                                 max_attempts > 0 ? (guint) max_attempts : 6);
-  ep_outbox_send_message_async (outbox, account, draft, 0, cancellable, on_queued_cb, &queued);
+  ep_outbox_send_message_async (outbox, account, draft, not_before, cancellable, on_queued_cb, &queued);
   while (!queued.done)
     g_main_context_iteration (NULL, TRUE);
   if (queued.task == NULL)
     return fail (g_steal_pointer (&queued.error));
   task = queued.task;
+
+  if (ep_outbox_is_scheduled (not_before, g_get_real_time () / G_USEC_PER_SEC))
+    {
+      g_autofree char *when = ep_schedule_time_format (not_before, NULL);
+
+      /* Built and stored as it is now; Epistle in the background (or
+       * “outbox run”) sends it then. */
+      notify_running_app ();
+      g_print (_("Scheduled for %s (number %" G_GINT64_FORMAT "; see “schedule list”).\n"),
+               when, ep_outbox_task_get_id (task));
+      return EXIT_OK;
+    }
 
   /* Without --wait, one attempt now; a retry is left queued. */
   ep_outbox_task_set_wait_for_retries (task, wait);

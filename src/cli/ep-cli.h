@@ -84,6 +84,18 @@ int        cmd_table         (int             argc,
 int        cmd_merge         (int             argc,
                               char          **argv);
 int        report_message    (EpOutboxTask   *task);
+
+/* ep-cli-schedule.c */
+/* Ready, with a time, and someone still to send to. */
+gboolean   is_waiting_entry  (const EpCampaignInfo *info);
+/* --at TIME: ISO 8601, local without an offset; not in the past. */
+gboolean   parse_send_time   (const char     *text,
+                              gint64         *unix_time,
+                              GError        **error);
+/* Asks a running Epistle to look at the outbox again (no-op without one). */
+void       notify_running_app (void);
+int        cmd_schedule      (int             argc,
+                              char          **argv);
 int        cmd_outbox        (int             argc,
                               char          **argv);
 int        cmd_campaign      (int             argc,

@@ -40,14 +40,17 @@ print_help (void)
              "        [--bcc ADDR]... --subject TEXT (--body TEXT | --body-file FILE)\n"
              "        [--markdown] [--attach FILE]... [--dry-run [--output FILE.eml]] [--verbose]\n"
              "        [--timeout SECONDS] [--wait] [--retry-after SECONDS] [--max-attempts N]\n"
+             "        [--at TIME]\n"
              "  epistle-cli outbox list | run [--account NAME] [--wait]\n"
+             "  epistle-cli schedule list | show ID | cancel ID | send-now ID\n"
+             "  epistle-cli schedule reschedule ID --at TIME\n"
              "  epistle-cli table FILE [--sheet NAME] [--encoding ENC] [--delimiter C]\n"
              "        [--format json|csv]\n"
              "  epistle-cli merge --data FILE [--sheet NAME] [--encoding ENC] [--delimiter C]\n"
              "        --template FILE [--rows RANGES] [--skip-invalid]\n"
              "        (--dry-run [--output-dir DIR] | --test --account NAME |\n"
              "         --account NAME [--connections K] [--rate N/min] [--daily-limit N]\n"
-             "         [--retry-after SECONDS] [--max-attempts N] [--yes])\n"
+             "         [--retry-after SECONDS] [--max-attempts N] [--at TIME] [--yes])\n"
              "  epistle-cli campaign list | show ID | cancel ID | export ID --output FILE.csv\n"
              "  epistle-cli campaign resume ID [--connections K] [--rate N/min] [--daily-limit N]\n"
              "        [--retry-after SECONDS] [--max-attempts N]\n"
@@ -56,7 +59,10 @@ print_help (void)
              "5 rejected by the server, 6 temporary failure (the message stays in the\n"
              "outbox; “outbox run” tries again).\n"
              "A merge exits 2 when rows have problems and nothing was sent, 5 when the\n"
-             "campaign finished with failed recipients, 3 or 6 when it paused.\n"));
+             "campaign finished with failed recipients, 3 or 6 when it paused.\n"
+             "TIME is ISO 8601 (2026-12-24T08:00, with an offset such as +01:00 or\n"
+             "without: then local time). Scheduled mail is sent by Epistle running in\n"
+             "the background, or by “outbox run” (for cron or a systemd timer).\n"));
 }
 
 int
@@ -105,6 +111,8 @@ main (int    argc,
     status = cmd_campaign (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "outbox"))
     status = cmd_outbox (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "schedule"))
+    status = cmd_schedule (argc - 1, argv + 1);
   else
     status = usage_error (_("Unknown command “%s”"), argv[1]);
 

@@ -26,6 +26,7 @@
 #include "outbox/ep-clock.h"
 #include "outbox/ep-outbox-task.h"
 #include "outbox/ep-outbox.h"
+#include "outbox/ep-scheduler.h"
 #include "outbox/ep-merge-job.h"
 #include "outbox/ep-schedule-time.h"
 #include "outbox/ep-system-clock.h"

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ep-application.h"
+#include "ep-background.h"
 #include "ep-window.h"
 #include "prefs/ep-preferences-window.h"
 
@@ -20,6 +21,7 @@ struct _EpApplication
   GError         *context_error;
   GHashTable     *campaigns;   /* gint64 id → EpOutboxTask */
   gboolean        holding;     /* while the outbox has work */
+  EpBackground   *background;  /* scheduled mail */
 };
 
 G_DEFINE_FINAL_TYPE (EpApplication, ep_application, ADW_TYPE_APPLICATION)
@@ -68,10 +70,23 @@ on_quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* epistle-cli scheduled, rescheduled or cancelled something (over D-Bus). */
+static void
+on_rescan_outbox_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  EpApplication *self = EP_APPLICATION (user_data);
+
+  if (self->background != NULL)
+    ep_scheduler_rescan (ep_background_get_scheduler (self->background));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", on_about_action },
   { "preferences", on_preferences_action },
   { "quit", on_quit_action },
+  { "rescan-outbox", on_rescan_outbox_action },
 };
 
 static void on_task_finished_cb (EpOutboxTask  *task,
@@ -155,8 +170,10 @@ ep_application_startup (GApplication *app)
   g_signal_connect_object (outbox, "notify::busy", G_CALLBACK (on_outbox_busy_cb), self, 0);
   g_signal_connect_object (ep_outbox_get_tasks (outbox), "items-changed",
                            G_CALLBACK (on_outbox_tasks_changed_cb), self, 0);
-  /* Whatever an earlier run left in the outbox goes now. */
+  /* Whatever an earlier run left in the outbox goes now; scheduled mail
+   * at its time, or now if it came due while Epistle was not running. */
   ep_outbox_resume_messages_async (outbox, NULL, resume_messages_cb, g_object_ref (self));
+  self->background = ep_background_new (app, outbox);
 }
 
 static void
@@ -193,6 +210,7 @@ ep_application_dispose (GObject *object)
   EpApplication *self = (EpApplication *)object;
 
   g_clear_pointer (&self->campaigns, g_hash_table_unref);
+  g_clear_object (&self->background);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (ep_context_get_outbox (self->context), self);
   g_clear_object (&self->context);
@@ -370,6 +388,21 @@ ep_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", APP_PATH,
                        NULL);
+}
+
+EpScheduler *
+ep_application_get_scheduler (EpApplication *self)
+{
+  g_return_val_if_fail (EP_IS_APPLICATION (self), NULL);
+  return self->background ? ep_background_get_scheduler (self->background) : NULL;
+}
+
+void
+ep_application_window_closed (EpApplication *self)
+{
+  g_return_if_fail (EP_IS_APPLICATION (self));
+  if (self->background != NULL)
+    ep_background_window_closed (self->background);
 }
 
 EpContext *

@@ -24,5 +24,10 @@ EpOutboxTask           *ep_application_get_campaign      (EpApplication *self,
                                                           GError       **error);
 gboolean                ep_application_is_campaign_running (EpApplication *self,
                                                           gint64         id);
+/* Starts scheduled mail when it is due (NULL without a store). */
+EpScheduler            *ep_application_get_scheduler     (EpApplication *self);
+/* A main window is closing: scheduled mail keeps the application running,
+ * and it says so once. */
+void                    ep_application_window_closed     (EpApplication *self);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "ep-log-window.h"
 #include "ep-window.h"
 #include "merge/ep-merge-wizard.h"
+#include "scheduled/ep-scheduled-page.h"
 #include "compose/ep-compose-page.h"
 #include "prefs/ep-account-dialog.h"
 #include "widgets/ep-a11y.h"
@@ -41,6 +42,8 @@ struct _EpWindow
   EpComposePage        *compose_page;
   GtkBox               *merge_box;
   EpMergeWizard        *merge_page;
+  GtkBox               *scheduled_box;
+  EpScheduledPage      *scheduled_page;
 };
 
 G_DEFINE_FINAL_TYPE (EpWindow, ep_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -74,6 +77,8 @@ list_accounts_cb (GObject      *object,
 
   if (self->merge_page != NULL)
     ep_merge_wizard_set_accounts (self->merge_page, accounts);
+  if (self->scheduled_page != NULL)
+    ep_scheduled_page_set_accounts (self->scheduled_page, accounts);
   gtk_stack_set_visible_child_name (self->main_stack, accounts->len > 0 ? "main" : "welcome");
 }
 
@@ -141,6 +146,8 @@ ep_window_close_request (GtkWindow *window)
    * until it is on disk. */
   if (self->compose_page != NULL)
     ep_compose_page_save_now (self->compose_page);
+  if (EP_IS_APPLICATION (gtk_window_get_application (window)))
+    ep_application_window_closed (EP_APPLICATION (gtk_window_get_application (window)));
 
   return GTK_WINDOW_CLASS (ep_window_parent_class)->close_request (window);
 }
@@ -167,6 +174,10 @@ ep_window_constructed (GObject *object)
                                    NULL);
   gtk_box_append (self->merge_box, GTK_WIDGET (self->merge_page));
 
+  self->scheduled_page = ep_scheduled_page_new (self->context);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->scheduled_page), TRUE);
+  gtk_box_append (self->scheduled_box, GTK_WIDGET (self->scheduled_page));
+
   g_signal_connect_object (self->context, "accounts-changed", G_CALLBACK (refresh_accounts),
                            self, G_CONNECT_SWAPPED);
   refresh_accounts (self);
@@ -181,6 +192,7 @@ ep_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_WINDOW);
   self->compose_page = NULL;
   self->merge_page = NULL;
+  self->scheduled_page = NULL;
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -249,6 +261,7 @@ ep_window_class_init (EpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, scheduled_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, merge_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, compose_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, add_account_button);

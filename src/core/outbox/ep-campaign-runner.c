@@ -862,7 +862,8 @@ ep_campaign_runner_run (EpCampaignRunner  *self,
   self->in_flight = 0;
   self->consecutive_failures = 0;
 
-  if (!ep_store_campaign_set_state (self->store, self->id, EP_CAMPAIGN_RUNNING, NULL, error))
+  if (!ep_store_campaign_set_state (self->store, self->id, EP_CAMPAIGN_RUNNING, NULL, error)
+      || !ep_store_campaign_mark_started (self->store, self->id, g_get_real_time () / G_USEC_PER_SEC, error))
     goto fail;
 
   g_mutex_lock (&self->mutex);

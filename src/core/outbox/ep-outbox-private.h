@@ -26,6 +26,7 @@ GMainContext *_ep_outbox_get_main_context (EpOutbox *self);
 EpOutgoing *_ep_outbox_load_message    (EpOutbox    *self,
                                         gint64       id,
                                         GError     **error);
+void       _ep_outbox_emit_changed     (EpOutbox    *self);
 /* Called by a task when it starts and when it finishes. */
 void       _ep_outbox_task_started     (EpOutbox     *self,
                                         EpOutboxTask *task);

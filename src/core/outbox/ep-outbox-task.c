@@ -568,6 +568,13 @@ on_wait_over_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+gint64
+ep_outbox_task_get_scheduled_for (EpOutboxTask *self)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX_TASK (self), 0);
+  return self->not_before;
+}
+
 void
 ep_outbox_task_start (EpOutboxTask *self)
 {

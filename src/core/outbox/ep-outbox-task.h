@@ -33,6 +33,9 @@ const char               *ep_outbox_task_get_name       (EpOutboxTask  *self);
 gboolean                  ep_outbox_task_get_running    (EpOutboxTask  *self);
 /* Unix time before which it does not start; 0 once it has. */
 gint64                    ep_outbox_task_get_not_before (EpOutboxTask  *self);
+/* The entry's not-before time as stored (unix time; 0 = at once), whether
+ * or not this task waits for it. */
+gint64                    ep_outbox_task_get_scheduled_for (EpOutboxTask *self);
 /* The latest progress (row fields unset). */
 const EpCampaignProgress *ep_outbox_task_get_progress   (EpOutboxTask  *self);
 /* The last recipient change reported (a message's only recipient). */

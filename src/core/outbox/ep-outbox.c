@@ -46,6 +46,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 ep_outbox_finalize (GObject *object)
 {
@@ -91,6 +98,24 @@ ep_outbox_class_init (EpOutboxClass *klass)
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The entries waiting for a time changed (one was scheduled,
+   * rescheduled or cancelled): a scheduler looks again. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+void
+_ep_outbox_emit_changed (EpOutbox *self)
+{
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+gboolean
+ep_outbox_is_scheduled (gint64 not_before,
+                        gint64 now)
+{
+  return not_before > 0 && not_before - now >= EP_OUTBOX_SCHEDULE_AFTER;
 }
 
 static void
@@ -279,6 +304,8 @@ _ep_outbox_task_finished (EpOutbox     *self,
       if (!ep_outbox_get_busy (self))
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
     }
+  /* A scheduled entry may have been sent, cancelled or paused. */
+  _ep_outbox_emit_changed (self);
 }
 
 /* ---- tasks -------------------------------------------------------------- */
@@ -298,6 +325,14 @@ forget_task (gpointer  data,
         g_hash_table_iter_remove (&iter);
         break;
       }
+}
+
+EpOutboxTask *
+ep_outbox_find_task (EpOutbox *self,
+                     gint64    id)
+{
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+  return g_hash_table_lookup (self->known, &id);
 }
 
 EpOutboxTask *
@@ -448,7 +483,10 @@ ep_outbox_send_message_finish (EpOutbox      *self,
     return NULL;
 
   _ep_outbox_task_set_message_id (task, op->message_id);
-  ep_outbox_task_start (task);
+  if (ep_outbox_is_scheduled (op->not_before, g_get_real_time () / G_USEC_PER_SEC))
+    _ep_outbox_emit_changed (self); /* a scheduler starts it when it is due */
+  else
+    ep_outbox_task_start (task);
 
   return task;
 }
@@ -479,8 +517,10 @@ resume_thread (GTask        *task,
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
 
+      /* Scheduled ones (a ready entry with a time) are the scheduler's. */
       if (info->kind == EP_CAMPAIGN_KIND_MESSAGE &&
-          (info->state == EP_CAMPAIGN_READY || info->state == EP_CAMPAIGN_RUNNING) &&
+          (info->state == EP_CAMPAIGN_RUNNING ||
+           (info->state == EP_CAMPAIGN_READY && info->not_before == 0)) &&
           ep_campaign_info_open (info) > 0)
         g_array_append_val (ids, info->id);
     }
@@ -624,4 +664,89 @@ ep_outbox_list_recipients_finish (EpOutbox      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- send later --------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 id;
+  gint64 not_before;
+} RescheduleOp;
+
+static void
+reschedule_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  EpOutbox *self = source_object;
+  RescheduleOp *op = task_data;
+  g_autoptr(EpCampaignInfo) info = NULL;
+  GError *error = NULL;
+
+  info = ep_store_campaign_lookup (self->store, op->id, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (info->state != EP_CAMPAIGN_READY || info->not_before == 0)
+    {
+      g_task_return_new_error (task, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
+                               _("“%s” is no longer waiting to be sent, so it cannot be "
+                                 "rescheduled"), info->name);
+      return;
+    }
+  if (!ep_store_campaign_set_not_before (self->store, op->id, op->not_before, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ep_outbox_reschedule_async (EpOutbox            *self,
+                            gint64               id,
+                            gint64               not_before,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RescheduleOp *op;
+  EpOutboxTask *open;
+
+  g_return_if_fail (EP_IS_OUTBOX (self));
+  g_return_if_fail (not_before > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_outbox_reschedule_async);
+  open = g_hash_table_lookup (self->known, &id);
+  if (open != NULL && ep_outbox_task_get_running (open))
+    {
+      g_task_return_new_error (task, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
+                               _("“%s” is being sent now, so it cannot be rescheduled"),
+                               ep_outbox_task_get_name (open));
+      return;
+    }
+  op = g_new0 (RescheduleOp, 1);
+  op->id = id;
+  op->not_before = not_before;
+  g_task_set_task_data (task, op, g_free);
+  g_task_run_in_thread (task, reschedule_thread);
+}
+
+gboolean
+ep_outbox_reschedule_finish (EpOutbox      *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  _ep_outbox_emit_changed (self);
+  return TRUE;
 }

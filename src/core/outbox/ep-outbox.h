@@ -40,10 +40,19 @@ void           ep_outbox_set_retry_policy    (EpOutbox      *self,
                                               guint          first_delay,
                                               guint          max_attempts);
 
+/* An entry whose not-before time is at least this many seconds ahead is
+ * scheduled: nothing in this process waits for it on a timer; an
+ * EpScheduler starts it when it is due (a shorter wait, the undo delay,
+ * is the task's own). */
+#define EP_OUTBOX_SCHEDULE_AFTER 60
+gboolean       ep_outbox_is_scheduled        (gint64         not_before,
+                                              gint64         now);
+
 /* Builds @draft (reading attachments) in a worker, commits it to the
  * journal as a one-recipient entry that may go at @not_before (unix time;
- * 0 = at once: an undo delay or a scheduled time) and starts its task.
- * The task's "finished" says what happened. */
+ * 0 = at once) and starts its task, unless it is scheduled (see above):
+ * then its task is returned not started and "changed" is emitted. The
+ * task's "finished" says what happened. */
 void           ep_outbox_send_message_async  (EpOutbox            *self,
                                               EpAccount           *account,
                                               const EpDraft       *draft,
@@ -60,6 +69,9 @@ EpOutboxTask  *ep_outbox_send_message_finish (EpOutbox            *self,
 EpOutboxTask  *ep_outbox_open_task           (EpOutbox      *self,
                                               gint64         id,
                                               GError       **error);
+/* The task of @id this process has open, or NULL (borrowed). */
+EpOutboxTask  *ep_outbox_find_task           (EpOutbox      *self,
+                                              gint64         id);
 /* EpOutboxTask: every task started in this process and not yet finished
  * (main thread only). */
 GListModel    *ep_outbox_get_tasks           (EpOutbox      *self);
@@ -77,6 +89,18 @@ void           ep_outbox_resume_messages_async  (EpOutbox            *self,
 gint           ep_outbox_resume_messages_finish (EpOutbox            *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
+
+/* Moves a scheduled entry (not started yet) to @not_before (unix time);
+ * emits "changed". Fails for one that is sending or has been sent. */
+void           ep_outbox_reschedule_async    (EpOutbox            *self,
+                                              gint64               id,
+                                              gint64               not_before,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       ep_outbox_reschedule_finish   (EpOutbox            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 
 /* Store reads off the main thread. */
 void           ep_outbox_list_campaigns_async    (EpOutbox            *self,

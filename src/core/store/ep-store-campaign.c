@@ -291,6 +291,7 @@ ep_store_message_insert (EpStore              *self,
   copy->account_uid = g_strdup (info->account_uid);
   copy->name = g_strdup (info->name);
   copy->not_before = info->not_before;
+  copy->started_at = info->started_at;
   copy->base_dir = g_strdup (".");
 
   g_mutex_lock (&self->mutex);
@@ -412,6 +413,7 @@ campaign_from_row (EpStore      *self,
   info->kind = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 13), "message") == 0
                ? EP_CAMPAIGN_KIND_MESSAGE : EP_CAMPAIGN_KIND_MERGE;
   info->not_before = sqlite3_column_int64 (stmt, 14);
+  info->started_at = sqlite3_column_int64 (stmt, 15);
 
   counts = _ep_store_cached (self,
                              "SELECT state, count(*), sum(was_uncertain) FROM campaign_recipients "
@@ -436,7 +438,7 @@ campaign_from_row (EpStore      *self,
 
 #define CAMPAIGN_COLUMNS \
   "id, account_uid, name, template, base_dir, columns, connections, rate, daily_limit, " \
-  "state, reason, created_at, updated_at, kind, not_before"
+  "state, reason, created_at, updated_at, kind, not_before, started_at"
 
 EpCampaignInfo *
 ep_store_campaign_lookup (EpStore  *self,
@@ -606,6 +608,21 @@ ep_store_campaign_set_not_before (EpStore  *self,
 
   sql = g_strdup_printf ("UPDATE campaigns SET not_before = %" G_GINT64_FORMAT ", "
                          "updated_at = strftime('%%s','now') WHERE id = ?1", MAX (not_before, 0));
+  return run_update (self, sql, _("Could not update the campaign"), id, NULL, NULL, error, NULL);
+}
+
+gboolean
+ep_store_campaign_mark_started (EpStore  *self,
+                                gint64    id,
+                                gint64    now,
+                                GError  **error)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+
+  sql = g_strdup_printf ("UPDATE campaigns SET started_at = %" G_GINT64_FORMAT " "
+                         "WHERE id = ?1 AND started_at = 0", MAX (now, 1));
   return run_update (self, sql, _("Could not update the campaign"), id, NULL, NULL, error, NULL);
 }
 

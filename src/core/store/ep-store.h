@@ -125,6 +125,7 @@ typedef struct
   gint64          created_at;      /* unix time */
   gint64          updated_at;
   gint64          not_before;      /* unix time; 0 = at once */
+  gint64          started_at;      /* when a run first began; 0 = never */
   guint           total;
   guint           counts[EP_RECIPIENT_N_STATES];
   guint           was_uncertain;   /* recipients in flight during a crash */
@@ -201,6 +202,12 @@ gboolean          ep_store_campaign_set_pacing  (EpStore              *self,
 gboolean          ep_store_campaign_set_not_before (EpStore           *self,
                                                  gint64                id,
                                                  gint64                not_before,
+                                                 GError              **error);
+/* Records when the first run of @id began (later runs keep the first
+ * time): a scheduled entry's lateness is started_at - not_before. */
+gboolean          ep_store_campaign_mark_started (EpStore             *self,
+                                                 gint64                id,
+                                                 gint64                now,
                                                  GError              **error);
 /* Deferred recipients become due at once ("Send Now"). */
 gboolean          ep_store_campaign_retry_now   (EpStore              *self,

@@ -78,6 +78,10 @@ void       _ep_compose_page_delete_draft     (EpComposePage *self);
 
 /* ep-compose-page-send.c */
 void       _ep_compose_page_send             (EpComposePage *self);
+/* Sends at @not_before (unix time; 0 = at once): a time far enough ahead
+ * schedules the message (see EP_OUTBOX_SCHEDULE_AFTER). */
+void       _ep_compose_page_send_at          (EpComposePage *self,
+                                              gint64         not_before);
 void       _ep_compose_page_cancel_send      (EpComposePage *self);
 void       _ep_compose_page_send_now         (EpComposePage *self);
 void       _ep_compose_page_send_dispose     (EpComposePage *self);

@@ -396,6 +396,21 @@ queued_cb (GObject      *object,
       return;
     }
 
+  if (!ep_outbox_task_get_running (task))
+    {
+      /* Scheduled: it is in the outbox, built as it is now, and the
+       * Scheduled pane shows it; Compose is free for the next message. */
+      g_autofree char *when = ep_schedule_time_format (ep_outbox_task_get_scheduled_for (task), NULL);
+      g_autofree char *text = g_strdup_printf (_("Scheduled for %s"), when);
+
+      g_object_unref (task);
+      set_sending (self, FALSE);
+      _ep_compose_page_delete_draft (self);
+      _ep_compose_page_clear_message (self);
+      _ep_compose_page_toast (self, text);
+      return;
+    }
+
   self->task = task;
   g_signal_connect_object (task, "progress", G_CALLBACK (on_task_progress_cb), self, 0);
   g_signal_connect_object (task, "finished", G_CALLBACK (on_task_finished_cb), self, 0);
@@ -420,9 +435,17 @@ queued_cb (GObject      *object,
 void
 _ep_compose_page_send (EpComposePage *self)
 {
+  guint delay = g_settings_get_uint (self->settings, "undo-send-delay");
+
+  _ep_compose_page_send_at (self, delay > 0 ? g_get_real_time () / G_USEC_PER_SEC + delay : 0);
+}
+
+void
+_ep_compose_page_send_at (EpComposePage *self,
+                          gint64         not_before)
+{
   EpAccount *account = _ep_compose_page_selected_account (self);
   g_autoptr(EpDraft) draft = NULL;
-  guint delay;
 
   if (account == NULL || self->sending)
     return;
@@ -445,14 +468,12 @@ _ep_compose_page_send (EpComposePage *self)
   /* Make sure the draft on disk is current before it leaves. */
   ep_compose_page_save_now (self);
 
-  delay = g_settings_get_uint (self->settings, "undo-send-delay");
   g_clear_object (&self->send_cancellable);
   self->send_cancellable = g_cancellable_new ();
   set_sending (self, TRUE);
   gtk_label_set_text (self->status_label, _("Sending…"));
   ep_outbox_send_message_async (ep_context_get_outbox (self->context), account, draft,
-                                delay > 0 ? g_get_real_time () / G_USEC_PER_SEC + delay : 0,
-                                self->send_cancellable, queued_cb, g_object_ref (self));
+                                not_before, self->send_cancellable, queued_cb, g_object_ref (self));
 }
 
 void

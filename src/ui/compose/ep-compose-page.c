@@ -20,6 +20,7 @@
 #include "prefs/ep-password-dialog.h"
 #include "widgets/ep-a11y.h"
 #include "widgets/ep-toast.h"
+#include "ep-send-later-dialog.h"
 
 #define SAVE_DELAY_MS 400
 
@@ -79,6 +80,7 @@ _ep_compose_page_actions_update (EpComposePage *self)
                       _ep_compose_page_selected_account (self) != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send", can_send);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send-later", can_send);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.cancel-send", self->sending);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send-now",
                                  self->task != NULL && ep_outbox_task_get_running (self->task));
@@ -669,6 +671,28 @@ compose_send_action (GtkWidget  *widget,
   _ep_compose_page_send (EP_COMPOSE_PAGE (widget));
 }
 
+static void
+on_send_later_chosen_cb (EpSendLaterDialog *dialog,
+                         gint64             when,
+                         EpComposePage     *self)
+{
+  _ep_compose_page_send_at (self, when);
+}
+
+static void
+compose_send_later_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  EpComposePage *self = EP_COMPOSE_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  EpSendLaterDialog *dialog = ep_send_later_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                        NULL, 0);
+
+  g_signal_connect_object (dialog, "chosen", G_CALLBACK (on_send_later_chosen_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* ---- signal callbacks ---------------------------------------------------- */
 
 static void
@@ -811,6 +835,7 @@ ep_compose_page_class_init (EpComposePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, status_label);
 
   gtk_widget_class_install_action (widget_class, "compose.send", NULL, compose_send_action);
+  gtk_widget_class_install_action (widget_class, "compose.send-later", NULL, compose_send_later_action);
   gtk_widget_class_install_action (widget_class, "compose.attach", NULL, compose_attach_action);
   gtk_widget_class_install_action (widget_class, "compose.cancel-send", NULL,
                                    compose_cancel_send_action);

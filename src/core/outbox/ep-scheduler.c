@@ -1,0 +1,315 @@
+/* ep-scheduler.c: starts scheduled outbox entries when they are due
+ *
+ * A scan lists the outbox's entries off the main thread, starts the ones
+ * that are due and arms the clock for the earliest of the rest. The clock
+ * wakes at a wall-clock time (so a machine that slept past it sends on
+ * waking, not a sleep's length later) and also after a clock change or a
+ * resume, when a scan simply runs again. Every start goes through the
+ * outbox's task, which claims recipients in the journal: a scan that runs
+ * twice, or a second process, can never send an entry twice.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-scheduler"
+
+#include "config.h"
+
+#include "ep-scheduler.h"
+
+/* Another process (epistle-cli) may schedule something: look at least
+ * this often even with nothing to wait for. */
+#define RESCAN_INTERVAL 300
+
+struct _EpScheduler
+{
+  GObject          parent_instance;
+
+  EpOutbox        *outbox;
+  EpClock         *clock;
+  GNetworkMonitor *monitor;
+  GCancellable    *cancellable;
+  gboolean         started;
+  gboolean         scanning;
+  gboolean         scan_again;
+  gboolean         waiting_for_network;
+  gboolean         scanned;
+  guint            n_waiting;
+  gint64           next_due;
+};
+
+G_DEFINE_FINAL_TYPE (EpScheduler, ep_scheduler, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_N_WAITING,
+  N_PROPS
+};
+
+enum {
+  STARTED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void scan (EpScheduler *self);
+
+static void
+ep_scheduler_dispose (GObject *object)
+{
+  EpScheduler *self = EP_SCHEDULER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->clock != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->clock, self);
+      ep_clock_wake_at (self->clock, 0);
+    }
+  if (self->outbox != NULL)
+    g_signal_handlers_disconnect_by_data (self->outbox, self);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->monitor);
+
+  G_OBJECT_CLASS (ep_scheduler_parent_class)->dispose (object);
+}
+
+static void
+ep_scheduler_finalize (GObject *object)
+{
+  EpScheduler *self = EP_SCHEDULER (object);
+
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ep_scheduler_parent_class)->finalize (object);
+}
+
+static void
+ep_scheduler_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  EpScheduler *self = EP_SCHEDULER (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_WAITING:
+      g_value_set_uint (value, self->n_waiting);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ep_scheduler_class_init (EpSchedulerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ep_scheduler_dispose;
+  object_class->finalize = ep_scheduler_finalize;
+  object_class->get_property = ep_scheduler_get_property;
+
+  properties[PROP_N_WAITING] =
+    g_param_spec_uint ("n-waiting", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                   EP_TYPE_OUTBOX_TASK, G_TYPE_INT64);
+}
+
+static void
+ep_scheduler_init (EpScheduler *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+static void
+on_wake (EpScheduler *self)
+{
+  ep_scheduler_rescan (self);
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    EpScheduler     *self)
+{
+  if (available && self->waiting_for_network)
+    ep_scheduler_rescan (self);
+}
+
+EpScheduler *
+ep_scheduler_new (EpOutbox        *outbox,
+                  EpClock         *clock,
+                  GNetworkMonitor *monitor)
+{
+  EpScheduler *self;
+
+  g_return_val_if_fail (EP_IS_OUTBOX (outbox), NULL);
+  g_return_val_if_fail (EP_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor), NULL);
+
+  self = g_object_new (EP_TYPE_SCHEDULER, NULL);
+  self->outbox = g_object_ref (outbox);
+  self->clock = g_object_ref (clock);
+  self->monitor = g_object_ref (monitor != NULL ? monitor : g_network_monitor_get_default ());
+
+  g_signal_connect_swapped (self->clock, "wake", G_CALLBACK (on_wake), self);
+  g_signal_connect_swapped (self->outbox, "changed", G_CALLBACK (ep_scheduler_rescan), self);
+  g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
+
+  return self;
+}
+
+void
+ep_scheduler_start (EpScheduler *self)
+{
+  g_return_if_fail (EP_IS_SCHEDULER (self));
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+  scan (self);
+}
+
+void
+ep_scheduler_rescan (EpScheduler *self)
+{
+  g_return_if_fail (EP_IS_SCHEDULER (self));
+
+  if (!self->started)
+    return;
+  if (self->scanning)
+    {
+      self->scan_again = TRUE;
+      return;
+    }
+  scan (self);
+}
+
+guint
+ep_scheduler_get_n_waiting (EpScheduler *self)
+{
+  g_return_val_if_fail (EP_IS_SCHEDULER (self), 0);
+  return self->n_waiting;
+}
+
+gint64
+ep_scheduler_get_next_due (EpScheduler *self)
+{
+  g_return_val_if_fail (EP_IS_SCHEDULER (self), 0);
+  return self->next_due;
+}
+
+/* A ready entry with a time whose recipients are not all done. */
+static gboolean
+is_scheduled_entry (const EpCampaignInfo *info)
+{
+  return info->state == EP_CAMPAIGN_READY && info->not_before > 0 &&
+         ep_campaign_info_open (info) > 0;
+}
+
+static void
+start_due (EpScheduler          *self,
+           const EpCampaignInfo *info,
+           gint64                now)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpOutboxTask) task = ep_outbox_open_task (self->outbox, info->id, &error);
+
+  if (task == NULL)
+    {
+      g_warning ("Could not start the scheduled “%s”: %s", info->name, error->message);
+      return;
+    }
+  if (ep_outbox_task_get_running (task))
+    return;
+
+  g_debug ("Starting “%s”, due at %" G_GINT64_FORMAT ", at %" G_GINT64_FORMAT,
+           info->name, info->not_before, now);
+  ep_outbox_task_start (task);
+  g_signal_emit (self, signals[STARTED], 0, task, MAX (now - info->not_before, 0));
+}
+
+static void
+scan_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(EpScheduler) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = ep_outbox_list_campaigns_finish (EP_OUTBOX (object), result, &error);
+  gint64 now;
+  gint64 next_due = 0;
+  guint n_waiting = 0;
+  gboolean online;
+
+  self->scanning = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  now = ep_clock_now (self->clock);
+  online = g_network_monitor_get_network_available (self->monitor);
+  self->waiting_for_network = FALSE;
+
+  if (all == NULL)
+    g_warning ("Could not read the outbox for scheduled mail: %s", error->message);
+
+  /* Oldest first, so what came due first goes first. */
+  for (guint i = all != NULL ? all->len : 0; i > 0; i--)
+    {
+      const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
+      EpOutboxTask *open;
+
+      if (!is_scheduled_entry (info))
+        continue;
+      /* Sending, or waiting out its undo delay, in this process. */
+      open = ep_outbox_find_task (self->outbox, info->id);
+      if (open != NULL && ep_outbox_task_get_running (open))
+        continue;
+
+      if (info->not_before <= now && online)
+        {
+          start_due (self, info, now);
+          continue;
+        }
+      if (info->not_before <= now)
+        self->waiting_for_network = TRUE;
+      n_waiting++;
+      if (info->not_before > now && (next_due == 0 || info->not_before < next_due))
+        next_due = info->not_before;
+    }
+
+  self->next_due = next_due;
+  /* The first scan always tells: until then nothing was known. */
+  if (n_waiting != self->n_waiting || !self->scanned)
+    {
+      self->scanned = TRUE;
+      self->n_waiting = n_waiting;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_WAITING]);
+    }
+
+  ep_clock_wake_at (self->clock, next_due > 0 ? MIN (next_due, now + RESCAN_INTERVAL)
+                                              : now + RESCAN_INTERVAL);
+
+  if (self->scan_again)
+    {
+      self->scan_again = FALSE;
+      scan (self);
+    }
+}
+
+static void
+scan (EpScheduler *self)
+{
+  self->scanning = TRUE;
+  ep_outbox_list_campaigns_async (self->outbox, self->cancellable, scan_cb, g_object_ref (self));
+}

@@ -1,0 +1,276 @@
+/* ep-background.c: scheduled mail while no window is open
+ *
+ * The scheduler (core) decides what is due; this object is the desktop
+ * side of it: the application stays alive while anything waits, and an
+ * autostart entry brings it back, headless (--gapplication-service), at
+ * the next login. Inside Flatpak the autostart entry would need the
+ * background portal, which this build does not use: there Epistle sends
+ * scheduled mail while it runs, and catches up at its next start.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-background"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "ep-background.h"
+
+struct _EpBackground
+{
+  GObject       parent_instance;
+
+  GApplication *app;           /* weak: the application owns us */
+  EpScheduler  *scheduler;
+  EpClock      *clock;
+  GSettings    *settings;
+  gboolean      holding;
+  gboolean      first_scan_hold;
+  gboolean      told_running;
+};
+
+G_DEFINE_FINAL_TYPE (EpBackground, ep_background, G_TYPE_OBJECT)
+
+char *
+ep_background_autostart_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "autostart", APP_ID ".desktop", NULL);
+}
+
+static gboolean
+in_flatpak (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/* The running program, so an uninstalled build starts itself. */
+static char *
+own_program (void)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (self_exe != NULL && g_path_is_absolute (self_exe))
+    return g_steal_pointer (&self_exe);
+  return g_strdup ("epistle");
+}
+
+static void
+update_autostart (EpBackground *self,
+                  gboolean      wanted)
+{
+  g_autofree char *path = ep_background_autostart_path ();
+  g_autoptr(GError) error = NULL;
+
+  if (in_flatpak ())
+    return;
+
+  if (!wanted)
+    {
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        g_warning ("Could not remove %s: %s", path, g_strerror (errno));
+      return;
+    }
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_autofree char *program = own_program ();
+    g_autofree char *quoted = g_shell_quote (program);
+    g_autoptr(GKeyFile) keys = g_key_file_new ();
+    g_autofree char *exec = g_strdup_printf ("%s --gapplication-service", quoted);
+
+    g_key_file_set_string (keys, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_TYPE, "Application");
+    g_key_file_set_string (keys, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_NAME, "Epistle");
+    g_key_file_set_string (keys, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_COMMENT,
+                           _("Sends scheduled mail"));
+    g_key_file_set_string (keys, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_EXEC, exec);
+    g_key_file_set_string (keys, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_ICON, APP_ID);
+    g_key_file_set_boolean (keys, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_NO_DISPLAY, TRUE);
+    g_key_file_set_boolean (keys, G_KEY_FILE_DESKTOP_GROUP, "X-GNOME-Autostart-enabled", TRUE);
+
+    if (g_mkdir_with_parents (dir, 0700) != 0 ||
+        !g_key_file_save_to_file (keys, path, &error))
+      g_warning ("Could not write the autostart entry %s: %s", path,
+                 error ? error->message : g_strerror (errno));
+  }
+}
+
+static void
+update (EpBackground *self)
+{
+  gboolean waiting = ep_scheduler_get_n_waiting (self->scheduler) > 0;
+  gboolean allowed = g_settings_get_boolean (self->settings, "run-in-background");
+  gboolean hold = waiting && allowed;
+
+  if (self->app != NULL && hold != self->holding)
+    {
+      if (hold)
+        g_application_hold (self->app);
+      else
+        g_application_release (self->app);
+    }
+  self->holding = hold;
+  update_autostart (self, hold);
+}
+
+static void
+on_started (EpScheduler  *scheduler,
+            EpOutboxTask *task,
+            gint64        lateness,
+            EpBackground *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *late = NULL;
+  gint64 now;
+
+  /* On time is no news; its result is (the application says how it went). */
+  if (lateness < 60 || self->app == NULL)
+    return;
+
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  late = ep_schedule_time_describe_lateness (now - lateness, now);
+  id = g_strdup_printf ("late-%" G_GINT64_FORMAT, ep_outbox_task_get_id (task));
+  title = g_strdup_printf (_("Sending “%s” Late"), ep_outbox_task_get_name (task));
+  notification = g_notification_new (title);
+  {
+    g_autofree char *body =
+      g_strdup_printf (_("It was scheduled while Epistle was not running and is sent now, %s."), late);
+
+    g_notification_set_body (notification, body);
+  }
+  g_application_send_notification (self->app, id, notification);
+}
+
+static void
+on_first_scan (EpBackground *self)
+{
+  if (!self->first_scan_hold)
+    return;
+  self->first_scan_hold = FALSE;
+  /* Held from start until the scheduler knew what waits (a headless
+   * start would otherwise end before it looked). */
+  if (self->app != NULL)
+    g_application_release (self->app);
+}
+
+static void
+on_n_waiting (EpBackground *self)
+{
+  update (self);
+  on_first_scan (self);
+}
+
+static void
+ep_background_dispose (GObject *object)
+{
+  EpBackground *self = EP_BACKGROUND (object);
+
+  if (self->scheduler != NULL)
+    g_signal_handlers_disconnect_by_data (self->scheduler, self);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->settings);
+  g_clear_weak_pointer (&self->app);
+
+  G_OBJECT_CLASS (ep_background_parent_class)->dispose (object);
+}
+
+static void
+ep_background_class_init (EpBackgroundClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ep_background_dispose;
+}
+
+static void
+ep_background_init (EpBackground *self)
+{
+  self->settings = g_settings_new (APP_ID);
+}
+
+static gboolean
+first_scan_timeout (gpointer data)
+{
+  g_autoptr(EpBackground) self = data;
+
+  on_first_scan (self);
+  return G_SOURCE_REMOVE;
+}
+
+EpBackground *
+ep_background_new (GApplication *app,
+                   EpOutbox     *outbox)
+{
+  EpBackground *self;
+
+  g_return_val_if_fail (G_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (EP_IS_OUTBOX (outbox), NULL);
+
+  self = g_object_new (EP_TYPE_BACKGROUND, NULL);
+  g_set_weak_pointer (&self->app, app);
+  self->clock = ep_system_clock_new ();
+  self->scheduler = ep_scheduler_new (outbox, self->clock, NULL);
+
+  g_signal_connect_swapped (self->scheduler, "notify::n-waiting", G_CALLBACK (on_n_waiting), self);
+  g_signal_connect (self->scheduler, "started", G_CALLBACK (on_started), self);
+  g_signal_connect_swapped (self->settings, "changed::run-in-background", G_CALLBACK (update), self);
+
+  /* Until the first scan says (or a few seconds pass, if it says nothing
+   * changed: nothing waits). */
+  self->first_scan_hold = TRUE;
+  g_application_hold (app);
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 5, first_scan_timeout, g_object_ref (self), NULL);
+
+  ep_scheduler_start (self->scheduler);
+
+  return self;
+}
+
+EpScheduler *
+ep_background_get_scheduler (EpBackground *self)
+{
+  g_return_val_if_fail (EP_IS_BACKGROUND (self), NULL);
+  return self->scheduler;
+}
+
+void
+ep_background_window_closed (EpBackground *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  guint n;
+  g_autofree char *body = NULL;
+  g_autofree char *when = NULL;
+
+  g_return_if_fail (EP_IS_BACKGROUND (self));
+
+  n = ep_scheduler_get_n_waiting (self->scheduler);
+  if (n == 0 || !self->holding || self->told_running || self->app == NULL)
+    return;
+
+  /* Once per run: the person learns why Epistle is still there. */
+  self->told_running = TRUE;
+  if (ep_scheduler_get_next_due (self->scheduler) > 0)
+    {
+      when = ep_schedule_time_format (ep_scheduler_get_next_due (self->scheduler), NULL);
+      body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u scheduled item waits; the next goes at %s.",
+                                           "%u scheduled items wait; the next goes at %s.", n),
+                              n, when);
+    }
+  else
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u scheduled item is due and waits for the network.",
+                                         "%u scheduled items are due and wait for the network.", n),
+                            n);
+  notification = g_notification_new (_("Epistle Keeps Running to Send Scheduled Mail"));
+  g_notification_set_body (notification, body);
+  g_application_send_notification (self->app, "running-in-background", notification);
+}

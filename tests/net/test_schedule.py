@@ -1,0 +1,175 @@
+"""Send later through the real CLI against the rig: `send --at` and `merge
+--at` store the built mail and send nothing; `schedule list/show/cancel/
+reschedule/send-now` act on it; `outbox run` sends what is due and leaves
+what is not; a cancelled item never reaches the server; bad, past,
+non-existent and ambiguous local times are refused with a clear message.
+Every case counts what reached the Maildir."""
+
+import datetime
+import os
+import time
+
+import netlib
+from netlib import cli
+
+ACCOUNT = "later"
+
+
+def _local(seconds_ahead):
+    at = datetime.datetime.now() + datetime.timedelta(seconds=seconds_ahead)
+    return at.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _delivered(subject):
+    return [p for p in netlib.maildir_files()
+            if str(netlib.read_message(p).get("Subject", "")) == subject]
+
+
+def _scheduled():
+    status, out, err = cli("schedule", "list")
+    assert status == 0, out + err
+    return [line.split("\t") for line in out.splitlines() if "\t" in line]
+
+
+def _send_at(subject, to, at):
+    status, out, err = cli("send", "--account", ACCOUNT, "--to", to, "--subject", subject,
+                           "--body", "Bis später\n", "--at", at)
+    assert status == 0, (status, out, err)
+    assert "Scheduled for" in out, out
+    number = out.split("number ")[1].split(";")[0]
+    return number
+
+
+def _wait_until_due(at_text):
+    due = datetime.datetime.fromisoformat(at_text).timestamp()
+    deadline = time.monotonic() + 30
+    while time.time() < due + 0.2:
+        assert time.monotonic() < deadline, "the clock did not reach the time"
+        time.sleep(0.05)
+
+
+def test_send_at_then_outbox_run_sends_only_what_is_due():
+    netlib.add_account(ACCOUNT)
+    before = len(netlib.events())
+    later = _send_at("Später A", "later-a@example.test", _local(7200))
+    soon = _send_at("Später B", "later-b@example.test", _local(7200))
+    # Stored, not sent.
+    assert netlib.events_of("mail", before) == []
+    listed = {row[0]: row for row in _scheduled()}
+    assert later in listed and soon in listed, listed
+    assert listed[later][4] == "Später A" and listed[later][3] == "1", listed[later]
+    # Local time with the zone (the rig runs in UTC).
+    assert "UTC" in listed[later][1], listed[later]
+
+    at = _local(2)
+    status, out, err = cli("schedule", "reschedule", soon, "--at", at)
+    assert status == 0 and "will be sent at" in out, (status, out, err)
+    _wait_until_due(at)
+    status, out, err = cli("outbox", "run")
+    assert status == 0, (status, out, err)
+    assert "1 scheduled item waits" in out, out
+    assert len(_delivered("Später B")) == 1
+    assert _delivered("Später A") == []
+    assert [row[0] for row in _scheduled()] == [later]
+
+    # Run again: nothing more goes, nothing twice.
+    status, out, err = cli("outbox", "run")
+    assert status == 0 and "Nothing is due yet" in out, (status, out, err)
+    assert len(_delivered("Später B")) == 1
+    status, out, err = cli("schedule", "show", soon)
+    assert status == 0 and "Started:" in out and "finished" in out, out
+
+    # Send Now: it goes at once, once.
+    status, out, err = cli("schedule", "send-now", later)
+    assert status == 0, (status, out, err)
+    assert len(_delivered("Später A")) == 1
+    assert _scheduled() == []
+
+
+def test_cancel_means_the_server_never_sees_it():
+    before = len(netlib.events())
+    number = _send_at("Abgesagt", "cancelled@example.test", _local(3600))
+    status, out, err = cli("schedule", "cancel", number)
+    assert status == 0 and "nothing was sent" in out, (status, out, err)
+    assert _scheduled() == []
+    status, out, err = cli("outbox", "run")
+    assert status == 0, (status, out, err)
+    rcpts = [e for e in netlib.events_of("rcpt", before) if "cancelled@" in str(e)]
+    assert rcpts == [], rcpts
+    assert _delivered("Abgesagt") == []
+    # Cancelled is gone: cancelling again says so.
+    status, out, err = cli("schedule", "cancel", number)
+    assert status != 0, (status, out, err)
+
+
+def test_bad_times_are_refused_never_shifted():
+    def refused(at, *want, tz=None):
+        environ = dict(os.environ, TZ=tz) if tz else None
+        import subprocess
+        proc = subprocess.run([netlib.CLI, "send", "--account", ACCOUNT, "--to", "x@example.test",
+                               "--subject", "Nie", "--body", "x\n", "--at", at],
+                              capture_output=True, text=True, env=environ, timeout=60)
+        assert proc.returncode == 2, (at, proc.returncode, proc.stdout, proc.stderr)
+        for w in want:
+            assert w in proc.stderr, (at, w, proc.stderr)
+
+    before = len(netlib.events())
+    refused("tomorrow", "--at")
+    refused("2026-02-30T08:00", "--at")
+    refused("2020-01-01T08:00", "in the past")
+    # A local time that does not exist (clocks go forward) or happens twice.
+    refused("2030-03-31T02:30", "2030-03-31", tz="Europe/Berlin")
+    refused("2030-10-27T02:30", "+02:00", "+01:00", tz="Europe/Berlin")
+    refused("2030-03-10T02:30", "2030-03-10", tz="America/New_York")
+    refused("2030-11-03T01:30", "-04:00", "-05:00", tz="America/New_York")
+    assert _scheduled() == []
+    assert netlib.events_of("mail", before) == []
+    # With the offset it is unambiguous, and accepted.
+    number = _send_at("Eindeutig", "offset@example.test", "2030-10-27T02:30+01:00")
+    status, out, err = cli("schedule", "show", number)
+    assert status == 0 and "2030" in out and "01:30" in out, out  # 01:30 UTC
+    status, out, err = cli("schedule", "cancel", number)
+    assert status == 0, (status, out, err)
+
+
+def test_scheduled_campaign_goes_when_due_to_everyone_once():
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    data = os.path.join(rigdir, "later.csv")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("Name,Email\n" + "".join(f"Zoë {i},late{i:02}@example.test\n" for i in range(1, 51)))
+    tmpl = os.path.join(rigdir, "later.txt")
+    with open(tmpl, "w", encoding="utf-8") as f:
+        f.write("To: {{ Email }}\nSubject: Später {{ Name }}\n\nHallo {{ Name }}\n")
+    status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", ACCOUNT,
+                           "--rate", "0", "--at", _local(7200), "--yes")
+    assert status == 0 and "Scheduled for" in out, (status, out, err)
+    rows = [row for row in _scheduled() if row[4] == "later.csv"]
+    assert len(rows) == 1 and rows[0][2] == "campaign" and rows[0][3] == "50", rows
+    # The spreadsheet changes after scheduling: what goes is what was scheduled.
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("Name,Email\nSomeone Else,else@example.test\n")
+
+    at = _local(2)
+    status, out, err = cli("schedule", "reschedule", rows[0][0], "--at", at)
+    assert status == 0, (status, out, err)
+    _wait_until_due(at)
+    status, out, err = cli("outbox", "run")
+    assert status == 0, (status, out, err)
+    got = {}
+    for p in netlib.maildir_files():
+        msg = netlib.read_message(p)
+        if str(msg.get("Subject", "")).startswith("Später Zoë"):
+            got.setdefault(str(msg["To"]), []).append(p)
+    assert sorted(got) == [f"late{i:02}@example.test" for i in range(1, 51)], sorted(got)
+    assert all(len(v) == 1 for v in got.values())
+    status, out, err = cli("schedule", "show", rows[0][0])
+    assert status == 0 and ("late" in out or "on time" in out), out
+
+
+if __name__ == "__main__":
+    netlib.run([
+        test_send_at_then_outbox_run_sends_only_what_is_due,
+        test_cancel_means_the_server_never_sees_it,
+        test_bad_times_are_refused_never_shifted,
+        test_scheduled_campaign_goes_when_due_to_everyone_once,
+    ])
