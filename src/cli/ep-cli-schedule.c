@@ -159,6 +159,8 @@ schedule_show (EpContext  *context,
                               : NULL;
 
       g_print (_("Started:     %s%s%s%s\n"), started, late ? " (" : "", late ? late : "", late ? ")" : "");
+      if (info->not_before > 0)
+        g_print (_("Lateness:    %" G_GINT64_FORMAT " s\n"), info->started_at - info->not_before);
     }
   g_print (_("State:       %s\n"), ep_campaign_state_to_string (info->state));
   return EXIT_OK;

@@ -78,8 +78,9 @@ on_rescan_outbox_action (GSimpleAction *action,
 {
   EpApplication *self = EP_APPLICATION (user_data);
 
-  if (self->background != NULL)
-    ep_scheduler_rescan (ep_background_get_scheduler (self->background));
+  /* The scheduler and the Scheduled pane both look again. */
+  if (self->context != NULL)
+    ep_outbox_notify_changed (ep_context_get_outbox (self->context));
 }
 
 static const GActionEntry app_actions[] = {

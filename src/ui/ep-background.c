@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -58,6 +59,28 @@ own_program (void)
   return g_strdup ("epistle");
 }
 
+/* An Exec argument, quoted as the Desktop Entry spec asks (not as a
+ * shell would). */
+static char *
+exec_quote (const char *arg)
+{
+  GString *out = g_string_new ("\"");
+
+  if (strspn (arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+") == strlen (arg))
+    {
+      g_string_free (out, TRUE);
+      return g_strdup (arg);
+    }
+  for (const char *p = arg; *p != '\0'; p++)
+    {
+      if (strchr ("\"`$\\", *p) != NULL)
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
 static void
 update_autostart (EpBackground *self,
                   gboolean      wanted)
@@ -80,7 +103,7 @@ update_autostart (EpBackground *self,
   {
     g_autofree char *dir = g_path_get_dirname (path);
     g_autofree char *program = own_program ();
-    g_autofree char *quoted = g_shell_quote (program);
+    g_autofree char *quoted = exec_quote (program);
     g_autoptr(GKeyFile) keys = g_key_file_new ();
     g_autofree char *exec = g_strdup_printf ("%s --gapplication-service", quoted);
 

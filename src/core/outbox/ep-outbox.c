@@ -111,6 +111,13 @@ _ep_outbox_emit_changed (EpOutbox *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+void
+ep_outbox_notify_changed (EpOutbox *self)
+{
+  g_return_if_fail (EP_IS_OUTBOX (self));
+  _ep_outbox_emit_changed (self);
+}
+
 gboolean
 ep_outbox_is_scheduled (gint64 not_before,
                         gint64 now)
@@ -421,6 +428,7 @@ send_message_thread (GTask        *task,
   info->account_uid = g_strdup (ep_account_get_uid (op->account));
   info->name = g_strdup (op->draft->subject ? op->draft->subject : "");
   info->not_before = op->not_before;
+  info->scheduled = ep_outbox_is_scheduled (op->not_before, g_get_real_time () / G_USEC_PER_SEC);
   address = envelope_text (outgoing);
 
   op->id = ep_store_message_insert (self->store, info, address, outgoing->message_id,

@@ -69,6 +69,9 @@ EpOutboxTask  *ep_outbox_send_message_finish (EpOutbox            *self,
 EpOutboxTask  *ep_outbox_open_task           (EpOutbox      *self,
                                               gint64         id,
                                               GError       **error);
+/* Another process (epistle-cli) changed the scheduled entries: emits
+ * "changed" so that whoever shows or runs them looks again. */
+void           ep_outbox_notify_changed      (EpOutbox      *self);
 /* The task of @id this process has open, or NULL (borrowed). */
 EpOutboxTask  *ep_outbox_find_task           (EpOutbox      *self,
                                               gint64         id);

@@ -172,8 +172,8 @@ insert_campaign_row (EpStore              *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO campaigns (account_uid, name, template, base_dir, columns, "
-                          "connections, rate, daily_limit, kind, not_before) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          "connections, rate, daily_limit, kind, not_before, scheduled) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -191,6 +191,7 @@ insert_campaign_row (EpStore              *self,
   sqlite3_bind_text (stmt, 9, info->kind == EP_CAMPAIGN_KIND_MESSAGE ? "message" : "merge", -1,
                      SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 10, info->not_before);
+  sqlite3_bind_int (stmt, 11, info->scheduled ? 1 : 0);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -292,6 +293,7 @@ ep_store_message_insert (EpStore              *self,
   copy->name = g_strdup (info->name);
   copy->not_before = info->not_before;
   copy->started_at = info->started_at;
+  copy->scheduled = info->scheduled;
   copy->base_dir = g_strdup (".");
 
   g_mutex_lock (&self->mutex);
@@ -414,6 +416,7 @@ campaign_from_row (EpStore      *self,
                ? EP_CAMPAIGN_KIND_MESSAGE : EP_CAMPAIGN_KIND_MERGE;
   info->not_before = sqlite3_column_int64 (stmt, 14);
   info->started_at = sqlite3_column_int64 (stmt, 15);
+  info->scheduled = sqlite3_column_int (stmt, 16) != 0;
 
   counts = _ep_store_cached (self,
                              "SELECT state, count(*), sum(was_uncertain) FROM campaign_recipients "
@@ -438,7 +441,7 @@ campaign_from_row (EpStore      *self,
 
 #define CAMPAIGN_COLUMNS \
   "id, account_uid, name, template, base_dir, columns, connections, rate, daily_limit, " \
-  "state, reason, created_at, updated_at, kind, not_before, started_at"
+  "state, reason, created_at, updated_at, kind, not_before, started_at, scheduled"
 
 EpCampaignInfo *
 ep_store_campaign_lookup (EpStore  *self,
@@ -606,7 +609,9 @@ ep_store_campaign_set_not_before (EpStore  *self,
 
   g_return_val_if_fail (EP_IS_STORE (self), FALSE);
 
-  sql = g_strdup_printf ("UPDATE campaigns SET not_before = %" G_GINT64_FORMAT ", "
+  /* Given a time by a person (send later, reschedule): a scheduled entry
+   * from now on, listed with the scheduled ones even after it went. */
+  sql = g_strdup_printf ("UPDATE campaigns SET not_before = %" G_GINT64_FORMAT ", scheduled = 1, "
                          "updated_at = strftime('%%s','now') WHERE id = ?1", MAX (not_before, 0));
   return run_update (self, sql, _("Could not update the campaign"), id, NULL, NULL, error, NULL);
 }

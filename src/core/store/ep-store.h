@@ -126,6 +126,7 @@ typedef struct
   gint64          updated_at;
   gint64          not_before;      /* unix time; 0 = at once */
   gint64          started_at;      /* when a run first began; 0 = never */
+  gboolean        scheduled;       /* a person gave it its time (send later) */
   guint           total;
   guint           counts[EP_RECIPIENT_N_STATES];
   guint           was_uncertain;   /* recipients in flight during a crash */

@@ -337,12 +337,11 @@ list_cb (GObject      *object,
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i);
 
-      if (info->not_before == 0)
+      if (info->not_before == 0 || !info->scheduled)
         continue;
-      if (info->state == EP_CAMPAIGN_READY && ep_campaign_info_open (info) > 0 &&
-          ep_outbox_is_scheduled (info->not_before, info->created_at))
+      if (info->state == EP_CAMPAIGN_READY && ep_campaign_info_open (info) > 0)
         g_ptr_array_add (waiting, (gpointer) info);
-      else if (info->started_at > 0 && ep_outbox_is_scheduled (info->not_before, info->created_at))
+      else if (info->started_at > 0)
         g_ptr_array_add (sent, (gpointer) info);
     }
   g_ptr_array_sort (waiting, by_time);

@@ -1,0 +1,235 @@
+"""Send later through the real window (Xvfb, AT-SPI) against the rig's real
+servers: Send Later… in Compose with a quick choice puts the message in the
+Scheduled pane and writes an autostart entry (valid per desktop-file-
+validate); a message due in a few seconds goes with the window closed (the
+app stays up) at its time by the server's clock, once; Cancel in the pane
+means the server never sees it, and the autostart entry goes with the last
+item; a message that came due while Epistle was not running is sent by
+`epistle --gapplication-service` (as at login) and recorded late."""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
+
+import netlib  # noqa: E402
+from atspi import click, find, find_app, is_visible, screenshot, set_text, wait_until  # noqa: E402
+
+APP = os.environ.get("EPISTLE_APP", "epistle")
+SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
+ACCOUNT = "school"
+state = {}
+
+
+def shot(name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        screenshot(os.path.join(SHOTS, name + ".png"))
+
+
+def start_app(*args):
+    log = open(os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-schedule-ui.log"), "a")
+    proc = subprocess.Popen([APP, *args], stdout=log, stderr=subprocess.STDOUT)
+    state.setdefault("procs", []).append(proc)
+    return proc
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def autostart_path():
+    return os.path.join(os.environ["XDG_CONFIG_HOME"], "autostart", "io.github.epistle.Epistle.desktop")
+
+
+def delivered(subject):
+    return [p for p in netlib.maildir_files() if str(netlib.read_message(p).get("Subject", "")) == subject]
+
+
+def scheduled():
+    status, out, err = netlib.cli("schedule", "list")
+    assert status == 0, out + err
+    return [line.split("\t") for line in out.splitlines() if "\t" in line]
+
+
+def local(seconds_ahead):
+    return (datetime.datetime.now() + datetime.timedelta(seconds=seconds_ahead)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def main_window(app):
+    return next(app.getChildAtIndex(i) for i in range(app.childCount)
+                if app.getChildAtIndex(i).name == "Epistle" and is_visible(app.getChildAtIndex(i)))
+
+
+def compose(app, to, subject):
+    click(find(app, "Compose", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+    set_text(find(app, "To", "text"), to)
+    set_text(find(app, "Subject", "text"), subject)
+    set_text(find(app, "Message Body", "text"), "Bis morgen.\n")
+
+
+def test_send_later_lists_it_and_writes_autostart():
+    netlib.add_account(ACCOUNT)
+    start_app()
+    app = find_app("epistle", timeout=30)
+    state["app"] = app
+    compose(app, "morgen@example.test", "Morgen früh")
+    n_windows = app.childCount
+    click(find(app, "Send Later", "push button", contains=True))
+    wait_until(lambda: app.childCount > n_windows, "the Send Later dialog")
+    dialog = app.getChildAtIndex(app.childCount - 1)
+    click(find(dialog, "Tomorrow at 8:00", "push button", contains=True))
+    find(dialog, "08:00 UTC, even with the window closed", "label", contains=True)
+    shot("sched-1-send-later-dialog")
+    click(find(dialog, "Schedule", "push button", contains=True))
+    wait_until(lambda: app.childCount <= n_windows, "the dialog to close")
+    find(app, "Scheduled for", "label", contains=True, timeout=30)
+
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1))
+    rows = scheduled()
+    assert len(rows) == 1 and rows[0][4] == "Morgen früh", rows
+    assert rows[0][1].find("08:00") > 0 and str(tomorrow.day) in rows[0][1], rows
+
+    click(find(app, "Scheduled", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+    find(app, "Morgen früh", contains=False, match_extra=lambda n: n.getRoleName() != "label")
+    find(app, "Cancel “Morgen früh”", "push button")
+    shot("sched-2-scheduled-pane")
+
+    wait_until(lambda: os.path.exists(autostart_path()), "the autostart entry")
+    check = subprocess.run(["desktop-file-validate", autostart_path()], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with open(autostart_path()) as f:
+        assert "--gapplication-service" in f.read()
+    assert delivered("Morgen früh") == []
+
+
+def test_due_message_goes_with_the_window_closed_at_its_time():
+    app = state["app"]
+    status, out, err = netlib.cli("send", "--account", ACCOUNT, "--to", "gleich@example.test",
+                                  "--subject", "Gleich", "--body", "Jetzt.\n", "--at", local(3600))
+    assert status == 0, (status, out, err)
+    number = out.split("number ")[1].split(";")[0]
+    find(app, "Gleich", contains=False, match_extra=lambda n: n.getRoleName() != "label", timeout=30)
+    # Due in a few seconds; the running app hears of it over D-Bus.
+    at = local(5)
+    due = datetime.datetime.fromisoformat(at).timestamp()
+    status, out, err = netlib.cli("schedule", "reschedule", number, "--at", at)
+    assert status == 0, (status, out, err)
+    before = len(netlib.events())
+    click(find(main_window(app), "Close", "push button"))
+    wait_until(lambda: not any(app.getChildAtIndex(i).name == "Epistle" and is_visible(app.getChildAtIndex(i))
+                               for i in range(app.childCount)), "the window to close")
+    files = wait_until(lambda: delivered("Gleich"), "the scheduled message", timeout=60)
+    assert len(files) == 1, files
+    assert state["procs"][0].poll() is None, "the app ended with mail still scheduled"
+    mail = [e for e in netlib.events_of("mail", before)]
+    assert mail, netlib.events()[before:]
+    lateness = mail[0]["time"] - due
+    # Never before its time; how late it was is reported (the server's clock).
+    assert lateness >= -0.005, f"sent {-lateness:.3f} s before its time"
+    print(f"# scheduled message reached the server {lateness:.3f} s after its time")
+    assert lateness < 30, f"{lateness:.1f} s late"
+    # Reopen the window for the next test.
+    start_app().wait(20)
+    find(app, "Compose", contains=False, match_extra=lambda n: n.getRoleName() != "label", timeout=30)
+
+
+def test_cancel_in_the_pane_means_nothing_is_sent():
+    app = state["app"]
+    window = main_window(app)
+    click(find(window, "Scheduled", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+    before = len(netlib.events())
+    n_windows = app.childCount
+    click(find(window, "Cancel “Morgen früh”", "push button"))
+    wait_until(lambda: app.childCount > n_windows, "the confirmation")
+    dialog = app.getChildAtIndex(app.childCount - 1)
+    shot("sched-3-cancel-confirm")
+    click(find(dialog, "Cancel Sending", "push button", contains=True))
+    wait_until(lambda: scheduled() == [], "the item to leave the schedule")
+    wait_until(lambda: not os.path.exists(autostart_path()), "the autostart entry to go")
+    # The pane: nothing waits; what went is listed with when it went.
+    find(window, "Nothing waits to be sent.", "label", timeout=30)
+    find(window, "Gleich", contains=False, match_extra=lambda n: n.getRoleName() != "label")
+    assert [e for e in netlib.events_of("rcpt", before) if "morgen@" in str(e)] == []
+    assert delivered("Morgen früh") == []
+    shot("sched-4-after-cancel")
+
+
+def test_missed_while_not_running_is_sent_late_by_the_service():
+    for proc in state.get("procs", []):
+        stop(proc)
+    status, out, err = netlib.cli("send", "--account", ACCOUNT, "--to", "verpasst@example.test",
+                                  "--subject", "Verpasst", "--body", "Spät.\n", "--at", local(3600))
+    assert status == 0, (status, out, err)
+    number = out.split("number ")[1].split(";")[0]
+    at = local(2)
+    status, out, err = netlib.cli("schedule", "reschedule", number, "--at", at)
+    assert status == 0, (status, out, err)
+    due = datetime.datetime.fromisoformat(at).timestamp()
+    while time.time() < due + 3:
+        time.sleep(0.1)
+    # As at login: the autostart entry's command, headless.
+    service = start_app("--gapplication-service")
+    files = wait_until(lambda: delivered("Verpasst"), "the missed message", timeout=60)
+    assert len(files) == 1, files
+    status, out, err = netlib.cli("schedule", "show", number)
+    assert status == 0, out
+    lateness = int(out.split("Lateness:")[1].split("s")[0])
+    # Started at least the 3 s it waited after its time, and at once when
+    # the service came up.
+    assert 3 <= lateness < 60, out
+    print(f"# the missed message started {lateness} s after its time")
+    # Nothing left: the service ends by itself.
+    service.wait(60)
+    assert len(delivered("Verpasst")) == 1
+
+
+def main():
+    tests = [test_send_later_lists_it_and_writes_autostart,
+             test_due_message_goes_with_the_window_closed_at_its_time,
+             test_cancel_in_the_pane_means_nothing_is_sent,
+             test_missed_while_not_running_is_sent_late_by_the_service]
+    netlib._init()
+    print(f"1..{len(tests)}", flush=True)
+    failed = 0
+    try:
+        for number, test in enumerate(tests, 1):
+            try:
+                test()
+                print(f"ok {number} - {test.__name__}", flush=True)
+            except Exception:
+                failed += 1
+                print(f"not ok {number} - {test.__name__}")
+                for line in traceback.format_exc().splitlines():
+                    print(f"# {line}")
+                log = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-schedule-ui.log")
+                if os.path.exists(log):
+                    with open(log, errors="replace") as f:
+                        for line in f.read().splitlines()[-10:]:
+                            print(f"# app: {line}")
+                shot(f"sched-failed-{number}")
+                sys.stdout.flush()
+                if number == 1:
+                    for m in range(2, len(tests) + 1):
+                        print(f"not ok {m} - {tests[m - 1].__name__} # skipped: the first test failed")
+                        failed += 1
+                    break
+    finally:
+        for proc in state.get("procs", []):
+            stop(proc)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
