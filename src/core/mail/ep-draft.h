@@ -1,4 +1,4 @@
-/* ep-draft.h: a message as a person wrote it
+/* ep-draft.h: a message as a person wrote it, and its a{sv} form
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -45,6 +45,10 @@ GType     ep_draft_get_type     (void) G_GNUC_CONST;
 EpDraft  *ep_draft_new          (void);
 EpDraft  *ep_draft_copy         (const EpDraft  *draft);
 void      ep_draft_free         (EpDraft        *draft);
+
+GVariant *ep_draft_to_variant   (const EpDraft  *draft);
+EpDraft  *ep_draft_from_variant (GVariant       *variant,
+                                 GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpDraft, ep_draft_free)
 
