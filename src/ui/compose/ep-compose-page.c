@@ -169,8 +169,8 @@ update_size_warning (EpComposePage *self)
 /* ---- drafts -------------------------------------------------------------- */
 
 /* The message as it stands: one entry per address field, as typed. */
-static EpDraft *
-build_draft (EpComposePage *self)
+EpDraft *
+_ep_compose_page_build_draft (EpComposePage *self)
 {
   EpDraft *draft = ep_draft_new ();
   EpAccount *account = _ep_compose_page_selected_account (self);
@@ -278,7 +278,7 @@ save_draft (EpComposePage *self)
   /* Keep the application alive until the draft is on disk, even if the
    * window closes right after a keystroke. */
   g_application_hold (g_application_get_default ());
-  draft = build_draft (self);
+  draft = _ep_compose_page_build_draft (self);
   ep_context_save_draft_async (self->context, draft, NULL, save_draft_cb, g_object_ref (self));
 }
 
