@@ -292,7 +292,7 @@ typedef struct
   OpKind      kind;
   EpAccount  *account;     /* a private copy: the worker owns it */
   char       *secret;
-  GVariant   *variant;
+  EpDraft    *draft;       /* a private copy, as for @account */
   gint64      id;
 } Op;
 
@@ -307,7 +307,7 @@ op_free (gpointer data)
       memset (op->secret, 0, strlen (op->secret));
       g_free (op->secret);
     }
-  g_clear_pointer (&op->variant, g_variant_unref);
+  g_clear_pointer (&op->draft, ep_draft_free);
   g_free (op);
 }
 
@@ -405,7 +405,7 @@ op_thread (GTask        *task,
 
     case OP_SAVE_DRAFT:
       {
-        gint64 id = ep_store_draft_save (self->store, op->variant, &error);
+        gint64 id = ep_store_draft_save (self->store, op->draft, &error);
 
         if (id > 0)
           g_task_return_int (task, id);
@@ -416,12 +416,12 @@ op_thread (GTask        *task,
 
     case OP_LOAD_DRAFT:
       {
-        GVariant *draft = ep_store_draft_load_latest (self->store, &error);
+        EpDraft *draft = ep_store_draft_load_latest (self->store, &error);
 
         if (error != NULL)
           g_task_return_error (task, error);
         else
-          g_task_return_pointer (task, draft, draft ? (GDestroyNotify) g_variant_unref : NULL);
+          g_task_return_pointer (task, draft, draft ? (GDestroyNotify) ep_draft_free : NULL);
         return;
       }
 
@@ -573,17 +573,23 @@ ep_context_list_accounts_finish (EpContext     *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Saves a copy of @draft (taken now: the caller may change or free
+ * @draft at once); the result is the draft's row id. */
 void
 ep_context_save_draft_async (EpContext           *self,
-                             GVariant            *draft,
+                             const EpDraft       *draft,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op;
 
+  g_return_if_fail (EP_IS_CONTEXT (self));
+  g_return_if_fail (draft != NULL);
+
+  op = g_new0 (Op, 1);
   op->kind = OP_SAVE_DRAFT;
-  op->variant = g_variant_ref_sink (draft);
+  op->draft = ep_draft_copy (draft);
   run_op (self, op, ep_context_save_draft_async, cancellable, callback, user_data);
 }
 
@@ -608,7 +614,9 @@ ep_context_load_draft_async (EpContext           *self,
   run_op (self, op, ep_context_load_draft_async, cancellable, callback, user_data);
 }
 
-GVariant *
+/* Returns: (transfer full) (nullable): the latest draft; NULL with @error
+ * unset when there is none. */
+EpDraft *
 ep_context_load_draft_finish (EpContext     *self,
                               GAsyncResult  *result,
                               GError       **error)

@@ -105,7 +105,7 @@ GPtrArray      *ep_context_list_accounts_finish  (EpContext           *self,
                                                   GError             **error);
 
 void            ep_context_save_draft_async      (EpContext           *self,
-                                                  GVariant            *draft,
+                                                  const EpDraft       *draft,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
@@ -116,7 +116,7 @@ void            ep_context_load_draft_async      (EpContext           *self,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
-GVariant       *ep_context_load_draft_finish     (EpContext           *self,
+EpDraft        *ep_context_load_draft_finish     (EpContext           *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
 void            ep_context_delete_draft_async    (EpContext           *self,

@@ -14,6 +14,7 @@
 #include "account/ep-account-server.h"
 #include "account/ep-provider.h"
 #include "mail/ep-address.h"
+#include "mail/ep-draft.h"
 #include "mail/ep-markdown.h"
 #include "mail/ep-message.h"
 #include "store/ep-store.h"

@@ -222,57 +222,89 @@ test_presets (void)
 }
 
 static void
+assert_entries (GPtrArray          *entries,
+                const char * const *expected)
+{
+  g_assert_cmpuint (entries->len, ==, g_strv_length ((char **) expected));
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (entries, i), ==, expected[i]);
+}
+
+static void
 test_drafts (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EpStore) store = ep_store_new (":memory:", &error);
-  g_autoptr(GVariant) loaded = NULL;
-  GVariantDict dict;
+  g_autoptr(EpDraft) draft = ep_draft_new ();
+  g_autoptr(EpDraft) loaded = NULL;
   const char *paths[] = { "/tmp/a b.pdf", "/tmp/ü.txt", NULL };
-  g_autofree const char **got_paths = NULL;
-  const char *text;
+  const char *none[] = { NULL };
   gint64 id, id2;
-  gboolean markdown;
 
   g_assert_null (ep_store_draft_load_latest (store, &error));
   g_assert_no_error (error);
 
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "to_text", "s", "Bob <bob@example.org>");
-  g_variant_dict_insert (&dict, "subject", "s", "Grüße");
-  g_variant_dict_insert (&dict, "body", "s", "line 1\nline 2");
-  g_variant_dict_insert (&dict, "markdown", "b", TRUE);
-  g_variant_dict_insert_value (&dict, "attachments", g_variant_new_strv (paths, -1));
-  id = ep_store_draft_save (store, g_variant_ref_sink (g_variant_dict_end (&dict)), &error);
+  /* Save: a new row. As Compose does it: one entry per field, even empty. */
+  g_ptr_array_add (draft->to, g_strdup ("Bob <bob@example.org>"));
+  g_ptr_array_add (draft->cc, g_strdup (""));
+  draft->subject = g_strdup ("Grüße");
+  draft->body = g_strdup ("line 1\nline 2 — ünïcødé");
+  draft->markdown = TRUE;
+  for (guint i = 0; paths[i] != NULL; i++)
+    g_ptr_array_add (draft->attachments, g_strdup (paths[i]));
+  id = ep_store_draft_save (store, draft, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
+  g_assert_cmpint (draft->id, ==, 0);  /* the caller's draft is left alone */
 
-  /* Saving again with the id updates in place. */
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "id", "x", id);
-  g_variant_dict_insert (&dict, "to_text", "s", "Bob <bob@example.org>, carol@example.org");
-  g_variant_dict_insert (&dict, "subject", "s", "Grüße 2");
-  g_variant_dict_insert (&dict, "markdown", "b", TRUE);
-  g_variant_dict_insert_value (&dict, "attachments", g_variant_new_strv (paths, -1));
-  id2 = ep_store_draft_save (store, g_variant_ref_sink (g_variant_dict_end (&dict)), &error);
+  /* Load: what was saved, with its id; no account; empty fields empty. */
+  loaded = ep_store_draft_load_latest (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_cmpint (loaded->id, ==, id);
+  g_assert_null (loaded->account_uid);
+  assert_entries (loaded->to, (const char *[]) { "Bob <bob@example.org>", NULL });
+  assert_entries (loaded->cc, none);
+  assert_entries (loaded->bcc, none);
+  g_assert_cmpstr (loaded->subject, ==, "Grüße");
+  g_assert_cmpstr (loaded->body, ==, "line 1\nline 2 — ünïcødé");
+  g_assert_true (loaded->markdown);
+  assert_entries (loaded->attachments, paths);
+
+  /* Update: the loaded draft, changed and saved with its id, stays in the
+   * same row. Several entries in a field come back as one. */
+  g_ptr_array_add (loaded->to, g_strdup ("carol@example.org"));
+  g_ptr_array_add (loaded->bcc, g_strdup ("Zoë <zoe@example.org>"));
+  g_free (loaded->account_uid);
+  loaded->account_uid = g_strdup ("acct-1");
+  g_free (loaded->subject);
+  loaded->subject = g_strdup ("Grüße 2");
+  loaded->markdown = FALSE;
+  g_ptr_array_set_size (loaded->attachments, 0);
+  id2 = ep_store_draft_save (store, loaded, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id2, ==, id);
 
+  g_clear_pointer (&loaded, ep_draft_free);
   loaded = ep_store_draft_load_latest (store, &error);
   g_assert_no_error (error);
-  g_assert_true (g_variant_lookup (loaded, "subject", "&s", &text));
-  g_assert_cmpstr (text, ==, "Grüße 2");
-  g_assert_true (g_variant_lookup (loaded, "to_text", "&s", &text));
-  g_assert_cmpstr (text, ==, "Bob <bob@example.org>, carol@example.org");
-  g_assert_true (g_variant_lookup (loaded, "markdown", "b", &markdown));
-  g_assert_true (markdown);
-  g_assert_true (g_variant_lookup (loaded, "attachments", "^a&s", &got_paths));
-  g_assert_cmpstrv (got_paths, paths);
+  g_assert_cmpint (loaded->id, ==, id);
+  g_assert_cmpstr (loaded->account_uid, ==, "acct-1");
+  assert_entries (loaded->to,
+                  (const char *[]) { "Bob <bob@example.org>, carol@example.org", NULL });
+  assert_entries (loaded->cc, none);
+  assert_entries (loaded->bcc, (const char *[]) { "Zoë <zoe@example.org>", NULL });
+  g_assert_cmpstr (loaded->subject, ==, "Grüße 2");
+  g_assert_cmpstr (loaded->body, ==, "line 1\nline 2 — ünïcødé");
+  g_assert_false (loaded->markdown);
+  assert_entries (loaded->attachments, none);
 
+  /* Delete: gone, and saving with its id says so instead of inserting. */
   g_assert_true (ep_store_draft_delete (store, id, &error));
-  g_clear_pointer (&loaded, g_variant_unref);
   g_assert_null (ep_store_draft_load_latest (store, &error));
   g_assert_no_error (error);
+  g_assert_cmpint (ep_store_draft_save (store, loaded, &error), ==, 0);
+  g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND);
 }
 
 static EpStoreRecipient *

@@ -17,6 +17,7 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
 import netlib  # noqa: E402
+import pyatspi  # noqa: E402
 from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
                    screenshot, set_text, text_of_labels, wait_until)
 
@@ -300,6 +301,70 @@ def test_shortcuts_window_lists_send():
     find(app, "Attach Files", "label", timeout=10)
 
 
+def _is_on(node):
+    states = node.getState()  # GTK 4.8: "pressed"
+    return states.contains(pyatspi.STATE_PRESSED) or states.contains(pyatspi.STATE_CHECKED)
+
+
+def _markdown_toggle(app):
+    # GTK 4.8 gives a GtkToggleButton the plain button role.
+    return find(app, "Markdown", match_extra=lambda n: "button" in n.getRoleName())
+
+
+def _no_app_named(name):
+    desktop = pyatspi.Registry.getDesktop(0)
+    return all(desktop.getChildAtIndex(i) is None or desktop.getChildAtIndex(i).name != name
+               for i in range(desktop.childCount))
+
+
+def test_draft_restored_after_restart():
+    app = state["app"]
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    path = os.path.join(rigdir, "Entwurf Übersicht.txt")
+    with open(path, "w") as f:
+        f.write("Entwurf\n")
+    subject = "Entwurf – noch nicht fertig ✓"
+    body = "Liebe Zoë,\n**fast** fertig.\n"
+    set_text(find(app, "To", "text"), "Zoë Leser <draft@example.test>")
+    set_text(find(app, "Cc", "text"), "cc@example.test")
+    set_text(find(app, "Subject", "text"), subject)
+    set_text(find(app, "Message Body", "text"), body)
+    markdown = _markdown_toggle(app)
+    if not _is_on(markdown):
+        click(markdown)
+    start_app(path).wait(20)
+    find(app, "Remove Entwurf Übersicht.txt", "push button")
+    # Saved shortly after the last change; then the app dies without warning.
+    time.sleep(2)
+    find(app, "Draft saved", "label", timeout=20)
+    for proc in state["procs"]:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    wait_until(lambda: _no_app_named("epistle"), "the killed app to leave the bus")
+
+    start_app()
+    app = find_app("epistle")
+    state["app"] = app
+    # ("Draft restored" shows only until the re-added attachment is saved.)
+    wait_until(lambda: get_text(find(app, "Subject", "text")) == subject, "the restored subject")
+    assert get_text(find(app, "To", "text")) == "Zoë Leser <draft@example.test>"
+    assert get_text(find(app, "Cc", "text")) == "cc@example.test"
+    assert get_text(find(app, "Bcc", "text")) == ""
+    assert get_text(find(app, "Subject", "text")) == subject
+    assert get_text(find(app, "Message Body", "text")) == body
+    markdown = _markdown_toggle(app)
+    assert _is_on(markdown), "Markdown is off after the restart"
+    find(app, "Remove Entwurf Übersicht.txt", "push button")
+    shot("6a-draft-restored")
+
+    # Leave an empty form behind.
+    click(markdown)
+    click(find(app, "Remove Entwurf Übersicht.txt", "push button"))
+    for name in ("To", "Cc", "Subject", "Message Body"):
+        set_text(find(app, name, "text"), "")
+
+
 def _keyring_items():
     proc = subprocess.run(["secret-tool", "search", "--all", "--unlock", "xdg:schema",
                            "io.github.epistle.Account"], capture_output=True, text=True, timeout=20)
@@ -327,7 +392,8 @@ def main():
              test_compose_and_send_with_attachment, test_wrong_password_offers_reentry,
              test_cancel_sending_keeps_message, test_undo_send_brings_message_back,
              test_451_waits_to_retry_then_send_now, test_connection_log_is_redacted,
-             test_shortcuts_window_lists_send, test_preferences_remove_account]
+             test_shortcuts_window_lists_send, test_draft_restored_after_restart,
+             test_preferences_remove_account]
     only = os.environ.get("EPISTLE_UI_ONLY")
     if only:
         # For a person chasing one test: the first test (it adds the account)

@@ -655,37 +655,64 @@ ep_store_account_set_default (EpStore     *self,
   return ok;
 }
 
-/* Drafts: a{sv} with keys id (x), account_uid, to_text, cc_text, bcc_text,
- * subject, body (s), markdown (b), attachments (as: paths). */
+/* Drafts: the row keeps what Compose edits. One text column per address
+ * field holds its entries joined with ", " and is read back as one entry
+ * (Compose has one entry per field); attachments are one path per line.
+ * The sender, Reply-To, HTML source and Message-ID are not kept. */
 
-static const char *draft_text_columns[] = {
-  "account_uid", "to_text", "cc_text", "bcc_text", "subject", "body",
-};
+/* @entries joined with @separator, leaving out empty ones. */
+static char *
+join_entries (GPtrArray  *entries,
+              const char *separator)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
 
-/* Saves a draft; returns its id (a new one when @draft has no id or 0),
- * or 0 with @error set. */
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const char *entry = g_ptr_array_index (entries, i);
+
+      if (entry == NULL || *entry == '\0')
+        continue;
+      if (text->len > 0)
+        g_string_append (text, separator);
+      g_string_append (text, entry);
+    }
+  return g_strdup (text->str);
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           column,
+           const char   *text)
+{
+  sqlite3_bind_text (stmt, column, text ? text : "", -1, SQLITE_TRANSIENT);
+}
+
+/* Saves @draft: updates its row when @draft->id is set, else inserts a
+ * new one. Returns the row's id, or 0 with @error set
+ * (EP_STORE_ERROR_NOT_FOUND when the row with that id is gone). */
 gint64
-ep_store_draft_save (EpStore   *self,
-                     GVariant  *draft,
-                     GError   **error)
+ep_store_draft_save (EpStore        *self,
+                     const EpDraft  *draft,
+                     GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree const char **paths = NULL;
-  g_autofree char *joined = NULL;
-  gint64 id = 0;
-  gboolean markdown = FALSE;
+  g_autofree char *to = NULL;
+  g_autofree char *cc = NULL;
+  g_autofree char *bcc = NULL;
+  g_autofree char *paths = NULL;
   gint64 result = 0;
   const char *sql;
 
   g_return_val_if_fail (EP_IS_STORE (self), 0);
-  g_return_val_if_fail (g_variant_is_of_type (draft, G_VARIANT_TYPE_VARDICT), 0);
+  g_return_val_if_fail (draft != NULL, 0);
 
-  g_variant_lookup (draft, "id", "x", &id);
-  g_variant_lookup (draft, "markdown", "b", &markdown);
-  if (g_variant_lookup (draft, "attachments", "^a&s", &paths))
-    joined = g_strjoinv ("\n", (char **) paths);
+  to = join_entries (draft->to, ", ");
+  cc = join_entries (draft->cc, ", ");
+  bcc = join_entries (draft->bcc, ", ");
+  paths = join_entries (draft->attachments, "\n");
 
-  sql = id > 0
+  sql = draft->id > 0
         ? "UPDATE drafts SET account_uid = ?1, to_text = ?2, cc_text = ?3, bcc_text = ?4, "
           "subject = ?5, body = ?6, markdown = ?7, attachments = ?8, "
           "updated_at = strftime('%s','now') WHERE id = ?9"
@@ -697,42 +724,77 @@ ep_store_draft_save (EpStore   *self,
     _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
   else
     {
-      for (guint i = 0; i < G_N_ELEMENTS (draft_text_columns); i++)
-        {
-          const char *value = NULL;
-
-          if (g_variant_lookup (draft, draft_text_columns[i], "&s", &value))
-            sqlite3_bind_text (stmt, i + 1, value, -1, SQLITE_TRANSIENT);
-          else if (i == 0)
-            sqlite3_bind_null (stmt, i + 1);
-          else
-            sqlite3_bind_text (stmt, i + 1, "", -1, SQLITE_STATIC);
-        }
-      sqlite3_bind_int (stmt, 7, markdown ? 1 : 0);
-      sqlite3_bind_text (stmt, 8, joined ? joined : "", -1, SQLITE_TRANSIENT);
-      if (id > 0)
-        sqlite3_bind_int64 (stmt, 9, id);
+      if (draft->account_uid != NULL)
+        bind_text (stmt, 1, draft->account_uid);
+      else
+        sqlite3_bind_null (stmt, 1);
+      bind_text (stmt, 2, to);
+      bind_text (stmt, 3, cc);
+      bind_text (stmt, 4, bcc);
+      bind_text (stmt, 5, draft->subject);
+      bind_text (stmt, 6, draft->body);
+      sqlite3_bind_int (stmt, 7, draft->markdown ? 1 : 0);
+      bind_text (stmt, 8, paths);
+      if (draft->id > 0)
+        sqlite3_bind_int64 (stmt, 9, draft->id);
 
       if (sqlite3_step (stmt) != SQLITE_DONE)
         _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the draft"));
-      else if (id > 0 && sqlite3_changes (self->db) == 0)
+      else if (draft->id > 0 && sqlite3_changes (self->db) == 0)
         g_set_error_literal (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND,
                              _("The draft no longer exists"));
       else
-        result = id > 0 ? id : sqlite3_last_insert_rowid (self->db);
+        result = draft->id > 0 ? draft->id : sqlite3_last_insert_rowid (self->db);
     }
   g_mutex_unlock (&self->mutex);
 
   return result;
 }
 
+static void
+add_entry (GPtrArray    *entries,
+           sqlite3_stmt *stmt,
+           int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  if (text != NULL && *text != '\0')
+    g_ptr_array_add (entries, g_strdup (text));
+}
+
+static EpDraft *
+draft_from_row (sqlite3_stmt *stmt)
+{
+  EpDraft *draft = ep_draft_new ();
+  const char *attachments = (const char *) sqlite3_column_text (stmt, 8);
+
+  draft->id = sqlite3_column_int64 (stmt, 0);
+  if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+    draft->account_uid = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  add_entry (draft->to, stmt, 2);
+  add_entry (draft->cc, stmt, 3);
+  add_entry (draft->bcc, stmt, 4);
+  draft->subject = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  draft->body = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  draft->markdown = sqlite3_column_int (stmt, 7) != 0;
+  if (attachments != NULL && *attachments != '\0')
+    {
+      g_auto(GStrv) paths = g_strsplit (attachments, "\n", -1);
+
+      for (guint i = 0; paths[i] != NULL; i++)
+        g_ptr_array_add (draft->attachments, g_steal_pointer (&paths[i]));
+    }
+
+  return draft;
+}
+
 /* The most recently saved draft, or NULL (without an error) when none. */
-GVariant *
+EpDraft *
 ep_store_draft_load_latest (EpStore  *self,
                             GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  GVariant *result = NULL;
+  EpDraft *result = NULL;
   int rc;
 
   g_return_val_if_fail (EP_IS_STORE (self), NULL);
@@ -744,24 +806,7 @@ ep_store_draft_load_latest (EpStore  *self,
                           "LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
     _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
   else if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      GVariantBuilder builder;
-      const char *attachments = (const char *) sqlite3_column_text (stmt, 8);
-      g_auto(GStrv) paths = attachments && *attachments ? g_strsplit (attachments, "\n", -1)
-                                                        : g_new0 (char *, 1);
-
-      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-      g_variant_builder_add (&builder, "{sv}", "id", g_variant_new_int64 (sqlite3_column_int64 (stmt, 0)));
-      for (guint i = 0; i < G_N_ELEMENTS (draft_text_columns); i++)
-        if (sqlite3_column_type (stmt, i + 1) != SQLITE_NULL)
-          g_variant_builder_add (&builder, "{sv}", draft_text_columns[i],
-                                 g_variant_new_string ((const char *) sqlite3_column_text (stmt, i + 1)));
-      g_variant_builder_add (&builder, "{sv}", "markdown",
-                             g_variant_new_boolean (sqlite3_column_int (stmt, 7) != 0));
-      g_variant_builder_add (&builder, "{sv}", "attachments",
-                             g_variant_new_strv ((const char * const *) paths, -1));
-      result = g_variant_ref_sink (g_variant_builder_end (&builder));
-    }
+    result = draft_from_row (stmt);
   else if (rc != SQLITE_DONE)
     _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the drafts"));
   g_mutex_unlock (&self->mutex);

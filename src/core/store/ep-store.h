@@ -11,6 +11,8 @@
 
 #include <gio/gio.h>
 
+#include "mail/ep-draft.h"
+
 G_BEGIN_DECLS
 
 #define EP_STORE_ERROR (ep_store_error_quark ())
@@ -58,11 +60,14 @@ gboolean   ep_store_account_set_default (EpStore    *self,
                                          const char *uid,
                                          GError    **error);
 
-gint64     ep_store_draft_save         (EpStore     *self,
-                                        GVariant    *draft,
-                                        GError     **error);
-GVariant  *ep_store_draft_load_latest  (EpStore     *self,
-                                        GError     **error);
+/* Drafts: the id, account, To/Cc/Bcc, subject, body, Markdown flag and
+ * attachments are kept (an address field comes back as one entry, its
+ * entries joined with ", "); the other EpDraft fields are not. */
+gint64     ep_store_draft_save         (EpStore       *self,
+                                        const EpDraft *draft,
+                                        GError       **error);
+EpDraft   *ep_store_draft_load_latest  (EpStore       *self,
+                                        GError       **error);
 gboolean   ep_store_draft_delete       (EpStore     *self,
                                         gint64       id,
                                         GError     **error);

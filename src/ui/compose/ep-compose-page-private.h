@@ -75,6 +75,7 @@ void       _ep_compose_page_validate         (EpComposePage *self);
 void       _ep_compose_page_schedule_save    (EpComposePage *self);
 void       _ep_compose_page_clear_message    (EpComposePage *self);
 void       _ep_compose_page_delete_draft     (EpComposePage *self);
+EpDraft   *_ep_compose_page_build_draft      (EpComposePage *self);
 
 /* ep-compose-page-send.c */
 void       _ep_compose_page_send             (EpComposePage *self);

@@ -454,16 +454,7 @@ _ep_compose_page_send_at (EpComposePage *self,
   if (!self->addresses_valid || self->n_recipients == 0)
     return;
 
-  draft = ep_draft_new ();
-  g_ptr_array_add (draft->to, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->to_row))));
-  g_ptr_array_add (draft->cc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->cc_row))));
-  g_ptr_array_add (draft->bcc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bcc_row))));
-  draft->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
-  draft->body = _ep_compose_page_body_text (self);
-  draft->markdown = gtk_toggle_button_get_active (self->markdown_toggle);
-  for (guint i = 0; i < self->attachments->len; i++)
-    g_ptr_array_add (draft->attachments,
-                     g_strdup (((Attachment *) g_ptr_array_index (self->attachments, i))->path));
+  draft = _ep_compose_page_build_draft (self);
 
   /* Make sure the draft on disk is current before it leaves. */
   ep_compose_page_save_now (self);

@@ -170,33 +170,26 @@ update_size_warning (EpComposePage *self)
 
 /* ---- drafts -------------------------------------------------------------- */
 
-static GVariant *
-draft_to_variant (EpComposePage *self)
+/* The message as it stands: one entry per address field, as typed. */
+EpDraft *
+_ep_compose_page_build_draft (EpComposePage *self)
 {
-  g_autofree char *body = _ep_compose_page_body_text (self);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  EpDraft *draft = ep_draft_new ();
   EpAccount *account = _ep_compose_page_selected_account (self);
-  GVariantDict dict;
 
+  draft->id = self->draft_id;
+  draft->account_uid = account ? g_strdup (ep_account_get_uid (account)) : NULL;
+  g_ptr_array_add (draft->to, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->to_row))));
+  g_ptr_array_add (draft->cc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->cc_row))));
+  g_ptr_array_add (draft->bcc, g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bcc_row))));
+  draft->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
+  draft->body = _ep_compose_page_body_text (self);
+  draft->markdown = gtk_toggle_button_get_active (self->markdown_toggle);
   for (guint i = 0; i < self->attachments->len; i++)
-    g_ptr_array_add (paths, ((Attachment *) g_ptr_array_index (self->attachments, i))->path);
-  g_ptr_array_add (paths, NULL);
+    g_ptr_array_add (draft->attachments,
+                     g_strdup (((Attachment *) g_ptr_array_index (self->attachments, i))->path));
 
-  g_variant_dict_init (&dict, NULL);
-  if (self->draft_id > 0)
-    g_variant_dict_insert (&dict, "id", "x", self->draft_id);
-  if (account != NULL)
-    g_variant_dict_insert (&dict, "account_uid", "s", ep_account_get_uid (account));
-  g_variant_dict_insert (&dict, "to_text", "s", gtk_editable_get_text (GTK_EDITABLE (self->to_row)));
-  g_variant_dict_insert (&dict, "cc_text", "s", gtk_editable_get_text (GTK_EDITABLE (self->cc_row)));
-  g_variant_dict_insert (&dict, "bcc_text", "s", gtk_editable_get_text (GTK_EDITABLE (self->bcc_row)));
-  g_variant_dict_insert (&dict, "subject", "s", gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
-  g_variant_dict_insert (&dict, "body", "s", body);
-  g_variant_dict_insert (&dict, "markdown", "b", gtk_toggle_button_get_active (self->markdown_toggle));
-  g_variant_dict_insert_value (&dict, "attachments",
-                               g_variant_new_strv ((const char * const *) paths->pdata, -1));
-
-  return g_variant_dict_end (&dict);
+  return draft;
 }
 
 static gboolean
@@ -268,6 +261,8 @@ save_draft_cb (GObject      *object,
 static void
 save_draft (EpComposePage *self)
 {
+  g_autoptr(EpDraft) draft = NULL;
+
   if (self->context == NULL || self->sending)
     return;
 
@@ -285,8 +280,8 @@ save_draft (EpComposePage *self)
   /* Keep the application alive until the draft is on disk, even if the
    * window closes right after a keystroke. */
   g_application_hold (g_application_get_default ());
-  ep_context_save_draft_async (self->context, draft_to_variant (self), NULL,
-                               save_draft_cb, g_object_ref (self));
+  draft = _ep_compose_page_build_draft (self);
+  ep_context_save_draft_async (self->context, draft, NULL, save_draft_cb, g_object_ref (self));
 }
 
 static gboolean
@@ -559,16 +554,28 @@ reload_accounts (EpComposePage *self)
 /* ---- loading a saved draft ---------------------------------------------- */
 
 static void
+set_row_entries (AdwEntryRow *row,
+                 GPtrArray   *entries)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, g_ptr_array_index (entries, i));
+    }
+  gtk_editable_set_text (GTK_EDITABLE (row), text->str);
+}
+
+static void
 load_draft_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(EpComposePage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) draft = ep_context_load_draft_finish (EP_CONTEXT (object), result, &error);
-  g_autofree const char **paths = NULL;
-  const char *text;
-  gboolean markdown = FALSE;
+  g_autoptr(EpDraft) draft = ep_context_load_draft_finish (EP_CONTEXT (object), result, &error);
 
   if (draft == NULL)
     {
@@ -578,31 +585,25 @@ load_draft_cb (GObject      *object,
       return;
     }
 
-  g_variant_lookup (draft, "id", "x", &self->draft_id);
-  if (g_variant_lookup (draft, "account_uid", "&s", &text))
+  self->draft_id = draft->id;
+  if (draft->account_uid != NULL)
     {
       g_free (self->wanted_account_uid);
-      self->wanted_account_uid = g_strdup (text);
+      self->wanted_account_uid = g_strdup (draft->account_uid);
       reload_accounts (self);
     }
-  if (g_variant_lookup (draft, "to_text", "&s", &text))
-    gtk_editable_set_text (GTK_EDITABLE (self->to_row), text);
-  if (g_variant_lookup (draft, "cc_text", "&s", &text))
-    gtk_editable_set_text (GTK_EDITABLE (self->cc_row), text);
-  if (g_variant_lookup (draft, "bcc_text", "&s", &text))
-    gtk_editable_set_text (GTK_EDITABLE (self->bcc_row), text);
-  if (g_variant_lookup (draft, "subject", "&s", &text))
-    gtk_editable_set_text (GTK_EDITABLE (self->subject_row), text);
-  if (g_variant_lookup (draft, "body", "&s", &text))
-    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), text, -1);
-  if (g_variant_lookup (draft, "markdown", "b", &markdown))
-    gtk_toggle_button_set_active (self->markdown_toggle, markdown);
-  if (g_variant_lookup (draft, "attachments", "^a&s", &paths))
-    for (guint i = 0; paths[i] != NULL; i++)
-      {
-        g_autoptr(GFile) file = g_file_new_for_path (paths[i]);
-        add_file (self, file);
-      }
+  set_row_entries (self->to_row, draft->to);
+  set_row_entries (self->cc_row, draft->cc);
+  set_row_entries (self->bcc_row, draft->bcc);
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_row), draft->subject ? draft->subject : "");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view),
+                            draft->body ? draft->body : "", -1);
+  gtk_toggle_button_set_active (self->markdown_toggle, draft->markdown);
+  for (guint i = 0; i < draft->attachments->len; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (g_ptr_array_index (draft->attachments, i));
+      add_file (self, file);
+    }
 
   self->loading = FALSE;
   _ep_compose_page_validate (self);
