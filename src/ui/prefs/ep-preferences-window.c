@@ -24,6 +24,8 @@ struct _EpPreferencesWindow
   /* Template widgets */
   AdwPreferencesGroup  *accounts_group;
   GtkWidget            *add_button;
+  GtkSpinButton        *undo_delay_spin;
+  GtkSwitch            *background_switch;
 
   /* Owned */
   EpContext            *context;
@@ -32,6 +34,7 @@ struct _EpPreferencesWindow
   GPtrArray            *rows;              /* GtkWidget: what the group shows now */
   GtkWidget            *default_group;     /* never shown: makes even a lone
                                             * "Default" button a radio button */
+  GSettings            *settings;
 
 
   gboolean              populating;
@@ -362,6 +365,7 @@ ep_preferences_window_finalize (GObject *object)
   g_clear_object (&self->list_cancellable);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->default_group);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ep_preferences_window_parent_class)->finalize (object);
 }
@@ -425,6 +429,8 @@ ep_preferences_window_class_init (EpPreferencesWindowClass *klass)
                                                APP_PATH "/ui/prefs/ep-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, accounts_group);
   gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, add_button);
+  gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, undo_delay_spin);
+  gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_callback (widget_class, on_add_button_clicked_cb);
 }
 
@@ -439,6 +445,12 @@ ep_preferences_window_init (EpPreferencesWindow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Add Account…"),
                                   -1);
+
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind (self->settings, "undo-send-delay",
+                   gtk_spin_button_get_adjustment (self->undo_delay_spin), "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
 
   self->cancellable = g_cancellable_new ();
   self->rows = g_ptr_array_new ();
