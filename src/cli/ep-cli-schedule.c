@@ -26,8 +26,9 @@
 gboolean
 is_waiting_entry (const EpCampaignInfo *info)
 {
-  return info->state == EP_CAMPAIGN_READY && info->not_before > 0 &&
-         ep_campaign_info_open (info) > 0;
+  /* Waiting for its time, or held back because it could not go. */
+  return (info->state == EP_CAMPAIGN_READY || (info->state == EP_CAMPAIGN_PAUSED && info->scheduled)) &&
+         info->not_before > 0 && ep_campaign_info_open (info) > 0;
 }
 
 gboolean
@@ -163,6 +164,8 @@ schedule_show (EpContext  *context,
         g_print (_("Lateness:    %" G_GINT64_FORMAT " s\n"), info->started_at - info->not_before);
     }
   g_print (_("State:       %s\n"), ep_campaign_state_to_string (info->state));
+  if (info->reason != NULL)
+    g_print (_("Why:         %s\n"), info->reason);
   return EXIT_OK;
 }
 
@@ -212,7 +215,9 @@ schedule_reschedule (EpContext  *context,
     return usage_error ("%s", error->message);
   if (!is_waiting_entry (info))
     return usage_error (_("“%s” is not waiting to be sent"), info->name);
-  if (!ep_store_campaign_set_not_before (ep_context_get_store (context), info->id, not_before, &error))
+  if (!ep_store_campaign_set_not_before (ep_context_get_store (context), info->id, not_before, &error) ||
+      (info->state == EP_CAMPAIGN_PAUSED &&
+       !ep_store_campaign_set_state (ep_context_get_store (context), info->id, EP_CAMPAIGN_READY, NULL, &error)))
     return fail (g_steal_pointer (&error));
 
   notify_running_app ();

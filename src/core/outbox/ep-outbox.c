@@ -699,14 +699,18 @@ reschedule_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  if (info->state != EP_CAMPAIGN_READY || info->not_before == 0)
+  /* Waiting, or held back because it could not go (then it waits again). */
+  if ((info->state != EP_CAMPAIGN_READY && !(info->state == EP_CAMPAIGN_PAUSED && info->scheduled)) ||
+      info->not_before == 0)
     {
       g_task_return_new_error (task, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
                                _("“%s” is no longer waiting to be sent, so it cannot be "
                                  "rescheduled"), info->name);
       return;
     }
-  if (!ep_store_campaign_set_not_before (self->store, op->id, op->not_before, &error))
+  if (!ep_store_campaign_set_not_before (self->store, op->id, op->not_before, &error) ||
+      (info->state == EP_CAMPAIGN_PAUSED &&
+       !ep_store_campaign_set_state (self->store, op->id, EP_CAMPAIGN_READY, NULL, &error)))
     {
       g_task_return_error (task, error);
       return;

@@ -217,6 +217,80 @@ is_scheduled_entry (const EpCampaignInfo *info)
          ep_campaign_info_open (info) > 0;
 }
 
+typedef struct
+{
+  EpStore *store;
+  gint64   id;
+  char    *reason;
+} HoldBack;
+
+static void
+hold_back_free (gpointer data)
+{
+  HoldBack *hold = data;
+
+  g_object_unref (hold->store);
+  g_free (hold->reason);
+  g_free (hold);
+}
+
+static void
+hold_back_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  HoldBack *hold = task_data;
+  GError *error = NULL;
+
+  if (!ep_store_campaign_set_state (hold->store, hold->id, EP_CAMPAIGN_PAUSED, hold->reason, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+hold_back_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  EpScheduler *self = EP_SCHEDULER (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not record why a scheduled item did not go: %s", error->message);
+  else if (self->outbox != NULL)
+    ep_outbox_notify_changed (self->outbox);
+}
+
+/* A scheduled entry whose run could not even start (its account was
+ * removed, the journal failed) is held back with the reason, where the
+ * person sees it, instead of being started again by every scan. */
+static void
+on_started_task_finished (EpOutboxTask *task,
+                          EpScheduler  *self)
+{
+  g_autoptr(GTask) hold = NULL;
+  HoldBack *data;
+
+  g_signal_handlers_disconnect_by_func (task, on_started_task_finished, self);
+  g_debug ("“%s” ended: %s, %s", ep_outbox_task_get_name (task),
+           ep_campaign_end_describe (ep_outbox_task_get_end (task)),
+           ep_outbox_task_get_error (task) ? ep_outbox_task_get_error (task)->message : "no error");
+  if (ep_outbox_task_get_error (task) == NULL)
+    return;
+
+  g_message ("The scheduled “%s” could not be sent: %s", ep_outbox_task_get_name (task),
+             ep_outbox_task_get_error (task)->message);
+  data = g_new0 (HoldBack, 1);
+  data->store = g_object_ref (ep_outbox_get_store (self->outbox));
+  data->id = ep_outbox_task_get_id (task);
+  data->reason = g_strdup (ep_outbox_task_get_error (task)->message);
+  hold = g_task_new (self, self->cancellable, hold_back_cb, NULL);
+  g_task_set_task_data (hold, data, hold_back_free);
+  g_task_run_in_thread (hold, hold_back_thread);
+}
+
 static void
 start_due (EpScheduler          *self,
            const EpCampaignInfo *info,
@@ -235,6 +309,7 @@ start_due (EpScheduler          *self,
 
   g_debug ("Starting “%s”, due at %" G_GINT64_FORMAT ", at %" G_GINT64_FORMAT,
            info->name, info->not_before, now);
+  g_signal_connect_object (task, "finished", G_CALLBACK (on_started_task_finished), self, 0);
   ep_outbox_task_start (task);
   g_signal_emit (self, signals[STARTED], 0, task, MAX (now - info->not_before, 0));
 }

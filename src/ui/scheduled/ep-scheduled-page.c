@@ -231,8 +231,11 @@ waiting_row (EpScheduledPage      *self,
   g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u recipient",
                                                          "%u recipients", ep_campaign_info_open (info)),
                                             ep_campaign_info_open (info));
-  g_autofree char *subtitle = g_strdup_printf ("%s · %s · %s", when,
-                                               account_name (self, info->account_uid), count);
+  g_autofree char *subtitle = info->state == EP_CAMPAIGN_PAUSED
+                              ? g_strdup_printf (_("Not sent (was due %s): %s"), when,
+                                                 info->reason ? info->reason : _("it was paused"))
+                              : g_strdup_printf ("%s · %s · %s", when,
+                                                 account_name (self, info->account_uid), count);
   const char *title = entry_title (info);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -339,7 +342,9 @@ list_cb (GObject      *object,
 
       if (info->not_before == 0 || !info->scheduled)
         continue;
-      if (info->state == EP_CAMPAIGN_READY && ep_campaign_info_open (info) > 0)
+      /* Waiting, or held back because it could not go (it says why). */
+      if ((info->state == EP_CAMPAIGN_READY || info->state == EP_CAMPAIGN_PAUSED) &&
+          ep_campaign_info_open (info) > 0)
         g_ptr_array_add (waiting, (gpointer) info);
       else if (info->started_at > 0)
         g_ptr_array_add (sent, (gpointer) info);
