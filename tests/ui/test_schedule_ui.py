@@ -18,7 +18,8 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
 import netlib  # noqa: E402
-from atspi import click, find, find_app, is_visible, screenshot, set_text, wait_until  # noqa: E402
+from atspi import (click, find, find_app, get_text, is_sensitive, is_visible,  # noqa: E402
+                   screenshot, set_text, wait_until)
 
 APP = os.environ.get("EPISTLE_APP", "epistle")
 SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
@@ -114,6 +115,60 @@ def test_send_later_lists_it_and_writes_autostart():
     assert delivered("Morgen früh") == []
 
 
+def test_wizard_start_at_schedules_the_campaign():
+    """Start At… in the wizard's send step: the confirmation says when; the
+    campaign waits in the Scheduled pane and nothing is sent now."""
+    app = state["app"]
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    path = os.path.join(rigdir, "spaeter.csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("Name,Email\n" + "".join(f"Åsa {i},spaet{i}@example.test\n" for i in range(1, 6)))
+    before = len(netlib.events())
+    start_app(path).wait(20)
+    w = find(app, "Merge Wizard", timeout=30)
+    find(w, "spaeter.csv — 5 rows, 2 columns", "label", timeout=30)
+    click(find(w, "Next", "push button"))
+    to = find(w, "To", "text")
+    wait_until(lambda: get_text(to) == "{{ Email }}", "To to be the address column")
+    set_text(find(w, "Subject", "text"), "Später für {{ Name }}")
+    set_text(find(w, "Message Body", "text"), "Hallo {{ Name }}\n")
+    next_button = find(w, "Next", "push button")
+    wait_until(lambda: is_sensitive(next_button), "Next to allow the preview")
+    click(next_button)
+    next_button = find(w, "Next", "push button")
+    wait_until(lambda: is_sensitive(next_button), "Next to allow sending")
+    click(next_button)
+
+    n_windows = app.childCount
+    click(find(w, "Start At", "push button", contains=True))
+    wait_until(lambda: app.childCount > n_windows, "the Start At dialog")
+    dialog = app.getChildAtIndex(app.childCount - 1)
+    click(find(dialog, "Monday at 9:00", "push button", contains=True))
+    find(dialog, "09:00 UTC, even with the window closed", "label", contains=True)
+    click(find(dialog, "Set", "push button", contains=True))
+    wait_until(lambda: app.childCount <= n_windows, "the dialog to close")
+    find(w, "09:00 UTC, even with the window closed", "label", contains=True)
+    shot("sched-5-wizard-start-at")
+    click(find(w, "Schedule 5 Messages", "push button", contains=True))
+    wait_until(lambda: app.childCount > n_windows, "the confirmation")
+    confirm = app.getChildAtIndex(app.childCount - 1)
+    find(confirm, "starting at", "label", contains=True)
+    click(find(confirm, "Schedule", "push button", contains=True,
+               match_extra=lambda n: "Messages" not in n.name))
+    wait_until(lambda: any(r[4] == "spaeter.csv" for r in scheduled()), "the campaign to be scheduled")
+    rows = [r for r in scheduled() if r[4] == "spaeter.csv"]
+    try:
+        assert rows[0][2] == "campaign" and rows[0][3] == "5" and "09:00" in rows[0][1], rows
+        window = main_window(app)
+        click(find(window, "Scheduled", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+        find(window, "Cancel “spaeter.csv”", "push button", timeout=30)
+        shot("sched-6-pane-with-campaign")
+        assert netlib.events_of("mail", before) == [], netlib.events()[before:]
+    finally:
+        status, out, err = netlib.cli("schedule", "cancel", rows[0][0])
+        assert status == 0, (status, out, err)
+
+
 def test_due_message_goes_with_the_window_closed_at_its_time():
     app = state["app"]
     status, out, err = netlib.cli("send", "--account", ACCOUNT, "--to", "gleich@example.test",
@@ -197,6 +252,7 @@ def test_missed_while_not_running_is_sent_late_by_the_service():
 
 def main():
     tests = [test_send_later_lists_it_and_writes_autostart,
+             test_wizard_start_at_schedules_the_campaign,
              test_due_message_goes_with_the_window_closed_at_its_time,
              test_cancel_in_the_pane_means_nothing_is_sent,
              test_missed_while_not_running_is_sent_late_by_the_service]

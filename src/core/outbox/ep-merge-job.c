@@ -39,6 +39,7 @@ struct _EpMergeJob
   guint          connections;
   guint          rate;
   guint          daily_limit;
+  gint64         start_at;        /* unix time; 0 = at once */
 
   guint          read_serial;
   guint          validate_serial;
@@ -430,6 +431,7 @@ typedef struct
   char       *name;
   char       *base_dir;
   guint       connections, rate, daily;
+  gint64      not_before;
 } SendData;
 
 static void
@@ -473,6 +475,7 @@ send_data_new (EpMergeJob *self,
   s->connections = self->connections;
   s->rate = self->rate;
   s->daily = self->daily_limit;
+  s->not_before = self->start_at;
   return s;
 }
 
@@ -534,6 +537,10 @@ create_campaign_thread (GTask        *task,
   gint64 id = ep_campaign_create (s->context, s->account, s->tmpl, s->table, s->rows, s->name,
                                   s->base_dir, s->connections, s->rate, s->daily, &error);
 
+  /* Scheduled: its rows and template are the snapshot taken now. */
+  if (id != 0 && s->not_before > 0 &&
+      !ep_store_campaign_set_not_before (ep_outbox_get_store (s->context), id, s->not_before, &error))
+    id = 0;
   if (id == 0)
     g_task_return_error (task, error);
   else
@@ -569,6 +576,9 @@ ep_merge_job_create_campaign_finish (EpMergeJob    *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
   id = g_task_propagate_int (G_TASK (result), error);
+  /* A scheduled one: the scheduler (and whoever lists them) looks again. */
+  if (id > 0 && ((SendData *) g_task_get_task_data (G_TASK (result)))->not_before > 0)
+    ep_outbox_notify_changed (self->context);
   return id > 0 ? id : 0;
 }
 
@@ -916,6 +926,21 @@ ep_merge_job_set_skip_invalid (EpMergeJob *self,
     return;
   self->skip_invalid = !!skip_invalid;
   notify (self, PROP_SKIP_INVALID);
+}
+
+void
+ep_merge_job_set_start_at (EpMergeJob *self,
+                           gint64      start_at)
+{
+  g_return_if_fail (EP_IS_MERGE_JOB (self));
+  self->start_at = MAX (start_at, 0);
+}
+
+gint64
+ep_merge_job_get_start_at (EpMergeJob *self)
+{
+  g_return_val_if_fail (EP_IS_MERGE_JOB (self), 0);
+  return self->start_at;
 }
 
 void

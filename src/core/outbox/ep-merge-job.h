@@ -106,6 +106,12 @@ gboolean       ep_merge_job_get_skip_invalid       (EpMergeJob          *self);
 void           ep_merge_job_set_skip_invalid       (EpMergeJob          *self,
                                                     gboolean             skip_invalid);
 
+/* When the campaign to be created starts (unix time; 0 = at once, as soon
+ * as it is created): a later time schedules it. */
+void           ep_merge_job_set_start_at           (EpMergeJob          *self,
+                                                    gint64               start_at);
+gint64         ep_merge_job_get_start_at           (EpMergeJob          *self);
+
 /* Pacing of the campaign to be created. */
 void           ep_merge_job_set_pacing             (EpMergeJob          *self,
                                                     guint                connections,

@@ -17,6 +17,7 @@
 #include "ep-merge-step.h"
 #include "ep-merge-private.h"
 #include "widgets/ep-a11y.h"
+#include "compose/ep-send-later-dialog.h"
 
 struct _EpMergeSendStep
 {
@@ -28,6 +29,8 @@ struct _EpMergeSendStep
   GtkSpinButton *daily_spin;
   GtkLabel      *pacing_label;
   GtkButton     *send_button;
+  AdwActionRow  *start_row;
+  GtkButton     *start_now_button;
 
   /* owned */
   EpMergeJob    *job;
@@ -110,7 +113,10 @@ update_pacing_summary (EpMergeSendStep *self)
 
   gtk_label_set_label (self->pacing_label, text->str);
 
-  button = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Send %u Message", "_Send %u Messages", n), n);
+  if (ep_merge_job_get_start_at (self->job) > 0)
+    button = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Schedule %u Message", "_Schedule %u Messages", n), n);
+  else
+    button = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Send %u Message", "_Send %u Messages", n), n);
   gtk_button_set_label (self->send_button, button);
   ep_a11y_name_button (GTK_WIDGET (self->send_button), button + 1);
   gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), n > 0);
@@ -161,6 +167,45 @@ create_campaign_cb (GObject      *object,
 /* ---- signal callbacks ------------------------------------------------------ */
 
 static void
+show_start (EpMergeSendStep *self)
+{
+  gint64 start_at = ep_merge_job_get_start_at (self->job);
+  g_autofree char *when = start_at > 0 ? ep_schedule_time_format (start_at, NULL) : NULL;
+  g_autofree char *subtitle = when ? g_strdup_printf (_("At %s, even with the window closed"), when) : NULL;
+
+  adw_action_row_set_subtitle (self->start_row, subtitle ? subtitle : _("At once, when you confirm"));
+  gtk_widget_set_visible (GTK_WIDGET (self->start_now_button), start_at > 0);
+  update_pacing_summary (self);
+}
+
+static void
+on_start_chosen (EpSendLaterDialog *dialog,
+                 gint64             when,
+                 EpMergeSendStep   *self)
+{
+  ep_merge_job_set_start_at (self->job, when);
+  show_start (self);
+}
+
+static void
+on_start_at_clicked_cb (EpMergeSendStep *self)
+{
+  EpSendLaterDialog *dialog = ep_send_later_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)),
+                                                        _("_Set"), ep_merge_job_get_start_at (self->job));
+
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Start At"));
+  g_signal_connect_object (dialog, "chosen", G_CALLBACK (on_start_chosen), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_start_now_clicked_cb (EpMergeSendStep *self)
+{
+  ep_merge_job_set_start_at (self->job, 0);
+  show_start (self);
+}
+
+static void
 on_pacing_changed_cb (GtkSpinButton   *spin,
                       EpMergeSendStep *self)
 {
@@ -207,20 +252,43 @@ merge_send_action (GtkWidget  *widget,
   GtkWidget *dialog;
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
+  gint64 start_at;
   guint n;
 
   if (ep_merge_job_get_report (self->job) == NULL || account == NULL)
     return;
 
   n = n_messages (self);
-  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message?", "Send %u Messages?", n), n);
-  body = g_strdup_printf (_("From “%s” (%s). %s"), ep_account_get_name (account),
-                          ep_account_get_address (account),
-                          gtk_label_get_label (self->pacing_label));
+  start_at = ep_merge_job_get_start_at (self->job);
+  if (start_at > 0 && start_at <= g_get_real_time () / G_USEC_PER_SEC)
+    {
+      /* The chosen time went by while the step was open. */
+      _ep_merge_error_dialog (widget, _("The Start Time Has Passed"),
+                              _("Choose a later time, or start at once."));
+      return;
+    }
+  if (start_at > 0)
+    {
+      g_autofree char *when = ep_schedule_time_format (start_at, NULL);
+
+      heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Schedule %u Message?",
+                                              "Schedule %u Messages?", n), n);
+      body = g_strdup_printf (_("From “%s” (%s), starting at %s. It is built now: later changes "
+                                "to the spreadsheet change nothing. %s"),
+                              ep_account_get_name (account), ep_account_get_address (account), when,
+                              gtk_label_get_label (self->pacing_label));
+    }
+  else
+    {
+      heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message?", "Send %u Messages?", n), n);
+      body = g_strdup_printf (_("From “%s” (%s). %s"), ep_account_get_name (account),
+                              ep_account_get_address (account),
+                              gtk_label_get_label (self->pacing_label));
+    }
   dialog = adw_message_dialog_new (_ep_merge_parent_window (widget), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
-                                    "send", _("_Send"),
+                                    "send", start_at > 0 ? _("_Schedule") : _("_Send"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "send");
@@ -344,6 +412,10 @@ ep_merge_send_step_class_init (EpMergeSendStepClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, daily_spin);
   gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, pacing_label);
   gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, send_button);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, start_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, start_now_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_start_at_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_start_now_clicked_cb);
 
   gtk_widget_class_bind_template_callback (widget_class, on_pacing_changed_cb);
 

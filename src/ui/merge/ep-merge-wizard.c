@@ -407,6 +407,20 @@ on_send_step_campaign_created (EpMergeSendStep *step,
                                gint64           id,
                                EpMergeWizard   *self)
 {
+  gint64 start_at = ep_merge_job_get_start_at (self->job);
+
+  if (start_at > 0)
+    {
+      /* Scheduled: the Scheduled pane shows it until it starts, and the
+       * scheduler starts it, also with the window closed. */
+      g_autofree char *when = ep_schedule_time_format (start_at, NULL);
+      g_autofree char *text = g_strdup_printf (_("The campaign is scheduled for %s"), when);
+
+      ep_merge_job_set_start_at (self->job, 0);
+      _ep_merge_toast (GTK_WIDGET (self), text);
+      go_to_page (self, "start");
+      return;
+    }
   run_campaign (self, id, _("The Campaign Could Not Start"));
 }
 
