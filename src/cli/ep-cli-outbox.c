@@ -94,7 +94,7 @@ outbox_run (EpContext  *context,
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
       g_autoptr(EpOutboxTask) task = NULL;
-      gboolean due_campaign = info->kind == EP_CAMPAIGN_KIND_MERGE && is_waiting_entry (info) &&
+      gboolean due_campaign = info->kind == EP_CAMPAIGN_KIND_MERGE && ep_campaign_info_is_waiting (info) &&
                               info->not_before <= now;
       int one;
 

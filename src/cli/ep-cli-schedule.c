@@ -23,13 +23,6 @@
 
 #include "ep-cli.h"
 
-gboolean
-is_waiting_entry (const EpCampaignInfo *info)
-{
-  /* Waiting for its time, or held back because it could not go. */
-  return (info->state == EP_CAMPAIGN_READY || (info->state == EP_CAMPAIGN_PAUSED && info->scheduled)) &&
-         info->not_before > 0 && ep_campaign_info_open (info) > 0;
-}
 
 gboolean
 parse_send_time (const char  *text,
@@ -98,16 +91,6 @@ print_entry (const EpCampaignInfo *info)
 }
 
 static int
-by_time (gconstpointer a,
-         gconstpointer b)
-{
-  const EpCampaignInfo *x = *(const EpCampaignInfo * const *) a;
-  const EpCampaignInfo *y = *(const EpCampaignInfo * const *) b;
-
-  return (x->not_before > y->not_before) - (x->not_before < y->not_before);
-}
-
-static int
 schedule_list (EpContext *context)
 {
   g_autoptr(GError) error = NULL;
@@ -121,10 +104,10 @@ schedule_list (EpContext *context)
     g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
 
     for (guint i = 0; i < all->len; i++)
-      if (is_waiting_entry (g_ptr_array_index (all, i)))
+      if (ep_campaign_info_is_waiting (g_ptr_array_index (all, i)))
         g_ptr_array_add (waiting, g_ptr_array_index (all, i));
     /* Soonest first. */
-    g_ptr_array_sort (waiting, by_time);
+    g_ptr_array_sort (waiting, ep_campaign_info_compare_time);
     for (guint i = 0; i < waiting->len; i++)
       print_entry (g_ptr_array_index (waiting, i));
     shown = waiting->len;
@@ -179,7 +162,7 @@ schedule_cancel (EpContext  *context,
 
   if (info == NULL)
     return fail (g_steal_pointer (&error));
-  if (!is_waiting_entry (info))
+  if (!ep_campaign_info_is_waiting (info))
     return usage_error (_("“%s” is not waiting to be sent"), info->name);
 
   task = ep_outbox_open_task (ep_context_get_outbox (context), info->id, &error);
@@ -213,7 +196,7 @@ schedule_reschedule (EpContext  *context,
     return usage_error (_("reschedule needs --at TIME"));
   if (!parse_send_time (at, &not_before, &error))
     return usage_error ("%s", error->message);
-  if (!is_waiting_entry (info))
+  if (!ep_campaign_info_is_waiting (info))
     return usage_error (_("“%s” is not waiting to be sent"), info->name);
   if (!ep_store_campaign_set_not_before (ep_context_get_store (context), info->id, not_before, &error) ||
       (info->state == EP_CAMPAIGN_PAUSED &&
@@ -236,7 +219,7 @@ schedule_send_now (EpContext  *context,
 
   if (info == NULL)
     return fail (g_steal_pointer (&error));
-  if (!is_waiting_entry (info))
+  if (!ep_campaign_info_is_waiting (info))
     return usage_error (_("“%s” is not waiting to be sent"), info->name);
   /* Its time becomes now: the app's scheduler would start it too, and the
    * journal lets only one of them send each recipient. */

@@ -86,8 +86,6 @@ int        cmd_merge         (int             argc,
 int        report_message    (EpOutboxTask   *task);
 
 /* ep-cli-schedule.c */
-/* Ready, with a time, and someone still to send to. */
-gboolean   is_waiting_entry  (const EpCampaignInfo *info);
 /* --at TIME: ISO 8601, local without an offset; not in the past. */
 gboolean   parse_send_time   (const char     *text,
                               gint64         *unix_time,

@@ -119,6 +119,25 @@ ep_campaign_info_open (const EpCampaignInfo *info)
          info->counts[EP_RECIPIENT_DEFERRED] + info->counts[EP_RECIPIENT_UNCERTAIN];
 }
 
+gboolean
+ep_campaign_info_is_waiting (const EpCampaignInfo *info)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  return info->scheduled && info->not_before > 0 && ep_campaign_info_open (info) > 0 &&
+         (info->state == EP_CAMPAIGN_READY || info->state == EP_CAMPAIGN_PAUSED);
+}
+
+int
+ep_campaign_info_compare_time (gconstpointer a,
+                               gconstpointer b)
+{
+  const EpCampaignInfo *x = *(const EpCampaignInfo * const *) a;
+  const EpCampaignInfo *y = *(const EpCampaignInfo * const *) b;
+
+  return (x->not_before > y->not_before) - (x->not_before < y->not_before);
+}
+
 void
 ep_store_recipient_free (EpStoreRecipient *recipient)
 {

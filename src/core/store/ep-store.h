@@ -141,6 +141,12 @@ EpCampaignInfo   *ep_campaign_info_new          (void);
 void              ep_campaign_info_free         (EpCampaignInfo *info);
 /* Recipients not yet sent or failed. */
 guint             ep_campaign_info_open         (const EpCampaignInfo *info);
+/* Scheduled by a person and not gone yet: waiting for its time, or held
+ * back because it could not go (paused, with the reason). */
+gboolean          ep_campaign_info_is_waiting   (const EpCampaignInfo *info);
+/* For g_ptr_array_sort () of EpCampaignInfo *: by not-before time. */
+int               ep_campaign_info_compare_time (gconstpointer         a,
+                                                 gconstpointer         b);
 
 typedef struct
 {

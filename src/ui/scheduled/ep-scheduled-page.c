@@ -278,16 +278,6 @@ sent_row (EpScheduledPage      *self,
 }
 
 static int
-by_time (gconstpointer a,
-         gconstpointer b)
-{
-  const EpCampaignInfo *x = *(const EpCampaignInfo * const *) a;
-  const EpCampaignInfo *y = *(const EpCampaignInfo * const *) b;
-
-  return (x->not_before > y->not_before) - (x->not_before < y->not_before);
-}
-
-static int
 by_start_newest (gconstpointer a,
                  gconstpointer b)
 {
@@ -343,13 +333,12 @@ list_cb (GObject      *object,
       if (info->not_before == 0 || !info->scheduled)
         continue;
       /* Waiting, or held back because it could not go (it says why). */
-      if ((info->state == EP_CAMPAIGN_READY || info->state == EP_CAMPAIGN_PAUSED) &&
-          ep_campaign_info_open (info) > 0)
+      if (ep_campaign_info_is_waiting (info))
         g_ptr_array_add (waiting, (gpointer) info);
       else if (info->started_at > 0)
         g_ptr_array_add (sent, (gpointer) info);
     }
-  g_ptr_array_sort (waiting, by_time);
+  g_ptr_array_sort (waiting, ep_campaign_info_compare_time);
   g_ptr_array_sort (sent, by_start_newest);
 
   clear_rows (self);
