@@ -20,6 +20,7 @@
 #include "compose/ep-compose-page.h"
 #include "prefs/ep-account-dialog.h"
 #include "widgets/ep-a11y.h"
+#include "widgets/ep-toast.h"
 
 struct _EpWindow
 {
@@ -153,6 +154,48 @@ ep_window_close_request (GtkWindow *window)
 }
 
 static void
+take_back_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(EpWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpDraft) draft = ep_outbox_take_back_finish (EP_OUTBOX (object), result, &error);
+
+  if (draft == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ep_toast_show_text (GTK_WIDGET (self->toast_overlay), "scheduled", error->message);
+      return;
+    }
+  if (self->compose_page == NULL)
+    return;
+  ep_compose_page_edit (self->compose_page, draft);
+  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+  /* Compose's own kind: it replaces the stale "Scheduled for …". */
+  ep_toast_show_text (GTK_WIDGET (self->compose_page), "compose",
+                      _("Back in Compose; it is no longer scheduled"));
+}
+
+static void
+on_edit_requested (EpScheduledPage *page,
+                   gint64           id,
+                   EpWindow        *self)
+{
+  if (self->compose_page == NULL)
+    return;
+  /* Never over what the person is writing. */
+  if (!ep_compose_page_is_empty (self->compose_page))
+    {
+      ep_toast_show_text (GTK_WIDGET (self->toast_overlay), "scheduled",
+                          _("Compose holds another message: send or clear it first, then Edit"));
+      return;
+    }
+  ep_outbox_take_back_async (ep_context_get_outbox (self->context), id, self->cancellable,
+                             take_back_cb, g_object_ref (self));
+}
+
+static void
 ep_window_constructed (GObject *object)
 {
   EpWindow *self = (EpWindow *)object;
@@ -177,6 +220,7 @@ ep_window_constructed (GObject *object)
   self->scheduled_page = ep_scheduled_page_new (self->context);
   gtk_widget_set_vexpand (GTK_WIDGET (self->scheduled_page), TRUE);
   gtk_box_append (self->scheduled_box, GTK_WIDGET (self->scheduled_page));
+  g_signal_connect_object (self->scheduled_page, "edit-requested", G_CALLBACK (on_edit_requested), self, 0);
 
   g_signal_connect_object (self->context, "accounts-changed", G_CALLBACK (refresh_accounts),
                            self, G_CONNECT_SWAPPED);

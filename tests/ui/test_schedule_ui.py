@@ -115,6 +115,35 @@ def test_send_later_lists_it_and_writes_autostart():
     assert delivered("Morgen früh") == []
 
 
+def test_edit_brings_a_scheduled_message_back_into_compose():
+    app = state["app"]
+    compose(app, "bearbeiten@example.test", "Zum Bearbeiten")
+    n_windows = app.childCount
+    click(find(app, "Send Later", "push button", contains=True))
+    wait_until(lambda: app.childCount > n_windows, "the Send Later dialog")
+    dialog = app.getChildAtIndex(app.childCount - 1)
+    click(find(dialog, "Monday at 9:00", "push button", contains=True))
+    find(dialog, "09:00 UTC, even with the window closed", "label", contains=True)
+    click(find(dialog, "Schedule", "push button", contains=True))
+    wait_until(lambda: app.childCount <= n_windows, "the dialog to close")
+    wait_until(lambda: any(r[4] == "Zum Bearbeiten" for r in scheduled()), "it to be scheduled")
+    wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "Compose to be free")
+
+    window = main_window(app)
+    click(find(window, "Scheduled", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+    click(find(window, "Edit “Zum Bearbeiten”", "push button", timeout=30))
+    subject = find(app, "Subject", "text")
+    wait_until(lambda: get_text(subject) == "Zum Bearbeiten", "the message back in Compose")
+    assert get_text(find(app, "To", "text")) == "bearbeiten@example.test"
+    assert "Bis morgen." in get_text(find(app, "Message Body", "text"))
+    assert not any(r[4] == "Zum Bearbeiten" for r in scheduled()), scheduled()
+    find(app, "Back in Compose; it is no longer scheduled", "label", timeout=20)
+    shot("sched-7-edit-back-in-compose")
+    # Leave Compose empty for the tests after this one.
+    for name in ("To", "Subject", "Message Body"):
+        set_text(find(app, name, "text"), "")
+
+
 def test_wizard_start_at_schedules_the_campaign():
     """Start At… in the wizard's send step: the confirmation says when; the
     campaign waits in the Scheduled pane and nothing is sent now."""
@@ -128,6 +157,7 @@ def test_wizard_start_at_schedules_the_campaign():
     w = find(app, "Merge Wizard", timeout=30)
     find(w, "spaeter.csv — 5 rows, 2 columns", "label", timeout=30)
     click(find(w, "Next", "push button"))
+    find(w, "Step 2 of 4: Message", "label", contains=True, timeout=30)
     to = find(w, "To", "text")
     wait_until(lambda: get_text(to) == "{{ Email }}", "To to be the address column")
     set_text(find(w, "Subject", "text"), "Später für {{ Name }}")
@@ -135,9 +165,14 @@ def test_wizard_start_at_schedules_the_campaign():
     next_button = find(w, "Next", "push button")
     wait_until(lambda: is_sensitive(next_button), "Next to allow the preview")
     click(next_button)
+    # The preview step (Next is the same button on every step: wait for the
+    # step, not for the button).
+    find(w, "All 5 rows are ready to send.", "label", timeout=30)
+    find(w, "Step 3 of 4: Preview", "label", timeout=30)
     next_button = find(w, "Next", "push button")
     wait_until(lambda: is_sensitive(next_button), "Next to allow sending")
     click(next_button)
+    find(w, "Step 4 of 4: Send", "label", timeout=30)
 
     n_windows = app.childCount
     click(find(w, "Start At", "push button", contains=True))
@@ -252,6 +287,7 @@ def test_missed_while_not_running_is_sent_late_by_the_service():
 
 def main():
     tests = [test_send_later_lists_it_and_writes_autostart,
+             test_edit_brings_a_scheduled_message_back_into_compose,
              test_wizard_start_at_schedules_the_campaign,
              test_due_message_goes_with_the_window_closed_at_its_time,
              test_cancel_in_the_pane_means_nothing_is_sent,

@@ -441,6 +441,12 @@ send_message_thread (GTask        *task,
       return;
     }
   op->message_id = g_strdup (outgoing->message_id);
+  /* Scheduled: the draft too, so Edit can bring it back as written. */
+  if (info->scheduled && !ep_store_message_set_draft (self->store, op->id, op->draft, &error))
+    {
+      g_warning ("The scheduled message cannot be edited later: %s", error->message);
+      g_clear_error (&error);
+    }
 
   g_task_return_boolean (task, TRUE);
 }
@@ -761,4 +767,86 @@ ep_outbox_reschedule_finish (EpOutbox      *self,
     return FALSE;
   _ep_outbox_emit_changed (self);
   return TRUE;
+}
+
+/* ---- taking a scheduled message back ------------------------------------ */
+
+static void
+take_back_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  EpOutbox *self = source_object;
+  gint64 id = *(gint64 *) task_data;
+  g_autoptr(EpCampaignInfo) info = NULL;
+  g_autoptr(EpDraft) draft = NULL;
+  GError *error = NULL;
+
+  info = ep_store_campaign_lookup (self->store, id, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (info->kind != EP_CAMPAIGN_KIND_MESSAGE || !ep_campaign_info_is_waiting (info))
+    {
+      g_task_return_new_error (task, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
+                               _("“%s” is no longer waiting to be sent, so it cannot be edited"),
+                               info->name);
+      return;
+    }
+  /* The draft first: without one nothing is removed. */
+  draft = ep_store_message_load_draft (self->store, id, &error);
+  if (draft == NULL || !ep_store_campaign_delete (self->store, id, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  draft->id = 0;   /* a draft again, not a saved one */
+  g_task_return_pointer (task, g_steal_pointer (&draft), (GDestroyNotify) ep_draft_free);
+}
+
+void
+ep_outbox_take_back_async (EpOutbox            *self,
+                           gint64               id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EpOutboxTask *open;
+  gint64 *data;
+
+  g_return_if_fail (EP_IS_OUTBOX (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_outbox_take_back_async);
+  open = g_hash_table_lookup (self->known, &id);
+  if (open != NULL && ep_outbox_task_get_running (open))
+    {
+      g_task_return_new_error (task, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
+                               _("“%s” is being sent now, so it cannot be edited"),
+                               ep_outbox_task_get_name (open));
+      return;
+    }
+  data = g_new (gint64, 1);
+  *data = id;
+  g_task_set_task_data (task, data, g_free);
+  g_task_run_in_thread (task, take_back_thread);
+}
+
+EpDraft *
+ep_outbox_take_back_finish (EpOutbox      *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  EpDraft *draft;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  draft = g_task_propagate_pointer (G_TASK (result), error);
+  if (draft != NULL)
+    _ep_outbox_emit_changed (self);
+  return draft;
 }

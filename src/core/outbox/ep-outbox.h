@@ -105,6 +105,19 @@ gboolean       ep_outbox_reschedule_finish   (EpOutbox            *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 
+/* Takes a scheduled single message out of the outbox and gives back its
+ * draft as it was written, for Compose (Edit); emits "changed". Fails,
+ * removing nothing, for one that is sending or was sent, or that has no
+ * draft (scheduled by epistle-cli). */
+void           ep_outbox_take_back_async     (EpOutbox            *self,
+                                              gint64               id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+EpDraft       *ep_outbox_take_back_finish    (EpOutbox            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
 /* Store reads off the main thread. */
 void           ep_outbox_list_campaigns_async    (EpOutbox            *self,
                                                   GCancellable        *cancellable,

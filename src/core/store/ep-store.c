@@ -120,10 +120,12 @@ static const char * const migrations[] = {
   "CREATE INDEX campaigns_open ON campaigns (state) WHERE state IN ('ready','running','paused');",
 
   /* 5: send later: whether a person gave the entry its time (not an undo
-   * delay), and when its run first began (its lateness is started_at -
-   * not_before). */
+   * delay), when its run first began (its lateness is started_at -
+   * not_before), and a scheduled message's draft (GVariant a{sv}), for
+   * Edit. */
   "ALTER TABLE campaigns ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;"
-  "ALTER TABLE campaigns ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0;",
+  "ALTER TABLE campaigns ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE outbox_messages ADD COLUMN draft BLOB;",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;

@@ -190,6 +190,15 @@ gboolean          ep_store_message_load         (EpStore              *self,
                                                  GStrv                *envelope_to,
                                                  GBytes              **data,
                                                  GError              **error);
+/* A scheduled message's draft as it was written (for Edit); loading
+ * fails with EP_STORE_ERROR_NOT_FOUND when there is none. */
+gboolean          ep_store_message_set_draft    (EpStore              *self,
+                                                 gint64                id,
+                                                 const EpDraft        *draft,
+                                                 GError              **error);
+EpDraft          *ep_store_message_load_draft   (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
 /* Removes a campaign or message and its journal entirely. */
 gboolean          ep_store_campaign_delete      (EpStore              *self,
                                                  gint64                id,

@@ -568,23 +568,11 @@ set_row_entries (AdwEntryRow *row,
   gtk_editable_set_text (GTK_EDITABLE (row), text->str);
 }
 
+/* Fills the form from @draft (self->loading must be set). */
 static void
-load_draft_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+apply_draft (EpComposePage *self,
+             const EpDraft *draft)
 {
-  g_autoptr(EpComposePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EpDraft) draft = ep_context_load_draft_finish (EP_CONTEXT (object), result, &error);
-
-  if (draft == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _ep_compose_page_toast (self, error->message);
-      self->loading = FALSE;
-      return;
-    }
-
   self->draft_id = draft->id;
   if (draft->account_uid != NULL)
     {
@@ -604,7 +592,26 @@ load_draft_cb (GObject      *object,
       g_autoptr(GFile) file = g_file_new_for_path (g_ptr_array_index (draft->attachments, i));
       add_file (self, file);
     }
+}
 
+static void
+load_draft_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EpComposePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpDraft) draft = ep_context_load_draft_finish (EP_CONTEXT (object), result, &error);
+
+  if (draft == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _ep_compose_page_toast (self, error->message);
+      self->loading = FALSE;
+      return;
+    }
+
+  apply_draft (self, draft);
   self->loading = FALSE;
   _ep_compose_page_validate (self);
   gtk_label_set_text (self->status_label, _("Draft restored"));
@@ -875,4 +882,36 @@ ep_compose_page_init (EpComposePage *self)
   g_signal_connect_swapped (self->markdown_toggle, "toggled", G_CALLBACK (on_markdown_toggled_cb), self);
 
   _ep_compose_page_validate (self);
+}
+
+gboolean
+ep_compose_page_is_empty (EpComposePage *self)
+{
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (EP_IS_COMPOSE_PAGE (self), FALSE);
+
+  body = _ep_compose_page_body_text (self);
+  return !self->sending && self->attachments->len == 0 &&
+         gtk_editable_get_text (GTK_EDITABLE (self->to_row))[0] == '\0' &&
+         gtk_editable_get_text (GTK_EDITABLE (self->cc_row))[0] == '\0' &&
+         gtk_editable_get_text (GTK_EDITABLE (self->bcc_row))[0] == '\0' &&
+         gtk_editable_get_text (GTK_EDITABLE (self->subject_row))[0] == '\0' &&
+         g_strstrip (body)[0] == '\0';
+}
+
+void
+ep_compose_page_edit (EpComposePage *self,
+                      const EpDraft *draft)
+{
+  g_return_if_fail (EP_IS_COMPOSE_PAGE (self));
+  g_return_if_fail (draft != NULL);
+
+  self->loading = TRUE;
+  apply_draft (self, draft);
+  self->loading = FALSE;
+  _ep_compose_page_validate (self);
+  /* A draft again, saved like any other. */
+  _ep_compose_page_schedule_save (self);
+  gtk_label_set_text (self->status_label, _("Taken back from the schedule"));
 }

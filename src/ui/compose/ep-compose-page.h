@@ -17,5 +17,10 @@ G_DECLARE_FINAL_TYPE (EpComposePage, ep_compose_page, EP, COMPOSE_PAGE, GtkWidge
 void ep_compose_page_add_files  (EpComposePage *self,
                                  GSList        *files);
 void ep_compose_page_save_now   (EpComposePage *self);
+/* Nothing written, nothing attached, nothing sending. */
+gboolean ep_compose_page_is_empty (EpComposePage *self);
+/* Puts @draft (a scheduled message taken back) in the form. */
+void ep_compose_page_edit       (EpComposePage *self,
+                                 const EpDraft *draft);
 
 G_END_DECLS

@@ -47,6 +47,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  EDIT_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static const char *
 account_name (EpScheduledPage *self,
               const char      *uid)
@@ -91,6 +98,16 @@ reschedule_cb (GObject      *object,
       return;
     }
   /* The outbox's "changed" reloads the list. */
+}
+
+static void
+on_edit_clicked (GtkButton       *button,
+                 EpScheduledPage *self)
+{
+  GtkWidget *row = g_object_get_data (G_OBJECT (button), "ep-row");
+
+  /* The window decides: Compose must be free to take it. */
+  g_signal_emit (self, signals[EDIT_REQUESTED], 0, row_id (row));
 }
 
 static void
@@ -248,6 +265,9 @@ waiting_row (EpScheduledPage      *self,
   g_object_set_data (G_OBJECT (row), "ep-entry-id", GSIZE_TO_POINTER ((gsize) info->id));
   g_object_set_data (G_OBJECT (row), "ep-entry-time", GSIZE_TO_POINTER ((gsize) info->not_before));
 
+  if (info->kind == EP_CAMPAIGN_KIND_MESSAGE)
+    row_button (row, "document-edit-symbolic", _("Edit in Compose"),
+                g_strdup_printf (_("Edit “%s”"), title), G_CALLBACK (on_edit_clicked), self);
   row_button (row, "mail-send-symbolic", _("Send Now"),
               g_strdup_printf (_("Send “%s” Now"), title), G_CALLBACK (on_send_now_clicked), self);
   row_button (row, "alarm-symbolic", _("Reschedule"),
@@ -456,6 +476,11 @@ ep_scheduled_page_class_init (EpScheduledPageClass *klass)
     g_param_spec_object ("context", NULL, NULL, EP_TYPE_CONTEXT,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Edit on a scheduled message (gint64 id). */
+  signals[EDIT_REQUESTED] = g_signal_new ("edit-requested", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 1, G_TYPE_INT64);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                APP_PATH "/ui/scheduled/ep-scheduled-page.ui");
