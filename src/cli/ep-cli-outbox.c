@@ -94,8 +94,8 @@ outbox_run (EpContext  *context,
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
       g_autoptr(EpOutboxTask) task = NULL;
-      gboolean due_campaign = info->kind == EP_CAMPAIGN_KIND_MERGE && ep_campaign_info_is_waiting (info) &&
-                              info->not_before <= now;
+      gboolean due_campaign = info->kind == EP_CAMPAIGN_KIND_MERGE && info->state == EP_CAMPAIGN_READY &&
+                              ep_campaign_info_is_waiting (info) && info->not_before <= now;
       int one;
 
       if ((!is_open_message (info) && !due_campaign) ||

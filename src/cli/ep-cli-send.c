@@ -247,7 +247,7 @@ cmd_send (int    argc,
     return fail (g_steal_pointer (&queued.error));
   task = queued.task;
 
-  if (ep_outbox_is_scheduled (not_before, g_get_real_time () / G_USEC_PER_SEC))
+  if (!ep_outbox_task_get_running (task))
     {
       g_autofree char *when = ep_schedule_time_format (not_before, NULL);
 

@@ -251,7 +251,9 @@ release_later (gpointer data)
       visible = TRUE;
 
   g_application_release (G_APPLICATION (self));
-  if (!visible && (self->context == NULL || !ep_outbox_get_busy (ep_context_get_outbox (self->context))))
+  /* Not while scheduled mail waits: quit would override its hold. */
+  if (!visible && (self->context == NULL || !ep_outbox_get_busy (ep_context_get_outbox (self->context))) &&
+      (self->background == NULL || !ep_background_is_holding (self->background)))
     g_application_quit (G_APPLICATION (self));
 
   return G_SOURCE_REMOVE;

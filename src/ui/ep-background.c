@@ -257,6 +257,13 @@ ep_background_new (GApplication *app,
   return self;
 }
 
+gboolean
+ep_background_is_holding (EpBackground *self)
+{
+  g_return_val_if_fail (EP_IS_BACKGROUND (self), FALSE);
+  return self->holding || self->first_scan_hold;
+}
+
 EpScheduler *
 ep_background_get_scheduler (EpBackground *self)
 {

@@ -22,6 +22,8 @@ G_DECLARE_FINAL_TYPE (EpBackground, ep_background, EP, BACKGROUND, GObject)
 EpBackground *ep_background_new           (GApplication *app,
                                            EpOutbox     *outbox);
 EpScheduler  *ep_background_get_scheduler (EpBackground *self);
+/* TRUE while it keeps the application for scheduled mail. */
+gboolean      ep_background_is_holding    (EpBackground *self);
 /* The last window is about to close. */
 void          ep_background_window_closed (EpBackground *self);
 /* The autostart entry's path, whether or not it exists. */

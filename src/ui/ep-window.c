@@ -170,6 +170,13 @@ take_back_cb (GObject      *object,
     }
   if (self->compose_page == NULL)
     return;
+  if (!ep_compose_page_is_empty (self->compose_page))
+    {
+      /* Written into meanwhile: nothing is mixed; it waits with the drafts. */
+      ep_toast_show_text (GTK_WIDGET (self->toast_overlay), "scheduled",
+                          _("It is no longer scheduled and was kept as a draft"));
+      return;
+    }
   ep_compose_page_edit (self->compose_page, draft);
   adw_view_stack_set_visible_child_name (self->view_stack, "compose");
   /* Compose's own kind: it replaces the stale "Scheduled for …". */

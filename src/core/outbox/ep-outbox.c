@@ -15,6 +15,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 #include <glib/gi18n-lib.h>
 
@@ -377,6 +381,7 @@ typedef struct
   EpAccount *account;   /* a private copy */
   EpDraft   *draft;
   gint64     not_before;
+  gboolean   scheduled;   /* decided once, when it was asked for */
   gint64     id;
   char      *message_id;
 } SendOp;
@@ -428,7 +433,7 @@ send_message_thread (GTask        *task,
   info->account_uid = g_strdup (ep_account_get_uid (op->account));
   info->name = g_strdup (op->draft->subject ? op->draft->subject : "");
   info->not_before = op->not_before;
-  info->scheduled = ep_outbox_is_scheduled (op->not_before, g_get_real_time () / G_USEC_PER_SEC);
+  info->scheduled = op->scheduled;
   address = envelope_text (outgoing);
 
   op->id = ep_store_message_insert (self->store, info, address, outgoing->message_id,
@@ -471,6 +476,7 @@ ep_outbox_send_message_async (EpOutbox            *self,
   op->account = _ep_outbox_account_snapshot (account);
   op->draft = ep_draft_copy (draft);
   op->not_before = not_before;
+  op->scheduled = ep_outbox_is_scheduled (not_before, g_get_real_time () / G_USEC_PER_SEC);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ep_outbox_send_message_async);
@@ -497,7 +503,7 @@ ep_outbox_send_message_finish (EpOutbox      *self,
     return NULL;
 
   _ep_outbox_task_set_message_id (task, op->message_id);
-  if (ep_outbox_is_scheduled (op->not_before, g_get_real_time () / G_USEC_PER_SEC))
+  if (op->scheduled)
     _ep_outbox_emit_changed (self); /* a scheduler starts it when it is due */
   else
     ep_outbox_task_start (task);
@@ -779,32 +785,45 @@ take_back_thread (GTask        *task,
 {
   EpOutbox *self = source_object;
   gint64 id = *(gint64 *) task_data;
+  g_autofree char *lock_path = _ep_outbox_lock_path (self, id);
   g_autoptr(EpCampaignInfo) info = NULL;
   g_autoptr(EpDraft) draft = NULL;
   GError *error = NULL;
+  int fd;
+
+  /* The sender's lock: no process (the scheduler, epistle-cli) can start
+   * it while it is taken back, and one that has it makes this fail. */
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (fd);
+      g_task_return_new_error (task, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
+                               _("The message is being sent now, so it cannot be edited"));
+      return;
+    }
 
   info = ep_store_campaign_lookup (self->store, id, &error);
-  if (info == NULL)
+  if (info != NULL && (info->kind != EP_CAMPAIGN_KIND_MESSAGE || !ep_campaign_info_is_waiting (info)))
+    g_set_error (&error, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
+                 _("“%s” is no longer waiting to be sent, so it cannot be edited"), info->name);
+  /* The draft first, kept with the drafts before the entry goes: from
+   * here on nothing can lose it, even if no window takes it. */
+  if (error == NULL)
+    draft = ep_store_message_load_draft (self->store, id, &error);
+  if (draft != NULL)
     {
-      g_task_return_error (task, error);
-      return;
+      draft->id = 0;
+      draft->id = ep_store_draft_save (self->store, draft, &error);
+      if (draft->id == 0 || !ep_store_campaign_delete (self->store, id, &error))
+        g_clear_pointer (&draft, ep_draft_free);
     }
-  if (info->kind != EP_CAMPAIGN_KIND_MESSAGE || !ep_campaign_info_is_waiting (info))
-    {
-      g_task_return_new_error (task, EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY,
-                               _("“%s” is no longer waiting to be sent, so it cannot be edited"),
-                               info->name);
-      return;
-    }
-  /* The draft first: without one nothing is removed. */
-  draft = ep_store_message_load_draft (self->store, id, &error);
-  if (draft == NULL || !ep_store_campaign_delete (self->store, id, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  draft->id = 0;   /* a draft again, not a saved one */
-  g_task_return_pointer (task, g_steal_pointer (&draft), (GDestroyNotify) ep_draft_free);
+  if (fd >= 0)
+    close (fd);   /* unlocks */
+
+  if (draft == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&draft), (GDestroyNotify) ep_draft_free);
 }
 
 void
@@ -833,6 +852,8 @@ ep_outbox_take_back_async (EpOutbox            *self,
   data = g_new (gint64, 1);
   *data = id;
   g_task_set_task_data (task, data, g_free);
+  /* Once it has run, its result counts even if the caller gave up. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, take_back_thread);
 }
 

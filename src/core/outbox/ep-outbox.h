@@ -44,7 +44,7 @@ void           ep_outbox_set_retry_policy    (EpOutbox      *self,
  * scheduled: nothing in this process waits for it on a timer; an
  * EpScheduler starts it when it is due (a shorter wait, the undo delay,
  * is the task's own). */
-#define EP_OUTBOX_SCHEDULE_AFTER 60
+#define EP_OUTBOX_SCHEDULE_AFTER 120   /* above the undo delay's maximum (60) */
 gboolean       ep_outbox_is_scheduled        (gint64         not_before,
                                               gint64         now);
 
@@ -106,9 +106,10 @@ gboolean       ep_outbox_reschedule_finish   (EpOutbox            *self,
                                               GError             **error);
 
 /* Takes a scheduled single message out of the outbox and gives back its
- * draft as it was written, for Compose (Edit); emits "changed". Fails,
- * removing nothing, for one that is sending or was sent, or that has no
- * draft (scheduled by epistle-cli). */
+ * draft as it was written, saved with the drafts (its id set), for
+ * Compose (Edit); emits "changed". Fails, removing nothing, for one that
+ * is sending or was sent, or that has no draft (scheduled by
+ * epistle-cli). */
 void           ep_outbox_take_back_async     (EpOutbox            *self,
                                               gint64               id,
                                               GCancellable        *cancellable,

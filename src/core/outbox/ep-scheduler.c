@@ -277,7 +277,11 @@ on_started_task_finished (EpOutboxTask *task,
   g_debug ("“%s” ended: %s, %s", ep_outbox_task_get_name (task),
            ep_campaign_end_describe (ep_outbox_task_get_end (task)),
            ep_outbox_task_get_error (task) ? ep_outbox_task_get_error (task)->message : "no error");
-  if (ep_outbox_task_get_error (task) == NULL)
+  /* Nothing wrong with it, or another process sends it (or has sent it):
+   * not ours to hold back. */
+  if (ep_outbox_task_get_error (task) == NULL ||
+      g_error_matches (ep_outbox_task_get_error (task), EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_BUSY) ||
+      g_error_matches (ep_outbox_task_get_error (task), EP_CAMPAIGN_ERROR, EP_CAMPAIGN_ERROR_FINISHED))
     return;
 
   g_message ("The scheduled “%s” could not be sent: %s", ep_outbox_task_get_name (task),
@@ -336,10 +340,21 @@ scan_cb (GObject      *object,
   self->waiting_for_network = FALSE;
 
   if (all == NULL)
-    g_warning ("Could not read the outbox for scheduled mail: %s", error->message);
+    {
+      /* What waits is unknown, not nothing: keep what was known (and the
+       * application's hold), and look again soon. */
+      g_warning ("Could not read the outbox for scheduled mail: %s", error->message);
+      ep_clock_wake_at (self->clock, now + 30);
+      if (self->scan_again)
+        {
+          self->scan_again = FALSE;
+          scan (self);
+        }
+      return;
+    }
 
   /* Oldest first, so what came due first goes first. */
-  for (guint i = all != NULL ? all->len : 0; i > 0; i--)
+  for (guint i = all->len; i > 0; i--)
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
       EpOutboxTask *open;

@@ -630,7 +630,7 @@ ep_store_campaign_set_not_before (EpStore  *self,
 
   /* Given a time by a person (send later, reschedule): a scheduled entry
    * from now on, listed with the scheduled ones even after it went. */
-  sql = g_strdup_printf ("UPDATE campaigns SET not_before = %" G_GINT64_FORMAT ", scheduled = 1, "
+  sql = g_strdup_printf ("UPDATE campaigns SET not_before = %" G_GINT64_FORMAT ", scheduled = 1, started_at = 0, "
                          "updated_at = strftime('%%s','now') WHERE id = ?1", MAX (not_before, 0));
   return run_update (self, sql, _("Could not update the campaign"), id, NULL, NULL, error, NULL);
 }

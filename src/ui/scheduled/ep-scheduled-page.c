@@ -150,17 +150,28 @@ on_reschedule_clicked (GtkButton       *button,
 }
 
 static void
-on_cancel_task_finished (EpOutboxTask    *task,
-                         EpScheduledPage *self)
+weak_ref_free (gpointer data,
+               GClosure *closure)
 {
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* The task is held until it is done, whether or not the page still is. */
+static void
+on_cancel_task_finished (EpOutboxTask *task,
+                         GWeakRef     *page_ref)
+{
+  g_autoptr(EpScheduledPage) self = g_weak_ref_get (page_ref);
   g_autofree char *text = NULL;
 
   if (ep_outbox_task_get_error (task) != NULL)
     text = g_strdup (ep_outbox_task_get_error (task)->message);
   else
     text = g_strdup_printf (_("“%s” was cancelled; nothing was sent"), ep_outbox_task_get_name (task));
-  toast (self, text);
-  g_signal_handlers_disconnect_by_data (task, self);
+  if (self != NULL)
+    toast (self, text);
+  g_signal_handlers_disconnect_by_func (task, on_cancel_task_finished, page_ref);
   g_object_unref (task);
 }
 
@@ -184,7 +195,13 @@ on_cancel_response (AdwMessageDialog *dialog,
     }
   /* A message leaves the outbox; a campaign is marked cancelled. The
    * reference is dropped when it is done. */
-  g_signal_connect_object (task, "finished", G_CALLBACK (on_cancel_task_finished), self, 0);
+  {
+    GWeakRef *page_ref = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (page_ref, self);
+    g_signal_connect_data (task, "finished", G_CALLBACK (on_cancel_task_finished), page_ref,
+                           weak_ref_free, 0);
+  }
   ep_outbox_task_cancel (task);
 }
 
