@@ -80,6 +80,63 @@ lookup (EpContext   *context,
   return ep_store_campaign_lookup (ep_context_get_store (context), id, error);
 }
 
+/* The item @text names, if it is waiting; otherwise NULL with *@status set
+ * (the error already printed). */
+static EpCampaignInfo *
+lookup_waiting (EpContext  *context,
+                const char *text,
+                int        *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpCampaignInfo) info = lookup (context, text, &error);
+
+  if (info == NULL)
+    *status = fail (g_steal_pointer (&error));
+  else if (!ep_campaign_info_is_waiting (info))
+    *status = usage_error (_("“%s” is not waiting to be sent"), info->name);
+  else
+    return g_steal_pointer (&info);
+  return NULL;
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Rescheduled;
+
+static void
+rescheduled_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Rescheduled *r = user_data;
+
+  ep_outbox_reschedule_finish (EP_OUTBOX (object), result, &r->error);
+  r->done = TRUE;
+}
+
+/* The outbox's own reschedule (a held-back item waits again), run here. */
+static gboolean
+reschedule (EpContext  *context,
+            gint64      id,
+            gint64      when,
+            GError    **error)
+{
+  Rescheduled r = { FALSE, NULL };
+
+  ep_outbox_reschedule_async (ep_context_get_outbox (context), id, when, cancellable,
+                              rescheduled_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (r.error != NULL)
+    {
+      g_propagate_error (error, r.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 print_entry (const EpCampaignInfo *info)
 {
@@ -157,13 +214,12 @@ schedule_cancel (EpContext  *context,
                  const char *id_text)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EpCampaignInfo) info = lookup (context, id_text, &error);
+  int status = EXIT_OK;
+  g_autoptr(EpCampaignInfo) info = lookup_waiting (context, id_text, &status);
   g_autoptr(EpOutboxTask) task = NULL;
 
   if (info == NULL)
-    return fail (g_steal_pointer (&error));
-  if (!ep_campaign_info_is_waiting (info))
-    return usage_error (_("“%s” is not waiting to be sent"), info->name);
+    return status;
 
   task = ep_outbox_open_task (ep_context_get_outbox (context), info->id, &error);
   if (task == NULL)
@@ -186,21 +242,18 @@ schedule_reschedule (EpContext  *context,
                      const char *at)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EpCampaignInfo) info = lookup (context, id_text, &error);
+  g_autoptr(EpCampaignInfo) info = NULL;
   g_autofree char *when = NULL;
+  int status = EXIT_OK;
   gint64 not_before;
 
-  if (info == NULL)
-    return fail (g_steal_pointer (&error));
   if (at == NULL)
     return usage_error (_("reschedule needs --at TIME"));
   if (!parse_send_time (at, &not_before, &error))
     return usage_error ("%s", error->message);
-  if (!ep_campaign_info_is_waiting (info))
-    return usage_error (_("“%s” is not waiting to be sent"), info->name);
-  if (!ep_store_campaign_set_not_before (ep_context_get_store (context), info->id, not_before, &error) ||
-      (info->state == EP_CAMPAIGN_PAUSED &&
-       !ep_store_campaign_set_state (ep_context_get_store (context), info->id, EP_CAMPAIGN_READY, NULL, &error)))
+  if ((info = lookup_waiting (context, id_text, &status)) == NULL)
+    return status;
+  if (!reschedule (context, info->id, not_before, &error))
     return fail (g_steal_pointer (&error));
 
   notify_running_app ();
@@ -214,17 +267,15 @@ schedule_send_now (EpContext  *context,
                    const char *id_text)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EpCampaignInfo) info = lookup (context, id_text, &error);
+  int status = EXIT_OK;
+  g_autoptr(EpCampaignInfo) info = lookup_waiting (context, id_text, &status);
   g_autoptr(EpOutboxTask) task = NULL;
 
   if (info == NULL)
-    return fail (g_steal_pointer (&error));
-  if (!ep_campaign_info_is_waiting (info))
-    return usage_error (_("“%s” is not waiting to be sent"), info->name);
+    return status;
   /* Its time becomes now: the app's scheduler would start it too, and the
    * journal lets only one of them send each recipient. */
-  if (!ep_store_campaign_set_not_before (ep_context_get_store (context), info->id,
-                                         g_get_real_time () / G_USEC_PER_SEC, &error))
+  if (!reschedule (context, info->id, g_get_real_time () / G_USEC_PER_SEC, &error))
     return fail (g_steal_pointer (&error));
 
   g_print (_("Sending “%s” now:\n"), info->name);
