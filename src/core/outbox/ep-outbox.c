@@ -608,7 +608,9 @@ list_campaigns_thread (GTask        *task,
 {
   EpOutbox *self = source_object;
   GError *error = NULL;
-  GPtrArray *all = ep_store_campaign_list (self->store, &error);
+  GPtrArray *all = GPOINTER_TO_INT (task_data)
+                   ? ep_store_campaign_list_timed (self->store, &error)
+                   : ep_store_campaign_list (self->store, &error);
 
   if (all == NULL)
     g_task_return_error (task, error);
@@ -628,6 +630,23 @@ ep_outbox_list_campaigns_async (EpOutbox            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ep_outbox_list_campaigns_async);
+  g_task_run_in_thread (task, list_campaigns_thread);
+}
+
+void
+ep_outbox_list_timed_async (EpOutbox            *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EP_IS_OUTBOX (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  /* Read back by ep_outbox_list_campaigns_finish (). */
+  g_task_set_source_tag (task, ep_outbox_list_campaigns_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
   g_task_run_in_thread (task, list_campaigns_thread);
 }
 

@@ -124,6 +124,13 @@ void           ep_outbox_list_campaigns_async    (EpOutbox            *self,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
+/* Only the entries with a not-before time (what the scheduler and the
+ * Scheduled pane look at, on every change); finished with
+ * ep_outbox_list_campaigns_finish (). */
+void           ep_outbox_list_timed_async        (EpOutbox            *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
 /* EpCampaignInfo, newest first. */
 GPtrArray     *ep_outbox_list_campaigns_finish   (EpOutbox            *self,
                                                   GAsyncResult        *result,

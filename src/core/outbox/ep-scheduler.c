@@ -401,5 +401,5 @@ static void
 scan (EpScheduler *self)
 {
   self->scanning = TRUE;
-  ep_outbox_list_campaigns_async (self->outbox, self->cancellable, scan_cb, g_object_ref (self));
+  ep_outbox_list_timed_async (self->outbox, self->cancellable, scan_cb, g_object_ref (self));
 }

@@ -495,10 +495,31 @@ ep_store_campaign_lookup (EpStore  *self,
   return result;
 }
 
+static GPtrArray *list_where (EpStore     *self,
+                              const char  *where,
+                              GError     **error);
+
 GPtrArray *
 ep_store_campaign_list (EpStore  *self,
                         GError  **error)
 {
+  return list_where (self, "", error);
+}
+
+GPtrArray *
+ep_store_campaign_list_timed (EpStore  *self,
+                              GError  **error)
+{
+  return list_where (self, "WHERE not_before > 0 ", error);
+}
+
+static GPtrArray *
+list_where (EpStore     *self,
+            const char  *where,
+            GError     **error)
+{
+  g_autofree char *sql = g_strconcat ("SELECT " CAMPAIGN_COLUMNS " FROM campaigns ", where,
+                                      "ORDER BY id DESC", NULL);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_campaign_info_free);
   gboolean ok = TRUE;
@@ -507,8 +528,7 @@ ep_store_campaign_list (EpStore  *self,
   g_return_val_if_fail (EP_IS_STORE (self), NULL);
 
   g_mutex_lock (&self->mutex);
-  if (sqlite3_prepare_v2 (self->db, "SELECT " CAMPAIGN_COLUMNS " FROM campaigns ORDER BY id DESC",
-                          -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaigns"));
   else
     {

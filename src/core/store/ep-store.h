@@ -209,6 +209,10 @@ EpCampaignInfo   *ep_store_campaign_lookup      (EpStore              *self,
 /* Newest first; EpCampaignInfo. */
 GPtrArray        *ep_store_campaign_list        (EpStore              *self,
                                                  GError              **error);
+/* The same, only those given a not-before time (scheduled, or an undo
+ * delay): what a scheduler and the Scheduled pane look at. */
+GPtrArray        *ep_store_campaign_list_timed  (EpStore              *self,
+                                                 GError              **error);
 gboolean          ep_store_campaign_set_state   (EpStore              *self,
                                                  gint64                id,
                                                  EpCampaignState       state,

@@ -413,8 +413,8 @@ ep_scheduled_page_reload (EpScheduledPage *self)
       return;
     }
   self->loading = TRUE;
-  ep_outbox_list_campaigns_async (ep_context_get_outbox (self->context), self->cancellable,
-                                  list_cb, g_object_ref (self));
+  ep_outbox_list_timed_async (ep_context_get_outbox (self->context), self->cancellable,
+                              list_cb, g_object_ref (self));
 }
 
 void
