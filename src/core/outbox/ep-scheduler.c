@@ -36,7 +36,15 @@ struct _EpScheduler
   gboolean         scanned;
   guint            n_waiting;
   gint64           next_due;
+  /* Scans are numbered; at most one runs at a time. */
+  guint64          scan_seq;
+  /* gint64 id -> guint64: entries that ended with an error and are being
+   * held back. A scan numbered up to the value may have read the entry
+   * before its hold was written, so it leaves the entry alone. */
+  GHashTable      *holding;
 };
+
+#define HOLD_PENDING G_MAXUINT64
 
 G_DEFINE_FINAL_TYPE (EpScheduler, ep_scheduler, G_TYPE_OBJECT)
 
@@ -84,6 +92,7 @@ ep_scheduler_finalize (GObject *object)
   EpScheduler *self = EP_SCHEDULER (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->holding, g_hash_table_unref);
 
   G_OBJECT_CLASS (ep_scheduler_parent_class)->finalize (object);
 }
@@ -129,6 +138,16 @@ static void
 ep_scheduler_init (EpScheduler *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->holding = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+static void
+holding_set (EpScheduler *self,
+             gint64       id,
+             guint64      until_scan)
+{
+  g_hash_table_replace (self->holding, g_memdup2 (&id, sizeof id),
+                        g_memdup2 (&until_scan, sizeof until_scan));
 }
 
 static void
@@ -255,8 +274,12 @@ hold_back_cb (GObject      *object,
               gpointer      user_data)
 {
   EpScheduler *self = EP_SCHEDULER (object);
+  HoldBack *hold = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
+  /* Written (or failed): a scan that starts from now on reads it; the one
+   * running now, if any, may not have. */
+  holding_set (self, hold->id, self->scan_seq);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_warning ("Could not record why a scheduled item did not go: %s", error->message);
   else if (self->outbox != NULL)
@@ -290,6 +313,9 @@ on_started_task_finished (EpOutboxTask *task,
   data->store = g_object_ref (ep_outbox_get_store (self->outbox));
   data->id = ep_outbox_task_get_id (task);
   data->reason = g_strdup (ep_outbox_task_get_error (task)->message);
+  /* Until the hold is written the store still says ready: no scan starts
+   * it again meanwhile. */
+  holding_set (self, data->id, HOLD_PENDING);
   hold = g_task_new (self, self->cancellable, hold_back_cb, NULL);
   g_task_set_task_data (hold, data, hold_back_free);
   g_task_run_in_thread (hold, hold_back_thread);
@@ -359,6 +385,15 @@ scan_cb (GObject      *object,
       const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
       EpOutboxTask *open;
 
+      guint64 *hold_until = g_hash_table_lookup (self->holding, &info->id);
+
+      if (hold_until != NULL)
+        {
+          if (*hold_until >= self->scan_seq)
+            continue;
+          /* This scan read the store after the hold was written. */
+          g_hash_table_remove (self->holding, &info->id);
+        }
       if (!is_scheduled_entry (info))
         continue;
       /* Sending, or waiting out its undo delay, in this process. */
@@ -401,5 +436,6 @@ static void
 scan (EpScheduler *self)
 {
   self->scanning = TRUE;
+  self->scan_seq++;
   ep_outbox_list_timed_async (self->outbox, self->cancellable, scan_cb, g_object_ref (self));
 }
