@@ -185,6 +185,12 @@ run_campaign (EpContext  *context,
     case EP_CAMPAIGN_END_CANCELLED:
       status = EXIT_OK;
       break;
+    case EP_CAMPAIGN_END_LATER:
+      /* On plan: the rest is scheduled. */
+      g_print (_("Epistle sends the rest at its time when it runs in the background; "
+                 "on a machine without a desktop run “epistle-cli outbox run” then "
+                 "(see “epistle-cli schedule show %" G_GINT64_FORMAT "”).\n"), id);
+      return EXIT_OK;
     case EP_CAMPAIGN_END_STORE:
       status = EXIT_FAILURE_GENERIC;
       break;

@@ -181,8 +181,11 @@ cmd_merge (int    argc,
   g_autoptr(EpMergeReport) report = NULL;
   g_autofree char *data = NULL, *template_path = NULL, *rows = NULL, *output_dir = NULL;
   g_autofree char *account_name = NULL, *base_dir = NULL, *name = NULL, *text = NULL;
-  g_autofree char *at = NULL;
+  g_autofree char *at = NULL, *window_text = NULL;
+  g_autoptr(GArray) plan = NULL;
+  EpSendWindow window = EP_SEND_WINDOW_NONE;
   gint64 not_before = 0;
+  gboolean spread = FALSE, weekdays = FALSE;
   gboolean dry = FALSE, yes = FALSE, skip_invalid = FALSE, test = FALSE;
   TableArgs targs = { 0, };
   PacingArgs pacing;
@@ -208,6 +211,9 @@ cmd_merge (int    argc,
       { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"), N_("NAME") },
       { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask for confirmation"), NULL },
       { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Start at this time (ISO 8601; local time without an offset)"), N_("TIME") },
+      { "spread", 0, 0, G_OPTION_ARG_NONE, &spread, N_("Send at most the daily limit a day, over as many days as it takes"), NULL },
+      { "window", 0, 0, G_OPTION_ARG_STRING, &window_text, N_("With --spread: send only between these local times"), N_("08:00-18:00") },
+      { "weekdays", 0, 0, G_OPTION_ARG_NONE, &weekdays, N_("With --spread: send only Monday to Friday"), NULL },
       PACING_ENTRIES (pacing),
       { NULL }
     };
@@ -234,6 +240,12 @@ cmd_merge (int    argc,
     status = usage_error (_("--at schedules a campaign; leave out --dry-run and --test"));
   else if (at != NULL && !parse_send_time (at, &not_before, &error))
     status = usage_error ("%s", error->message);
+  else if ((window_text != NULL || weekdays) && !spread)
+    status = usage_error (_("--window and --weekdays go with --spread"));
+  else if (spread && (dry || test))
+    status = usage_error (_("--spread plans a campaign over days; leave out --dry-run and --test"));
+  else if (window_text != NULL && !ep_send_window_parse_hours (window_text, &window, &error))
+    status = usage_error ("%s", error->message);
   else if (!pacing_args_check (&pacing, &rate))
     status = EXIT_BAD_INPUT;
   if (status != EXIT_OK)
@@ -241,6 +253,8 @@ cmd_merge (int    argc,
       table_args_clear (&targs);
       return status;
     }
+  if (weekdays)
+    window.days = EP_SEND_WINDOW_WEEKDAYS;
 
   ranges = ep_row_ranges_parse (rows, &error);
   if (ranges == NULL)
@@ -319,6 +333,36 @@ cmd_merge (int    argc,
   else
     daily = provider != NULL ? provider->per_day : 0;
 
+  /* Spread: the days it will take, shown before the question. */
+  if (spread && daily == 0)
+    return usage_error (_("--spread needs a daily limit: give --daily-limit N (the account’s "
+                          "provider documents none)"));
+  if (spread)
+    {
+      g_autofree char *text_plan = NULL;
+
+      plan = ep_outbox_plan_spread (ep_context_get_outbox (context), ep_account_get_uid (account),
+                                    report->valid_rows->len, daily, rate,
+                                    not_before > 0 ? not_before : g_get_real_time () / G_USEC_PER_SEC,
+                                    &window, &error);
+      if (plan == NULL)
+        return fail (g_steal_pointer (&error));
+      text_plan = ep_spread_plan_describe (plan, NULL, TRUE);
+      g_print (g_dngettext (GETTEXT_PACKAGE, "Spread over %u day, at most %u a day",
+                            "Spread over %u days, at most %u a day", plan->len), plan->len, daily);
+      if (ep_send_window_is_set (&window))
+        {
+          g_autofree char *w = ep_send_window_describe (&window);
+
+          g_print (_(", %s"), w);
+        }
+      g_print (":\n%s\n", text_plan);
+      /* Outside the window now (or the limit is used up today): it waits
+       * for its first day, as a scheduled campaign. */
+      if (not_before == 0 && g_array_index (plan, EpSpreadDay, 0).first > g_get_real_time () / G_USEC_PER_SEC)
+        not_before = g_array_index (plan, EpSpreadDay, 0).first;
+    }
+
   if (!yes)
     {
       g_autofree char *question = NULL;
@@ -341,9 +385,13 @@ cmd_merge (int    argc,
         }
     }
 
-  id = ep_campaign_create (ep_context_get_outbox (context), account, tmpl, table, report->valid_rows, name, base_dir,
-                           pacing.connections > 0 ? (guint) pacing.connections : 1,
-                           rate, daily, &error);
+  {
+    EpCampaignTiming timing = { not_before, spread, window };
+
+    id = ep_campaign_create (ep_context_get_outbox (context), account, tmpl, table, report->valid_rows, name,
+                             base_dir, pacing.connections > 0 ? (guint) pacing.connections : 1,
+                             rate, daily, &timing, &error);
+  }
   if (id == 0)
     return fail (g_steal_pointer (&error));
 
@@ -362,8 +410,6 @@ cmd_merge (int    argc,
 
       /* Rendered from the snapshot taken now: later edits of the
        * spreadsheet change nothing. */
-      if (!ep_store_campaign_set_not_before (ep_context_get_store (context), id, not_before, &error))
-        return fail (g_steal_pointer (&error));
       notify_running_app ();
       g_print (_("Scheduled for %s (see “schedule list”).\n"), when);
       return EXIT_OK;

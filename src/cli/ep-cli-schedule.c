@@ -206,6 +206,29 @@ schedule_show (EpContext  *context,
   g_print (_("State:       %s\n"), ep_campaign_state_to_string (info->state));
   if (info->reason != NULL)
     g_print (_("Why:         %s\n"), info->reason);
+  if (info->spread)
+    {
+      g_autofree char *window = ep_send_window_describe (&info->window);
+
+      g_print (_("Spread:      at most %u a day, %s\n"), info->daily_limit, window);
+    }
+  if (info->spread && ep_campaign_info_is_waiting (info) && ep_campaign_info_open (info) > 0)
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      g_autoptr(GArray) plan = ep_outbox_plan_spread (ep_context_get_outbox (context), info->account_uid,
+                                                      ep_campaign_info_open (info), info->daily_limit,
+                                                      info->rate, MAX (info->not_before, now),
+                                                      &info->window, &error);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (plan == NULL)
+        return fail (g_steal_pointer (&error));
+      text = ep_spread_plan_describe (plan, NULL, TRUE);
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        g_print ("%s%s\n", i == 0 ? _("Plan:        ") : "             ", lines[i]);
+    }
   return EXIT_OK;
 }
 

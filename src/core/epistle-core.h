@@ -30,6 +30,8 @@
 #include "outbox/ep-scheduler.h"
 #include "outbox/ep-merge-job.h"
 #include "outbox/ep-schedule-time.h"
+#include "outbox/ep-send-window.h"
+#include "outbox/ep-spread-plan.h"
 #include "outbox/ep-system-clock.h"
 #include "transport/ep-protocol-log.h"
 #include "transport/ep-server-config.h"

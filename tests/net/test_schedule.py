@@ -166,10 +166,94 @@ def test_scheduled_campaign_goes_when_due_to_everyone_once():
     assert status == 0 and ("late" in out or "on time" in out), out
 
 
+def test_spread_over_days_sends_the_first_days_share_and_keeps_the_plan():
+    # Its own account: the daily limit counts what the account sent in the
+    # last 24 hours, and the other tests send from "later".
+    netlib.add_account("spread")
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    data = os.path.join(rigdir, "spread.csv")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("Name,Email\n" + "".join(f"Jörg {i},spread{i:03}@example.test\n" for i in range(1, 121)))
+    tmpl = os.path.join(rigdir, "spread.txt")
+    with open(tmpl, "w", encoding="utf-8") as f:
+        f.write("To: {{ Email }}\nSubject: Verteilt {{ Name }}\n\nHallo {{ Name }}\n")
+    status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", "spread",
+                           "--rate", "0", "--daily-limit", "50", "--spread", "--yes", timeout=120)
+    assert status == 0, (status, out, err)
+    # The plan, before anything is sent: 50, 50 and 20 on three days.
+    assert "Spread over 3 days, at most 50 a day" in out, out
+    counts = [line.rsplit(": ", 1)[1] for line in out.splitlines()
+              if line.endswith(" messages") and ", " in line and ":" in line.split(", ")[1]]
+    assert counts == ["50 messages", "50 messages", "20 messages"], out
+    assert "70 messages are left; they go from" in out, out
+
+    def arrived():
+        got = {}
+        for p in netlib.maildir_files():
+            msg = netlib.read_message(p)
+            if str(msg.get("Subject", "")).startswith("Verteilt "):
+                got.setdefault(str(msg["To"]), []).append(p)
+        return got
+
+    got = arrived()
+    assert len(got) == 50 and all(len(v) == 1 for v in got.values()), sorted(got)
+    assert sorted(got) == [f"spread{i:03}@example.test" for i in range(1, 51)], sorted(got)
+
+    # A new process (as after a restart) sees the rest waiting, with its plan.
+    rows = [row for row in _scheduled() if row[4] == "spread.csv"]
+    assert len(rows) == 1, _scheduled()
+    status, out, err = cli("schedule", "show", rows[0][0])
+    assert status == 0, (status, out, err)
+    assert "Recipients:  120 (70 not sent yet)" in out, out
+    assert "Spread:      at most 50 a day, every day" in out, out
+    plan = [line for line in out.splitlines() if line.endswith(" messages")]
+    assert len(plan) == 2 and plan[0].startswith("Plan:") and plan[0].endswith(": 50 messages") \
+        and plan[1].endswith(": 20 messages"), out
+    # Its next day has not come: outbox run leaves it.
+    status, out, err = cli("outbox", "run")
+    assert status == 0, (status, out, err)
+    assert len(arrived()) == 50
+    status, out, err = cli("schedule", "cancel", rows[0][0])
+    assert status == 0, (status, out, err)
+
+
+def test_spread_outside_its_window_waits_for_it():
+    netlib.add_account("window")
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    data = os.path.join(rigdir, "window.csv")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("Name,Email\nAda,ada@example.test\nBob,bob@example.test\n")
+    tmpl = os.path.join(rigdir, "window.txt")
+    with open(tmpl, "w", encoding="utf-8") as f:
+        f.write("To: {{ Email }}\nSubject: Fenster {{ Name }}\n\nHallo\n")
+    # A one-hour window that does not hold the present hour.
+    hour = (datetime.datetime.now().hour + 2) % 24
+    window = f"{hour:02}:00-{hour:02}:59"
+    status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", "window",
+                           "--rate", "0", "--daily-limit", "10", "--spread", "--window", window,
+                           "--yes")
+    assert status == 0, (status, out, err)
+    assert f"every day, {hour:02}:00–{hour:02}:59" in out, out
+    assert f", {hour:02}:00: 2 messages" in out, out
+    assert "Scheduled for" in out, out
+    assert not [p for p in netlib.maildir_files()
+                if str(netlib.read_message(p).get("Subject", "")).startswith("Fenster ")]
+    # Nonsense windows are refused before anything is stored.
+    for bad in ("18:00-08:00", "25:00-26:00", "morgens"):
+        status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", "window",
+                               "--daily-limit", "10", "--spread", "--window", bad, "--yes")
+        assert status != 0 and "window" in err, (bad, status, out, err)
+    status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", "window",
+                           "--window", "08:00-18:00", "--yes")
+    assert status != 0 and "--spread" in err, (status, out, err)
+
+
 if __name__ == "__main__":
     netlib.run([
         test_send_at_then_outbox_run_sends_only_what_is_due,
         test_cancel_means_the_server_never_sees_it,
         test_bad_times_are_refused_never_shifted,
         test_scheduled_campaign_goes_when_due_to_everyone_once,
+        test_spread_over_days_sends_the_first_days_share_and_keeps_the_plan,
+        test_spread_outside_its_window_waits_for_it,
     ])

@@ -35,6 +35,8 @@
 
 #include "ep-campaign-runner.h"
 #include "ep-outbox-private.h"
+#include "ep-schedule-time.h"
+#include "ep-spread-plan.h"
 #include "account/ep-account-server.h"
 #include "mail/ep-message.h"
 #include "transport/ep-smtp.h"
@@ -74,6 +76,8 @@ struct _EpCampaignRunner
   EpProtocolLog   *log;             /* single messages only */
   guint            rate;
   guint            daily_limit;
+  gboolean         spread;
+  EpSendWindow     window;
 
   GMutex           mutex;
   GCond            cond;
@@ -340,6 +344,18 @@ wait_for_slot (EpCampaignRunner *self,
   return ok;
 }
 
+/* FALSE (and the run stops) when a spread campaign's sending window has
+ * closed. */
+static gboolean
+check_window (EpCampaignRunner *self)
+{
+  if (!self->spread ||
+      ep_send_window_contains (&self->window, NULL, g_get_real_time () / G_USEC_PER_SEC))
+    return TRUE;
+  request_stop (self, EP_CAMPAIGN_END_LATER, NULL);
+  return FALSE;
+}
+
 /* FALSE (and the run stops) when the account's daily limit is reached. */
 static gboolean
 check_daily_limit (EpCampaignRunner *self)
@@ -364,6 +380,13 @@ check_daily_limit (EpCampaignRunner *self)
     }
 
   g_mutex_lock (&self->mutex);
+  if (sent + self->in_flight >= self->daily_limit && self->spread)
+    {
+      /* Spread over days: the rest waits for its day (finish_run). */
+      request_stop_locked (self, EP_CAMPAIGN_END_LATER, NULL);
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
   if (sent + self->in_flight >= self->daily_limit)
     {
       g_autofree char *reason =
@@ -644,7 +667,7 @@ worker (gpointer data)
       gint64 slot = 0;
       gint64 now;
 
-      if (!wait_for_slot (self, &slot) || !check_daily_limit (self))
+      if (!wait_for_slot (self, &slot) || !check_window (self) || !check_daily_limit (self))
         break;
 
       if (!take_retry_now (self))
@@ -699,6 +722,46 @@ worker (gpointer data)
   return NULL;
 }
 
+/* A spread campaign whose share for today went: it waits, as a scheduled
+ * entry, for the first time the plan allows (the same rules as the
+ * checks above), with a reason that says what happens. */
+static gboolean
+plan_next_day (EpCampaignRunner      *self,
+               const EpCampaignInfo  *after,
+               char                 **reason,
+               GError               **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GArray) recent = NULL;
+  g_autoptr(GArray) plan = NULL;
+  g_autofree char *when = NULL;
+  gint64 resume;
+
+  recent = ep_store_sent_times_since (self->store, self->account_uid, now - 24 * 3600, error);
+  if (recent == NULL)
+    return FALSE;
+  plan = ep_spread_plan_compute (1, self->daily_limit, 0, now + 1, &self->window, NULL, recent);
+  resume = g_array_index (plan, EpSpreadDay, 0).first;
+  if (!ep_store_campaign_set_not_before (self->store, self->id, resume, error))
+    return FALSE;
+
+  when = ep_schedule_time_format (resume, NULL);
+  g_mutex_lock (&self->mutex);
+  g_free (self->reason);
+  self->reason = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "%u message is left; it goes from %s.",
+                                               "%u messages are left; they go from %s.",
+                                               ep_campaign_info_open (after)),
+                                  ep_campaign_info_open (after), when);
+  if (reason != NULL)
+    {
+      g_free (*reason);
+      *reason = g_strdup (self->reason);
+    }
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
 /* Ends a run (the mutex not held): the next run may start. */
 static void
 end_run (EpCampaignRunner *self)
@@ -738,6 +801,8 @@ prepare_run (EpCampaignRunner  *self,
   self->kind = info->kind;
   self->rate = info->rate;
   self->daily_limit = info->daily_limit;
+  self->spread = info->spread;
+  self->window = info->window;
   g_clear_pointer (&self->columns, g_strfreev);
   self->columns = g_strdupv (info->columns);
   g_clear_pointer (&self->tmpl, ep_template_unref);
@@ -885,7 +950,7 @@ ep_campaign_runner_run (EpCampaignRunner  *self,
    * stopped, it is finished. */
   if (ep_campaign_info_open (after) == 0 &&
       (!self->stopping || self->end == EP_CAMPAIGN_END_CANCELLED ||
-       self->end == EP_CAMPAIGN_END_PAUSED))
+       self->end == EP_CAMPAIGN_END_PAUSED || self->end == EP_CAMPAIGN_END_LATER))
     self->end = EP_CAMPAIGN_END_FINISHED;
   else if (!self->stopping)
     {
@@ -907,6 +972,12 @@ ep_campaign_runner_run (EpCampaignRunner  *self,
       break;
     case EP_CAMPAIGN_END_WAITING:
       state = EP_CAMPAIGN_READY;   /* still queued: a later run retries */
+      break;
+    case EP_CAMPAIGN_END_LATER:
+      /* Waits for its day like any scheduled entry. */
+      state = EP_CAMPAIGN_READY;
+      if (!plan_next_day (self, after, reason, error))
+        goto fail;
       break;
     case EP_CAMPAIGN_END_PAUSED:
     case EP_CAMPAIGN_END_AUTH:

@@ -79,6 +79,8 @@ ep_campaign_end_describe (EpCampaignEnd end)
       return _("Paused: the outbox could not be saved");
     case EP_CAMPAIGN_END_WAITING:
       return _("Waiting to retry");
+    case EP_CAMPAIGN_END_LATER:
+      return _("Today’s share sent; the rest is scheduled");
     default:
       return "";
     }
@@ -130,6 +132,7 @@ ep_campaign_create (EpOutbox    *outbox,
                     guint        connections,
                     guint        rate,
                     guint        daily_limit,
+                    const EpCampaignTiming *timing,
                     GError     **error)
 {
   g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
@@ -180,6 +183,14 @@ ep_campaign_create (EpOutbox    *outbox,
   info->connections = CLAMP (connections, 1, 16);
   info->rate = rate;
   info->daily_limit = daily_limit;
+  if (timing != NULL)
+    {
+      /* Given a time by a person: scheduled. */
+      info->not_before = MAX (timing->not_before, 0);
+      info->scheduled = timing->not_before > 0;
+      info->spread = timing->spread;
+      info->window = timing->window;
+    }
 
   return ep_store_campaign_insert (ep_outbox_get_store (outbox), info, recipients, error);
 }
@@ -429,7 +440,7 @@ create_thread (GTask        *task,
   gint64 id;
 
   id = ep_campaign_create (source_object, op->account, op->tmpl, op->table, op->rows, op->name,
-                           op->base_dir, op->connections, op->rate, op->daily_limit, &error);
+                           op->base_dir, op->connections, op->rate, op->daily_limit, NULL, &error);
   if (id == 0)
     g_task_return_error (task, error);
   else

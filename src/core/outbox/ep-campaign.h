@@ -43,6 +43,7 @@ typedef enum
   EP_CAMPAIGN_END_TLS,           /* no secure connection (certificate, STARTTLS) */
   EP_CAMPAIGN_END_STORE,         /* the journal could not be read or written */
   EP_CAMPAIGN_END_WAITING,       /* only retries are left, kept for a later run */
+  EP_CAMPAIGN_END_LATER,         /* spread: today's share sent, the rest waits for its day */
 } EpCampaignEnd;
 
 typedef struct
@@ -72,9 +73,20 @@ const char *ep_campaign_end_describe  (EpCampaignEnd end);
 /* A person's word for a recipient state ("Waiting to retry"). */
 const char *ep_recipient_state_describe (EpRecipientState state);
 
+/* When a new campaign goes: at once (all zero), from a time, and spread
+ * over days or not. */
+typedef struct
+{
+  gint64       not_before;   /* unix time; 0 = at once */
+  gboolean     spread;       /* at most the daily limit a day */
+  EpSendWindow window;       /* with spread: only then */
+} EpCampaignTiming;
+
 /* Creates a campaign from the rows @rows (table indexes) of @table: the
- * template text, the rows' values and a Message-ID per recipient are
- * stored in one transaction. Returns the campaign id or 0. Blocks. */
+ * template text, the rows' values, a Message-ID per recipient and its
+ * @timing (NULL = at once) are stored in one transaction, so a campaign
+ * meant for later never exists without its time. Returns the campaign id
+ * or 0. Blocks. */
 gint64      ep_campaign_create        (EpOutbox     *outbox,
                                        EpAccount    *account,
                                        EpTemplate   *tmpl,
@@ -85,6 +97,7 @@ gint64      ep_campaign_create        (EpOutbox     *outbox,
                                        guint         connections,
                                        guint         rate,
                                        guint         daily_limit,
+                                       const EpCampaignTiming *timing,
                                        GError      **error);
 void        ep_campaign_create_async  (EpOutbox            *outbox,
                                        EpAccount           *account,

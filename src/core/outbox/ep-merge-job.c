@@ -40,6 +40,8 @@ struct _EpMergeJob
   guint          rate;
   guint          daily_limit;
   gint64         start_at;        /* unix time; 0 = at once */
+  gboolean       spread;
+  EpSendWindow   window;
 
   guint          read_serial;
   guint          validate_serial;
@@ -431,7 +433,7 @@ typedef struct
   char       *name;
   char       *base_dir;
   guint       connections, rate, daily;
-  gint64      not_before;
+  EpCampaignTiming timing;
 } SendData;
 
 static void
@@ -475,7 +477,9 @@ send_data_new (EpMergeJob *self,
   s->connections = self->connections;
   s->rate = self->rate;
   s->daily = self->daily_limit;
-  s->not_before = self->start_at;
+  s->timing.not_before = self->start_at;
+  s->timing.spread = self->spread;
+  s->timing.window = self->window;
   return s;
 }
 
@@ -534,13 +538,10 @@ create_campaign_thread (GTask        *task,
 {
   SendData *s = task_data;
   GError *error = NULL;
+  /* Scheduled or spread: its rows and template are the snapshot taken now. */
   gint64 id = ep_campaign_create (s->context, s->account, s->tmpl, s->table, s->rows, s->name,
-                                  s->base_dir, s->connections, s->rate, s->daily, &error);
+                                  s->base_dir, s->connections, s->rate, s->daily, &s->timing, &error);
 
-  /* Scheduled: its rows and template are the snapshot taken now. */
-  if (id != 0 && s->not_before > 0 &&
-      !ep_store_campaign_set_not_before (ep_outbox_get_store (s->context), id, s->not_before, &error))
-    id = 0;
   if (id == 0)
     g_task_return_error (task, error);
   else
@@ -577,7 +578,7 @@ ep_merge_job_create_campaign_finish (EpMergeJob    *self,
 
   id = g_task_propagate_int (G_TASK (result), error);
   /* A scheduled one: the scheduler (and whoever lists them) looks again. */
-  if (id > 0 && ((SendData *) g_task_get_task_data (G_TASK (result)))->not_before > 0)
+  if (id > 0 && ((SendData *) g_task_get_task_data (G_TASK (result)))->timing.not_before > 0)
     ep_outbox_notify_changed (self->context);
   return id > 0 ? id : 0;
 }
@@ -705,6 +706,7 @@ static void
 ep_merge_job_init (EpMergeJob *self)
 {
   self->connections = 1;
+  self->window = EP_SEND_WINDOW_NONE;
 }
 
 /* ---- public API ----------------------------------------------------------- */
@@ -941,6 +943,16 @@ ep_merge_job_get_start_at (EpMergeJob *self)
 {
   g_return_val_if_fail (EP_IS_MERGE_JOB (self), 0);
   return self->start_at;
+}
+
+void
+ep_merge_job_set_spread (EpMergeJob         *self,
+                         gboolean            spread,
+                         const EpSendWindow *window)
+{
+  g_return_if_fail (EP_IS_MERGE_JOB (self));
+  self->spread = !!spread;
+  self->window = window != NULL ? *window : EP_SEND_WINDOW_NONE;
 }
 
 void

@@ -111,6 +111,11 @@ void           ep_merge_job_set_skip_invalid       (EpMergeJob          *self,
 void           ep_merge_job_set_start_at           (EpMergeJob          *self,
                                                     gint64               start_at);
 gint64         ep_merge_job_get_start_at           (EpMergeJob          *self);
+/* Spread over days (at most the daily limit a day) within @window (NULL =
+ * any time), or not. */
+void           ep_merge_job_set_spread             (EpMergeJob          *self,
+                                                    gboolean             spread,
+                                                    const EpSendWindow  *window);
 
 /* Pacing of the campaign to be created. */
 void           ep_merge_job_set_pacing             (EpMergeJob          *self,

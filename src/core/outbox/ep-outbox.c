@@ -24,6 +24,7 @@
 
 #include "ep-outbox.h"
 #include "ep-outbox-private.h"
+#include "ep-spread-plan.h"
 #include "mail/ep-address.h"
 
 struct _EpOutbox
@@ -889,4 +890,25 @@ ep_outbox_take_back_finish (EpOutbox      *self,
   if (draft != NULL)
     _ep_outbox_emit_changed (self);
   return draft;
+}
+
+GArray *
+ep_outbox_plan_spread (EpOutbox            *self,
+                       const char          *account_uid,
+                       guint                n,
+                       guint                daily_limit,
+                       guint                rate,
+                       gint64               start,
+                       const EpSendWindow  *window,
+                       GError             **error)
+{
+  g_autoptr(GArray) recent = NULL;
+
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (account_uid != NULL, NULL);
+
+  recent = ep_store_sent_times_since (self->store, account_uid, start - 24 * 3600, error);
+  if (recent == NULL)
+    return NULL;
+  return ep_spread_plan_compute (n, daily_limit, rate, start, window, NULL, recent);
 }

@@ -124,6 +124,18 @@ void           ep_outbox_list_campaigns_async    (EpOutbox            *self,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
+/* The days a campaign of @n messages from @account_uid would go on if
+ * spread from @start (see ep_spread_plan_compute (); the account's
+ * messages of the last 24 hours count). EpSpreadDay; NULL on a store
+ * error. Blocks (one indexed read). */
+GArray        *ep_outbox_plan_spread             (EpOutbox            *self,
+                                                  const char          *account_uid,
+                                                  guint                n,
+                                                  guint                daily_limit,
+                                                  guint                rate,
+                                                  gint64               start,
+                                                  const EpSendWindow  *window,
+                                                  GError             **error);
 /* Only the entries with a not-before time (what the scheduler and the
  * Scheduled pane look at, on every change); finished with
  * ep_outbox_list_campaigns_finish (). */

@@ -92,6 +92,7 @@ ep_campaign_info_new (void)
   EpCampaignInfo *info = g_new0 (EpCampaignInfo, 1);
 
   info->connections = 1;
+  info->window = EP_SEND_WINDOW_NONE;
   return info;
 }
 
@@ -191,8 +192,9 @@ insert_campaign_row (EpStore              *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO campaigns (account_uid, name, template, base_dir, columns, "
-                          "connections, rate, daily_limit, kind, not_before, scheduled) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                          "connections, rate, daily_limit, kind, not_before, scheduled, "
+                          "spread, window_days, window_start, window_end) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -211,6 +213,10 @@ insert_campaign_row (EpStore              *self,
                      SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 10, info->not_before);
   sqlite3_bind_int (stmt, 11, info->scheduled ? 1 : 0);
+  sqlite3_bind_int (stmt, 12, info->spread ? 1 : 0);
+  sqlite3_bind_int (stmt, 13, info->spread ? info->window.days & EP_SEND_WINDOW_ALL_DAYS : 0);
+  sqlite3_bind_int (stmt, 14, info->spread && info->window.start >= 0 ? info->window.start : -1);
+  sqlite3_bind_int (stmt, 15, info->spread && info->window.start >= 0 ? info->window.end : -1);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -436,6 +442,13 @@ campaign_from_row (EpStore      *self,
   info->not_before = sqlite3_column_int64 (stmt, 14);
   info->started_at = sqlite3_column_int64 (stmt, 15);
   info->scheduled = sqlite3_column_int (stmt, 16) != 0;
+  info->spread = sqlite3_column_int (stmt, 17) != 0;
+  info->window.days = sqlite3_column_int (stmt, 18) & EP_SEND_WINDOW_ALL_DAYS;
+  info->window.start = sqlite3_column_int (stmt, 19);
+  info->window.end = sqlite3_column_int (stmt, 20);
+  if (info->window.start < 0 || info->window.start >= 1440 ||
+      info->window.end <= info->window.start || info->window.end > 1440)
+    info->window.start = info->window.end = -1;
 
   counts = _ep_store_cached (self,
                              "SELECT state, count(*), sum(was_uncertain) FROM campaign_recipients "
@@ -460,7 +473,8 @@ campaign_from_row (EpStore      *self,
 
 #define CAMPAIGN_COLUMNS \
   "id, account_uid, name, template, base_dir, columns, connections, rate, daily_limit, " \
-  "state, reason, created_at, updated_at, kind, not_before, started_at, scheduled"
+  "state, reason, created_at, updated_at, kind, not_before, started_at, scheduled, " \
+  "spread, window_days, window_start, window_end"
 
 EpCampaignInfo *
 ep_store_campaign_lookup (EpStore  *self,
@@ -919,45 +933,4 @@ ep_store_campaign_recipients (EpStore  *self,
   g_mutex_unlock (&self->mutex);
 
   return ok ? g_steal_pointer (&result) : NULL;
-}
-
-gboolean
-ep_store_sent_since (EpStore     *self,
-                     const char  *account_uid,
-                     gint64       since,
-                     guint       *count,
-                     GError     **error)
-{
-  sqlite3_stmt *stmt;
-  gboolean ok = FALSE;
-
-  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
-  g_return_val_if_fail (count != NULL, FALSE);
-
-  *count = 0;
-  g_mutex_lock (&self->mutex);
-  stmt = _ep_store_cached (self,
-                           "SELECT count(*) FROM campaign_recipients r JOIN campaigns c "
-                           "ON r.campaign_id = c.id WHERE c.account_uid = ?1 AND r.sent_at >= ?2");
-  if (stmt == NULL)
-    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY,
-                         _("Could not count the messages sent today"));
-  else
-    {
-      sqlite3_bind_text (stmt, 1, account_uid, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, since);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          *count = sqlite3_column_int (stmt, 0);
-          ok = TRUE;
-        }
-      else
-        _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY,
-                             _("Could not count the messages sent today"));
-      /* No read snapshot may outlive the lock. */
-      sqlite3_reset (stmt);
-    }
-  g_mutex_unlock (&self->mutex);
-
-  return ok;
 }

@@ -126,6 +126,14 @@ static const char * const migrations[] = {
   "ALTER TABLE campaigns ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE campaigns ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE outbox_messages ADD COLUMN draft BLOB;",
+
+  /* 6: spread over days: a campaign sent a daily limit's worth a day,
+   * within an optional window of local hours (minutes after midnight)
+   * and days (bit 0 = Monday; 0 = every day). */
+  "ALTER TABLE campaigns ADD COLUMN spread INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE campaigns ADD COLUMN window_days INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE campaigns ADD COLUMN window_start INTEGER NOT NULL DEFAULT -1;"
+  "ALTER TABLE campaigns ADD COLUMN window_end INTEGER NOT NULL DEFAULT -1;",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "mail/ep-draft.h"
+#include "outbox/ep-send-window.h"
 
 G_BEGIN_DECLS
 
@@ -132,6 +133,8 @@ typedef struct
   gint64          not_before;      /* unix time; 0 = at once */
   gint64          started_at;      /* when a run first began; 0 = never */
   gboolean        scheduled;       /* a person gave it its time (send later) */
+  gboolean        spread;          /* over days: daily_limit a day, in window */
+  EpSendWindow    window;          /* when a spread campaign may send */
   guint           total;
   guint           counts[EP_RECIPIENT_N_STATES];
   guint           was_uncertain;   /* recipients in flight during a crash */
@@ -267,6 +270,12 @@ GPtrArray        *ep_store_campaign_recipients  (EpStore              *self,
 /* Counts the messages this account sent (in any campaign or single
  * message) since @since (unix time). FALSE on a store error: a daily limit
  * must then stop sending, never allow it. */
+/* The times (unix, ascending) of the messages this account sent since
+ * @since: what a spread plan starts from. NULL on a store error. */
+GArray           *ep_store_sent_times_since     (EpStore              *self,
+                                                 const char           *account_uid,
+                                                 gint64                since,
+                                                 GError              **error);
 gboolean          ep_store_sent_since           (EpStore              *self,
                                                  const char           *account_uid,
                                                  gint64                since,
