@@ -327,6 +327,12 @@ on_task_finished_cb (EpOutboxTask  *task,
       title = g_strdup_printf (_("“%s” Sent"), ep_outbox_task_get_name (task));
       body = g_strdup_printf (_("%u of %u messages sent, %u failed."), p->sent, p->total, p->failed);
     }
+  else if (end == EP_CAMPAIGN_END_LATER)
+    {
+      title = g_strdup_printf (_("“%s”: Today’s Share Sent"), ep_outbox_task_get_name (task));
+      body = g_strdup_printf (_("%u of %u messages sent. %s"), p->sent, p->total,
+                              ep_outbox_task_get_reason (task) ? ep_outbox_task_get_reason (task) : "");
+    }
   else if (end == EP_CAMPAIGN_END_CANCELLED)
     {
       title = g_strdup_printf (_("“%s” Cancelled"), ep_outbox_task_get_name (task));

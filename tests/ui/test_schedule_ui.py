@@ -18,7 +18,7 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
 import netlib  # noqa: E402
-from atspi import (click, find, find_app, get_text, is_sensitive, is_visible,  # noqa: E402
+from atspi import (click, find, find_all, find_app, get_text, is_sensitive, is_visible,  # noqa: E402
                    screenshot, set_text, wait_until)
 
 APP = os.environ.get("EPISTLE_APP", "epistle")
@@ -144,35 +144,43 @@ def test_edit_brings_a_scheduled_message_back_into_compose():
         set_text(find(app, name, "text"), "")
 
 
-def test_wizard_start_at_schedules_the_campaign():
-    """Start At… in the wizard's send step: the confirmation says when; the
-    campaign waits in the Scheduled pane and nothing is sent now."""
-    app = state["app"]
+def wizard_to_send_step(app, name, n_rows, local_part, subject):
+    """Opens a spreadsheet of @n_rows in the wizard (as Files does) and
+    goes to its Send step; returns the wizard window."""
     rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
-    path = os.path.join(rigdir, "spaeter.csv")
+    path = os.path.join(rigdir, name)
     with open(path, "w", encoding="utf-8") as f:
-        f.write("Name,Email\n" + "".join(f"Åsa {i},spaet{i}@example.test\n" for i in range(1, 6)))
-    before = len(netlib.events())
+        f.write("Name,Email\n" + "".join(f"Åsa {i},{local_part}{i}@example.test\n"
+                                         for i in range(1, n_rows + 1)))
     start_app(path).wait(20)
     w = find(app, "Merge Wizard", timeout=30)
-    find(w, "spaeter.csv — 5 rows, 2 columns", "label", timeout=30)
+    find(w, f"{name} — {n_rows} rows, 2 columns", "label", timeout=30)
     click(find(w, "Next", "push button"))
     find(w, "Step 2 of 4: Message", "label", contains=True, timeout=30)
     to = find(w, "To", "text")
     wait_until(lambda: get_text(to) == "{{ Email }}", "To to be the address column")
-    set_text(find(w, "Subject", "text"), "Später für {{ Name }}")
+    set_text(find(w, "Subject", "text"), subject)
     set_text(find(w, "Message Body", "text"), "Hallo {{ Name }}\n")
     next_button = find(w, "Next", "push button")
     wait_until(lambda: is_sensitive(next_button), "Next to allow the preview")
     click(next_button)
     # The preview step (Next is the same button on every step: wait for the
     # step, not for the button).
-    find(w, "All 5 rows are ready to send.", "label", timeout=30)
+    find(w, f"All {n_rows} rows are ready to send.", "label", timeout=30)
     find(w, "Step 3 of 4: Preview", "label", timeout=30)
     next_button = find(w, "Next", "push button")
     wait_until(lambda: is_sensitive(next_button), "Next to allow sending")
     click(next_button)
     find(w, "Step 4 of 4: Send", "label", timeout=30)
+    return w
+
+
+def test_wizard_start_at_schedules_the_campaign():
+    """Start At… in the wizard's send step: the confirmation says when; the
+    campaign waits in the Scheduled pane and nothing is sent now."""
+    app = state["app"]
+    before = len(netlib.events())
+    w = wizard_to_send_step(app, "spaeter.csv", 5, "spaet", "Später für {{ Name }}")
 
     n_windows = app.childCount
     click(find(w, "Start At", "push button", contains=True))
@@ -202,6 +210,59 @@ def test_wizard_start_at_schedules_the_campaign():
     finally:
         status, out, err = netlib.cli("schedule", "cancel", rows[0][0])
         assert status == 0, (status, out, err)
+
+
+def test_wizard_spread_over_days_plans_and_sends_the_first_days_share():
+    """Spread Over Days in the send step: 120 rows at 50 a day are planned
+    as 50/50/20 on three days, shown before confirming; the first 50 go at
+    once, each once, and the other 70 wait in the Scheduled pane."""
+    app = state["app"]
+    before = len(netlib.events())
+    w = wizard_to_send_step(app, "verteilt.csv", 120, "verteilt", "Verteilt für {{ Name }}")
+    find(w, "Daily Limit", "spin button").queryValue().currentValue = 50
+    switches = find_all(w, lambda n: n.getRoleName() == "check box" and n.name == "Spread Over Days")
+    assert len(switches) == 1, ([(n.getRoleName(), n.name) for n in find_all(
+        w, lambda n: "Spread" in n.name or "Weekdays" in n.name)],
+        sorted(set(n.getRoleName() for n in find_all(w, lambda n: True))))
+    click(switches[0])
+    summary = find(w, "Spread over 3 days, at most 50 a day", "label", contains=True, timeout=30)
+    plan = summary.name.split("a day: ", 1)[1]
+    assert [day.rsplit(": ", 1)[1] for day in plan.split(" · ")] == \
+        ["50 messages", "50 messages", "20 messages."], summary.name
+    shot("sched-8-wizard-spread-plan")
+
+    n_windows = app.childCount
+    click(find(w, "Send 120 Messages", "push button", contains=True))
+    wait_until(lambda: app.childCount > n_windows, "the confirmation")
+    confirm = app.getChildAtIndex(app.childCount - 1)
+    # The plan is in what the person confirms.
+    find(confirm, "Spread over 3 days, at most 50 a day", "label", contains=True)
+    shot("sched-9-spread-confirm")
+    click(find(confirm, "Send", "push button", contains=True,
+               match_extra=lambda n: "Messages" not in n.name))
+    find(w, "Today’s Share Sent", "label", timeout=120)
+    find(w, "70 messages are left; they go from", "label", contains=True)
+    shot("sched-10-spread-first-day-sent")
+    rows = [r for r in scheduled() if r[4] == "verteilt.csv"]
+    try:
+        got = {}
+        for p in netlib.maildir_files():
+            msg = netlib.read_message(p)
+            if str(msg.get("Subject", "")).startswith("Verteilt für "):
+                got.setdefault(str(msg["To"]), []).append(p)
+        assert sorted(got) == sorted(f"verteilt{i}@example.test" for i in range(1, 51)), sorted(got)
+        assert all(len(v) == 1 for v in got.values())
+        assert len(rows) == 1 and rows[0][2] == "campaign" and rows[0][3] == "70", rows
+        window = main_window(app)
+        click(find(window, "Scheduled", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+        find(window, "70 of 120 recipients left · at most 50 a day, every day", "label",
+             contains=True, timeout=30)
+        shot("sched-11-pane-with-spread-campaign")
+        assert len(netlib.events_of("mail", before)) == 50
+    finally:
+        for row in rows:
+            status, out, err = netlib.cli("schedule", "cancel", row[0])
+            assert status == 0, (status, out, err)
 
 
 def test_due_message_goes_with_the_window_closed_at_its_time():
@@ -289,9 +350,15 @@ def main():
     tests = [test_send_later_lists_it_and_writes_autostart,
              test_edit_brings_a_scheduled_message_back_into_compose,
              test_wizard_start_at_schedules_the_campaign,
+             test_wizard_spread_over_days_plans_and_sends_the_first_days_share,
              test_due_message_goes_with_the_window_closed_at_its_time,
              test_cancel_in_the_pane_means_nothing_is_sent,
              test_missed_while_not_running_is_sent_late_by_the_service]
+    only = os.environ.get("EPISTLE_UI_ONLY")
+    if only:
+        # For a person chasing one test: the first (it starts the app) and
+        # the named ones.
+        tests = [t for i, t in enumerate(tests) if i == 0 or t.__name__ in only.split(",")]
     netlib._init()
     print(f"1..{len(tests)}", flush=True)
     failed = 0

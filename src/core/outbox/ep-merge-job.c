@@ -23,6 +23,7 @@
 #include "ep-merge-job.h"
 #include "outbox/ep-campaign.h"
 #include "store/ep-store.h"
+#include "outbox/ep-spread-plan.h"
 
 struct _EpMergeJob
 {
@@ -953,6 +954,28 @@ ep_merge_job_set_spread (EpMergeJob         *self,
   g_return_if_fail (EP_IS_MERGE_JOB (self));
   self->spread = !!spread;
   self->window = window != NULL ? *window : EP_SEND_WINDOW_NONE;
+}
+
+gboolean
+ep_merge_job_get_spread (EpMergeJob *self)
+{
+  g_return_val_if_fail (EP_IS_MERGE_JOB (self), FALSE);
+  return self->spread;
+}
+
+GArray *
+ep_merge_job_plan_spread (EpMergeJob  *self,
+                          GError     **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_return_val_if_fail (EP_IS_MERGE_JOB (self), NULL);
+
+  if (self->account == NULL || self->report == NULL)
+    return g_array_new (FALSE, FALSE, sizeof (EpSpreadDay));
+  return ep_outbox_plan_spread (self->context, ep_account_get_uid (self->account),
+                                self->report->valid_rows->len, self->daily_limit, self->rate,
+                                MAX (self->start_at, now), &self->window, error);
 }
 
 void

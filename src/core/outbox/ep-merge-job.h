@@ -116,6 +116,12 @@ gint64         ep_merge_job_get_start_at           (EpMergeJob          *self);
 void           ep_merge_job_set_spread             (EpMergeJob          *self,
                                                     gboolean             spread,
                                                     const EpSendWindow  *window);
+gboolean       ep_merge_job_get_spread             (EpMergeJob          *self);
+/* The days the campaign to be created would go on, spread, from its start
+ * (or now): EpSpreadDay. NULL on a store error. Blocks (one indexed read
+ * of what the account sent in the last 24 hours). */
+GArray        *ep_merge_job_plan_spread            (EpMergeJob          *self,
+                                                    GError             **error);
 
 /* Pacing of the campaign to be created. */
 void           ep_merge_job_set_pacing             (EpMergeJob          *self,

@@ -279,8 +279,21 @@ show_done (EpMergeProgressStep *self)
 {
   const EpCampaignProgress *p = ep_outbox_task_get_progress (self->task);
   gboolean cancelled = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED;
+  gboolean later = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_LATER;
   g_autofree char *description = NULL;
 
+  if (later)
+    {
+      /* Spread over days: the rest is a scheduled campaign now. */
+      description = g_strdup_printf (_("%u of %u messages were sent. %s The Scheduled pane shows the "
+                                       "rest; it goes also with the window closed."),
+                                     p->sent, p->total, ep_outbox_task_get_reason (self->task)
+                                                        ? ep_outbox_task_get_reason (self->task) : "");
+      adw_status_page_set_title (self->done_page, _("Today’s Share Sent"));
+      adw_status_page_set_description (self->done_page, description);
+      gtk_stack_set_visible_child_name (self->pages, "done");
+      return;
+    }
   if (cancelled)
     description = g_strdup_printf (_("%u of %u messages were sent before the campaign was cancelled."),
                                    p->sent, p->total);
@@ -346,7 +359,8 @@ on_task_finished (EpOutboxTask      *task,
   EpAccount *account = ep_merge_job_get_account (self->job);
   g_autofree char *text = NULL;
 
-  if (end == EP_CAMPAIGN_END_FINISHED || end == EP_CAMPAIGN_END_CANCELLED)
+  if (end == EP_CAMPAIGN_END_FINISHED || end == EP_CAMPAIGN_END_CANCELLED ||
+      end == EP_CAMPAIGN_END_LATER)
     {
       campaign_over (self);
       return;

@@ -31,6 +31,11 @@ struct _EpMergeSendStep
   GtkButton     *send_button;
   AdwActionRow  *start_row;
   GtkButton     *start_now_button;
+  AdwExpanderRow *spread_row;
+  GtkSwitch     *weekdays_switch;
+  GtkSwitch     *hours_switch;
+  GtkSpinButton *from_spin;
+  GtkSpinButton *to_spin;
 
   /* owned */
   EpMergeJob    *job;
@@ -104,9 +109,28 @@ update_pacing_summary (EpMergeSendStep *self)
   else
     g_string_append (text, _(", as fast as the server accepts them"));
 
-  if (daily > 0 && n > daily)
+  if (ep_merge_job_get_spread (self->job))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) plan = ep_merge_job_plan_spread (self->job, &error);
+      g_autofree char *days = plan != NULL ? ep_spread_plan_describe (plan, NULL, FALSE) : NULL;
+
+      g_string_append (text, ". ");
+      if (plan == NULL)
+        g_string_append_printf (text, _("The days it takes could not be worked out: %s"), error->message);
+      else if (daily > 0)
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "Spread over %u day, at most %u a day",
+                                                   "Spread over %u days, at most %u a day", plan->len),
+                                plan->len, daily);
+      else
+        g_string_append (text, _("No daily limit: as the sending hours allow"));
+      if (days != NULL && *days != '\0')
+        g_string_append_printf (text, ": %s", days);
+    }
+  else if (daily > 0 && n > daily)
     g_string_append_printf (text, _("; more than the daily limit of %u, so the campaign pauses "
-                                    "after %u and can be resumed a day later"), daily, daily);
+                                    "after %u and can be resumed a day later (or spread it over days)"),
+                            daily, daily);
   else if (provider != NULL && provider->per_day > 0)
     g_string_append_printf (text, _("; within %s’s %u per day"), provider->name, provider->per_day);
   g_string_append_c (text, '.');
@@ -206,6 +230,33 @@ on_start_now_clicked_cb (EpMergeSendStep *self)
 }
 
 static void
+on_spread_changed_cb (EpMergeSendStep *self)
+{
+  EpSendWindow window = EP_SEND_WINDOW_NONE;
+  int from = gtk_spin_button_get_value_as_int (self->from_spin);
+  int to = gtk_spin_button_get_value_as_int (self->to_spin);
+
+  if (self->job == NULL)   /* not while the template is being built */
+    return;
+  if (gtk_switch_get_active (self->weekdays_switch))
+    window.days = EP_SEND_WINDOW_WEEKDAYS;
+  /* An end before the start is no window: the hours are refused. */
+  gtk_widget_remove_css_class (GTK_WIDGET (self->to_spin), "error");
+  if (gtk_switch_get_active (self->hours_switch))
+    {
+      if (to > from)
+        {
+          window.start = from * 60;
+          window.end = to * 60;
+        }
+      else
+        gtk_widget_add_css_class (GTK_WIDGET (self->to_spin), "error");
+    }
+  ep_merge_job_set_spread (self->job, adw_expander_row_get_enable_expansion (self->spread_row), &window);
+  update_pacing_summary (self);
+}
+
+static void
 on_pacing_changed_cb (GtkSpinButton   *spin,
                       EpMergeSendStep *self)
 {
@@ -260,6 +311,20 @@ merge_send_action (GtkWidget  *widget,
 
   n = n_messages (self);
   start_at = ep_merge_job_get_start_at (self->job);
+  if (ep_merge_job_get_spread (self->job) && start_at == 0)
+    {
+      /* Outside its hours now, or today's limit used: it waits for its
+       * first day as a scheduled campaign. */
+      g_autoptr(GArray) plan = ep_merge_job_plan_spread (self->job, NULL);
+
+      if (plan != NULL && plan->len > 0 &&
+          g_array_index (plan, EpSpreadDay, 0).first > g_get_real_time () / G_USEC_PER_SEC)
+        {
+          ep_merge_job_set_start_at (self->job, g_array_index (plan, EpSpreadDay, 0).first);
+          show_start (self);
+          start_at = ep_merge_job_get_start_at (self->job);
+        }
+    }
   if (start_at > 0 && start_at <= g_get_real_time () / G_USEC_PER_SEC)
     {
       /* The chosen time went by while the step was open. */
@@ -418,17 +483,51 @@ ep_merge_send_step_class_init (EpMergeSendStepClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_start_now_clicked_cb);
 
   gtk_widget_class_bind_template_callback (widget_class, on_pacing_changed_cb);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, spread_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, weekdays_switch);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, hours_switch);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, from_spin);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeSendStep, to_spin);
+  gtk_widget_class_bind_template_callback (widget_class, on_spread_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "merge.test-send", NULL, merge_test_send_action);
   gtk_widget_class_install_action (widget_class, "merge.send", NULL, merge_send_action);
 }
 
+/* The first switch under @widget, in the order it is drawn. */
+static GtkWidget *
+find_switch (GtkWidget *widget)
+{
+  if (GTK_IS_SWITCH (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_switch (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 ep_merge_send_step_init (EpMergeSendStep *self)
 {
+  GtkWidget *enable;
+
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* AdwExpanderRow's own switch has no name for a screen reader (in
+   * libadwaita 1.2): it is the row's title. It comes before the rows it
+   * reveals. */
+  enable = find_switch (GTK_WIDGET (self->spread_row));
+  if (enable != NULL && enable != GTK_WIDGET (self->weekdays_switch) &&
+      enable != GTK_WIDGET (self->hours_switch))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (enable), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Spread Over Days"), -1);
 }
 
 /* ---- public API ------------------------------------------------------------- */

@@ -262,15 +262,30 @@ waiting_row (EpScheduledPage      *self,
 {
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *when = ep_schedule_time_format (info->not_before, NULL);
-  g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u recipient",
-                                                         "%u recipients", ep_campaign_info_open (info)),
-                                            ep_campaign_info_open (info));
-  g_autofree char *subtitle = info->state == EP_CAMPAIGN_PAUSED
-                              ? g_strdup_printf (_("Not sent (was due %s): %s"), when,
-                                                 info->reason ? info->reason : _("it was paused"))
-                              : g_strdup_printf ("%s · %s · %s", when,
-                                                 account_name (self, info->account_uid), count);
+  guint open = ep_campaign_info_open (info);
+  g_autofree char *count = open == info->total
+                           ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u recipient",
+                                                           "%u recipients", open), open)
+                           : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u recipient left",
+                                                           "%u of %u recipients left", info->total),
+                                              open, info->total);
+  g_autofree char *subtitle = NULL;
   const char *title = entry_title (info);
+
+  if (info->state == EP_CAMPAIGN_PAUSED)
+    subtitle = g_strdup_printf (_("Not sent (was due %s): %s"), when,
+                                info->reason ? info->reason : _("it was paused"));
+  else if (info->spread)
+    {
+      g_autofree char *window = ep_send_window_describe (&info->window);
+
+      /* TRANSLATORS: time · account · recipients · "at most 50 a day, weekdays, 08:00–18:00" */
+      subtitle = g_strdup_printf (_("%s · %s · %s · at most %u a day, %s"), when,
+                                  account_name (self, info->account_uid), count,
+                                  info->daily_limit, window);
+    }
+  else
+    subtitle = g_strdup_printf ("%s · %s · %s", when, account_name (self, info->account_uid), count);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
