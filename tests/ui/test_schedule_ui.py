@@ -4,8 +4,11 @@ Scheduled pane and writes an autostart entry (valid per desktop-file-
 validate); a message due in a few seconds goes with the window closed (the
 app stays up) at its time by the server's clock, once; Cancel in the pane
 means the server never sees it, and the autostart entry goes with the last
-item; a message that came due while Epistle was not running is sent by
-`epistle --gapplication-service` (as at login) and recorded late."""
+item; Spread Over Days in the wizard shows the per-day plan before
+confirming and sends the first day's share; a message and a 50-row
+campaign that came due while Epistle was not running are sent by
+`epistle --gapplication-service` (as at login), each recipient once, and
+recorded late."""
 
 import datetime
 import os
@@ -324,9 +327,22 @@ def test_missed_while_not_running_is_sent_late_by_the_service():
                                   "--subject", "Verpasst", "--body", "Spät.\n", "--at", local(3600))
     assert status == 0, (status, out, err)
     number = out.split("number ")[1].split(";")[0]
+    # And a campaign of 50 rows, due at the same time.
+    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
+    data = os.path.join(rigdir, "verpasst.csv")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("Name,Email\n" + "".join(f"Zoë {i},verpasst{i:02}@example.test\n" for i in range(1, 51)))
+    tmpl = os.path.join(rigdir, "verpasst.txt")
+    with open(tmpl, "w", encoding="utf-8") as f:
+        f.write("To: {{ Email }}\nSubject: Verpasst {{ Name }}\n\nHallo {{ Name }}\n")
+    status, out, err = netlib.cli("merge", "--data", data, "--template", tmpl, "--account", ACCOUNT,
+                                  "--rate", "0", "--at", local(3600), "--yes")
+    assert status == 0 and "Scheduled for" in out, (status, out, err)
+    campaign = [r for r in scheduled() if r[4] == "verpasst.csv"][0][0]
     at = local(2)
-    status, out, err = netlib.cli("schedule", "reschedule", number, "--at", at)
-    assert status == 0, (status, out, err)
+    for item in (number, campaign):
+        status, out, err = netlib.cli("schedule", "reschedule", item, "--at", at)
+        assert status == 0, (status, out, err)
     due = datetime.datetime.fromisoformat(at).timestamp()
     while time.time() < due + 3:
         time.sleep(0.1)
@@ -341,9 +357,26 @@ def test_missed_while_not_running_is_sent_late_by_the_service():
     # the service came up.
     assert 3 <= lateness < 60, out
     print(f"# the missed message started {lateness} s after its time")
+
+    def campaign_mail():
+        got = {}
+        for p in netlib.maildir_files():
+            msg = netlib.read_message(p)
+            if str(msg.get("Subject", "")).startswith("Verpasst Zoë"):
+                got.setdefault(str(msg["To"]), []).append(p)
+        return got
+    wait_until(lambda: len(campaign_mail()) == 50, "the missed campaign's 50 messages", timeout=120)
     # Nothing left: the service ends by itself.
     service.wait(60)
     assert len(delivered("Verpasst")) == 1
+    got = campaign_mail()
+    assert sorted(got) == [f"verpasst{i:02}@example.test" for i in range(1, 51)], sorted(got)
+    assert all(len(v) == 1 for v in got.values()), {k: len(v) for k, v in got.items() if len(v) > 1}
+    status, out, err = netlib.cli("schedule", "show", campaign)
+    assert status == 0 and "State:       finished" in out, out
+    lateness = int(out.split("Lateness:")[1].split("s")[0])
+    assert 3 <= lateness < 60, out
+    print(f"# the missed campaign started {lateness} s after its time")
 
 
 def main():
