@@ -83,11 +83,25 @@ on_rescan_outbox_action (GSimpleAction *action,
     ep_outbox_notify_changed (ep_context_get_outbox (self->context));
 }
 
+/* A notification about scheduled mail: the window, on its Scheduled pane. */
+static void
+on_show_scheduled_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  /* The window's pane follows this setting. */
+  g_settings_set_string (settings, "last-pane", "scheduled");
+  g_application_activate (G_APPLICATION (user_data));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", on_about_action },
   { "preferences", on_preferences_action },
   { "quit", on_quit_action },
   { "rescan-outbox", on_rescan_outbox_action },
+  { "show-scheduled", on_show_scheduled_action },
 };
 
 static void on_task_finished_cb (EpOutboxTask  *task,

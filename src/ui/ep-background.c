@@ -171,6 +171,39 @@ on_started (EpScheduler  *scheduler,
   g_application_send_notification (self->app, id, notification);
 }
 
+/* Held for the person (the "hold late items" preference). */
+static void
+on_held (EpScheduler  *scheduler,
+         const char   *name,
+         gint64        lateness,
+         EpBackground *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *late = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (self->app == NULL)
+    return;
+  late = ep_schedule_time_describe_lateness (now - lateness, now);
+  title = g_strdup_printf (_("“%s” Waits for You"), name);
+  body = g_strdup_printf (_("It came due while Epistle was not running (%s). Send or reschedule it "
+                            "in the Scheduled pane."), late);
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action (notification, "app.show-scheduled");
+  g_application_send_notification (self->app, "held-late", notification);
+}
+
+static void
+apply_hold_late (EpBackground *self)
+{
+  /* Late means a minute or more, as the late notification counts it. */
+  ep_scheduler_set_hold_late (self->scheduler,
+                              g_settings_get_boolean (self->settings, "hold-late-items") ? 60 : 0);
+}
+
 static void
 on_first_scan (EpBackground *self)
 {
@@ -245,6 +278,9 @@ ep_background_new (GApplication *app,
   g_signal_connect_swapped (self->scheduler, "notify::n-waiting", G_CALLBACK (on_n_waiting), self);
   g_signal_connect (self->scheduler, "started", G_CALLBACK (on_started), self);
   g_signal_connect_swapped (self->settings, "changed::run-in-background", G_CALLBACK (update), self);
+  g_signal_connect (self->scheduler, "held", G_CALLBACK (on_held), self);
+  g_signal_connect_swapped (self->settings, "changed::hold-late-items", G_CALLBACK (apply_hold_late), self);
+  apply_hold_late (self);
 
   /* Until the first scan says (or a few seconds pass, if it says nothing
    * changed: nothing waits). */

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include <epistle-core.h>
@@ -421,6 +423,89 @@ test_rescheduled_in_the_store_is_seen (Fixture       *f,
   g_assert_cmpuint (f->started->len, ==, 0);
 }
 
+static void
+on_held (EpScheduler *scheduler,
+         const char  *name,
+         gint64       lateness,
+         Fixture     *f)
+{
+  g_ptr_array_add (f->started, g_strdup_printf ("held:%s+%" G_GINT64_FORMAT, name, lateness));
+}
+
+static void
+rescheduled_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ep_outbox_reschedule_finish (EP_OUTBOX (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+test_late_entries_held_for_confirmation (Fixture       *f,
+                                         gconstpointer  data)
+{
+  gint64 now = f->clock->now;
+  gint64 missed = add_entry (f, "long-missed", now - 3600, TRUE);
+  gboolean done = FALSE;
+
+  add_entry (f, "just-due", now - 10, TRUE);   /* late by less than the threshold */
+  f->scheduler = ep_scheduler_new (f->outbox, EP_CLOCK (f->clock), G_NETWORK_MONITOR (f->monitor));
+  g_signal_connect (f->scheduler, "started", G_CALLBACK (on_started), f);
+  g_signal_connect (f->scheduler, "held", G_CALLBACK (on_held), f);
+  g_signal_connect_swapped (f->scheduler, "notify::n-waiting", G_CALLBACK (on_n_waiting), f);
+  ep_scheduler_set_hold_late (f->scheduler, 60);
+  ep_scheduler_start (f->scheduler);
+  wait_scans (f, 1);
+
+  /* The one an hour late is held and said so; the other goes. */
+  g_assert_cmpuint (f->started->len, ==, 2);
+  g_assert_true (started (f, "held:long-missed+3600"));
+  g_assert_true (started (f, "just-due+10"));
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    g_autoptr(EpCampaignInfo) info = NULL;
+
+    for (;;)
+      {
+        g_autoptr(GError) error = NULL;
+
+        g_clear_pointer (&info, ep_campaign_info_free);
+        info = ep_store_campaign_lookup (f->store, missed, &error);
+        g_assert_no_error (error);
+        if (info->state == EP_CAMPAIGN_PAUSED)
+          break;
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (10000);
+      }
+    g_assert_nonnull (strstr (info->reason, "held for you to send or reschedule"));
+    g_assert_nonnull (strstr (info->reason, "1 h late"));
+    /* Still the person's: listed as waiting, with its time. */
+    g_assert_true (ep_campaign_info_is_waiting (info));
+    g_assert_cmpint (info->not_before, ==, now - 3600);
+  }
+  drain ();
+  g_assert_cmpuint (f->started->len, ==, 2);
+
+  /* Send Now in the pane: it goes, and is not held again. */
+  ep_outbox_reschedule_async (f->outbox, missed, now, NULL, rescheduled_cb, &done);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (!done || f->started->len < 3)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+  }
+  g_assert_true (started (f, "long-missed+0"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -430,6 +515,8 @@ main (int    argc,
 
   g_test_add ("/outbox/scheduler/due-now-later-and-not-ours", Fixture, NULL,
               fixture_set_up, test_due_now_later_and_not_ours, fixture_tear_down);
+  g_test_add ("/outbox/scheduler/late-held-for-confirmation", Fixture, NULL,
+              fixture_set_up, test_late_entries_held_for_confirmation, fixture_tear_down);
   g_test_add ("/outbox/scheduler/offline-waits-for-the-network", Fixture, NULL,
               fixture_set_up, test_offline_waits_for_the_network, fixture_tear_down);
   g_test_add ("/outbox/scheduler/rescheduled-in-the-store-is-seen", Fixture, NULL,

@@ -15,7 +15,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "ep-scheduler.h"
+#include "ep-schedule-time.h"
 
 /* Another process (epistle-cli) may schedule something: look at least
  * this often even with nothing to wait for. */
@@ -42,6 +45,7 @@ struct _EpScheduler
    * held back. A scan numbered up to the value may have read the entry
    * before its hold was written, so it leaves the entry alone. */
   GHashTable      *holding;
+  gint64           hold_late;       /* seconds; 0 = send late entries at once */
 };
 
 #define HOLD_PENDING G_MAXUINT64
@@ -56,6 +60,7 @@ enum {
 
 enum {
   STARTED,
+  HELD,
   N_SIGNALS
 };
 
@@ -132,6 +137,9 @@ ep_scheduler_class_init (EpSchedulerClass *klass)
   signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                    EP_TYPE_OUTBOX_TASK, G_TYPE_INT64);
+  signals[HELD] = g_signal_new ("held", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                G_TYPE_STRING, G_TYPE_INT64);
 }
 
 static void
@@ -214,6 +222,14 @@ ep_scheduler_rescan (EpScheduler *self)
   scan (self);
 }
 
+void
+ep_scheduler_set_hold_late (EpScheduler *self,
+                            gint64       late_after)
+{
+  g_return_if_fail (EP_IS_SCHEDULER (self));
+  self->hold_late = MAX (late_after, 0);
+}
+
 guint
 ep_scheduler_get_n_waiting (EpScheduler *self)
 {
@@ -286,6 +302,26 @@ hold_back_cb (GObject      *object,
     ep_outbox_notify_changed (self->outbox);
 }
 
+/* Pauses @id with @reason (off the main thread), where the person sees
+ * it. Until that is written the store still says ready: no scan starts it
+ * meanwhile. */
+static void
+hold_back (EpScheduler *self,
+           gint64       id,
+           const char  *reason)
+{
+  g_autoptr(GTask) hold = NULL;
+  HoldBack *data = g_new0 (HoldBack, 1);
+
+  data->store = g_object_ref (ep_outbox_get_store (self->outbox));
+  data->id = id;
+  data->reason = g_strdup (reason);
+  holding_set (self, id, HOLD_PENDING);
+  hold = g_task_new (self, self->cancellable, hold_back_cb, NULL);
+  g_task_set_task_data (hold, data, hold_back_free);
+  g_task_run_in_thread (hold, hold_back_thread);
+}
+
 /* A scheduled entry whose run could not even start (its account was
  * removed, the journal failed) is held back with the reason, where the
  * person sees it, instead of being started again by every scan. */
@@ -293,9 +329,6 @@ static void
 on_started_task_finished (EpOutboxTask *task,
                           EpScheduler  *self)
 {
-  g_autoptr(GTask) hold = NULL;
-  HoldBack *data;
-
   g_signal_handlers_disconnect_by_func (task, on_started_task_finished, self);
   g_debug ("“%s” ended: %s, %s", ep_outbox_task_get_name (task),
            ep_campaign_end_describe (ep_outbox_task_get_end (task)),
@@ -309,16 +342,7 @@ on_started_task_finished (EpOutboxTask *task,
 
   g_message ("The scheduled “%s” could not be sent: %s", ep_outbox_task_get_name (task),
              ep_outbox_task_get_error (task)->message);
-  data = g_new0 (HoldBack, 1);
-  data->store = g_object_ref (ep_outbox_get_store (self->outbox));
-  data->id = ep_outbox_task_get_id (task);
-  data->reason = g_strdup (ep_outbox_task_get_error (task)->message);
-  /* Until the hold is written the store still says ready: no scan starts
-   * it again meanwhile. */
-  holding_set (self, data->id, HOLD_PENDING);
-  hold = g_task_new (self, self->cancellable, hold_back_cb, NULL);
-  g_task_set_task_data (hold, data, hold_back_free);
-  g_task_run_in_thread (hold, hold_back_thread);
+  hold_back (self, ep_outbox_task_get_id (task), ep_outbox_task_get_error (task)->message);
 }
 
 static void
@@ -401,6 +425,20 @@ scan_cb (GObject      *object,
       if (open != NULL && ep_outbox_task_get_running (open))
         continue;
 
+      if (info->not_before <= now && online && self->hold_late > 0 &&
+          now - info->not_before >= self->hold_late)
+        {
+          g_autofree char *late = ep_schedule_time_describe_lateness (info->not_before, now);
+          g_autofree char *reason = g_strdup_printf (_("held for you to send or reschedule, as it "
+                                                       "came due while Epistle was not running (%s)"),
+                                                     late);
+
+          g_message ("Holding back the late “%s” (due %" G_GINT64_FORMAT ", now %" G_GINT64_FORMAT ")",
+                     info->name, info->not_before, now);
+          hold_back (self, info->id, reason);
+          g_signal_emit (self, signals[HELD], 0, info->name, now - info->not_before);
+          continue;
+        }
       if (info->not_before <= now && online)
         {
           start_due (self, info, now);

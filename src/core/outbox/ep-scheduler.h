@@ -40,8 +40,17 @@ guint        ep_scheduler_get_n_waiting (EpScheduler     *self);
 /* The earliest time among them, or 0. */
 gint64       ep_scheduler_get_next_due  (EpScheduler     *self);
 
+/* Catch-up: an entry found due @late_after seconds or more after its time
+ * (it came due while nothing ran, or the machine slept) is held back for
+ * the person to send or reschedule, instead of going at once; 0 (the
+ * default) sends it at once. */
+void         ep_scheduler_set_hold_late (EpScheduler     *self,
+                                         gint64           late_after);
+
 /* Signal "started" (EpOutboxTask *task, gint64 lateness): a scheduled
  * entry was started, @lateness seconds after its time (0 when on time or
- * early). */
+ * early).
+ * Signal "held" (const char *name, gint64 lateness): an entry that was
+ * late was held back (ep_scheduler_set_hold_late ()). */
 
 G_END_DECLS

@@ -26,6 +26,7 @@ struct _EpPreferencesWindow
   GtkWidget            *add_button;
   GtkSpinButton        *undo_delay_spin;
   GtkSwitch            *background_switch;
+  GtkSwitch            *hold_late_switch;
 
   /* Owned */
   EpContext            *context;
@@ -431,6 +432,7 @@ ep_preferences_window_class_init (EpPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, undo_delay_spin);
   gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, EpPreferencesWindow, hold_late_switch);
   gtk_widget_class_bind_template_callback (widget_class, on_add_button_clicked_cb);
 }
 
@@ -450,6 +452,8 @@ ep_preferences_window_init (EpPreferencesWindow *self)
   g_settings_bind (self->settings, "undo-send-delay",
                    gtk_spin_button_get_adjustment (self->undo_delay_spin), "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "hold-late-items", self->hold_late_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
   self->cancellable = g_cancellable_new ();
