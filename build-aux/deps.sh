@@ -6,7 +6,7 @@
 EPISTLE_BUILD_DEPS="
   meson ninja-build pkg-config gcc gettext appstream desktop-file-utils
   libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
-  libgtk-4-dev libadwaita-1-dev
+  libgtk-4-dev libadwaita-1-dev libportal-gtk4-dev
   libcurl4-openssl-dev libssl-dev libsecret-1-dev libgmime-3.0-dev libsqlite3-dev
   libmd4c-dev libmd4c-html0-dev dconf-gsettings-backend
   libcsv-dev libuchardet-dev libzip-dev libxml2-dev

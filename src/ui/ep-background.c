@@ -3,9 +3,10 @@
  * The scheduler (core) decides what is due; this object is the desktop
  * side of it: the application stays alive while anything waits, and an
  * autostart entry brings it back, headless (--gapplication-service), at
- * the next login. Inside Flatpak the autostart entry would need the
- * background portal, which this build does not use: there Epistle sends
- * scheduled mail while it runs, and catches up at its next start.
+ * the next login. Inside Flatpak the sandbox cannot write one: the
+ * background portal (libportal) is asked instead, for running in the
+ * background and for the same command at login, and asked again without
+ * autostart when nothing waits any more.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +19,8 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+
+#include <libportal/portal.h>
 
 #include "ep-background.h"
 
@@ -32,6 +35,9 @@ struct _EpBackground
   gboolean      holding;
   gboolean      first_scan_hold;
   gboolean      told_running;
+  XdpPortal    *portal;          /* inside Flatpak only */
+  int           portal_autostart; /* what was last asked: -1 nothing, 0 no, 1 yes */
+  GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (EpBackground, ep_background, G_TYPE_OBJECT)
@@ -82,6 +88,69 @@ exec_quote (const char *arg)
 }
 
 static void
+request_background_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(EpBackground) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (xdp_portal_request_background_finish (XDP_PORTAL (object), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* Refused (by the person, or no portal): say what that means, once. */
+  g_warning ("The background portal refused: %s", error->message);
+  self->portal_autostart = -1;
+  if (self->app != NULL)
+    {
+      g_autoptr(GNotification) notification = g_notification_new (_("Scheduled Mail Needs Epistle Open"));
+
+      g_notification_set_body (notification,
+                               _("Epistle may not run in the background or start at login, so "
+                                 "scheduled mail goes only while it is open (late mail is sent "
+                                 "when it opens). Allow it in Settings, Apps, Epistle."));
+      g_application_send_notification (self->app, "background-refused", notification);
+    }
+}
+
+/* Inside Flatpak: the background portal instead of a file. */
+static void
+request_background (EpBackground *self,
+                    gboolean      wanted)
+{
+  g_autoptr(GPtrArray) command = NULL;
+
+  if (self->portal_autostart == (wanted ? 1 : 0))
+    return;
+  if (self->portal == NULL)
+    self->portal = xdp_portal_new ();
+  self->portal_autostart = wanted ? 1 : 0;
+
+  /* The command inside the sandbox, as the manifest names it. */
+  command = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (command, g_strdup ("epistle"));
+  g_ptr_array_add (command, g_strdup ("--gapplication-service"));
+  xdp_portal_request_background (self->portal, NULL,
+                                 (char *) _("To send scheduled mail at its time, also with the window closed"),
+                                 command,
+                                 wanted ? XDP_BACKGROUND_FLAG_AUTOSTART | XDP_BACKGROUND_FLAG_ACTIVATABLE
+                                        : XDP_BACKGROUND_FLAG_NONE,
+                                 self->cancellable, request_background_cb, g_object_ref (self));
+#ifdef HAVE_XDP_SET_BACKGROUND_STATUS
+  {
+    guint n = ep_scheduler_get_n_waiting (self->scheduler);
+    g_autofree char *status = wanted ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                     "%u item scheduled",
+                                                                     "%u items scheduled", n), n)
+                                     : NULL;
+
+    xdp_portal_set_background_status (self->portal, status, NULL, NULL, NULL);
+  }
+#endif
+}
+
+static void
 update_autostart (EpBackground *self,
                   gboolean      wanted)
 {
@@ -89,7 +158,10 @@ update_autostart (EpBackground *self,
   g_autoptr(GError) error = NULL;
 
   if (in_flatpak ())
-    return;
+    {
+      request_background (self, wanted);
+      return;
+    }
 
   if (!wanted)
     {
@@ -235,6 +307,9 @@ ep_background_dispose (GObject *object)
   g_clear_object (&self->scheduler);
   g_clear_object (&self->clock);
   g_clear_object (&self->settings);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->portal);
   g_clear_weak_pointer (&self->app);
 
   G_OBJECT_CLASS (ep_background_parent_class)->dispose (object);
@@ -250,6 +325,8 @@ static void
 ep_background_init (EpBackground *self)
 {
   self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
+  self->portal_autostart = -1;
 }
 
 static gboolean
