@@ -418,11 +418,17 @@ scan_cb (GObject      *object,
           /* This scan read the store after the hold was written. */
           g_hash_table_remove (self->holding, &info->id);
         }
-      if (!is_scheduled_entry (info))
-        continue;
-      /* Sending, or waiting out its undo delay, in this process. */
+      /* Sending (or waiting for a retry) in this process: not started
+       * again, but still counted, so the application keeps running and
+       * the autostart entry stays until it has gone. */
       open = ep_outbox_find_task (self->outbox, info->id);
       if (open != NULL && ep_outbox_task_get_running (open))
+        {
+          if (info->scheduled && ep_campaign_info_open (info) > 0)
+            n_waiting++;
+          continue;
+        }
+      if (!is_scheduled_entry (info))
         continue;
 
       if (info->not_before <= now && online && self->hold_late > 0 &&
