@@ -393,6 +393,18 @@ def main():
         # the named ones.
         tests = [t for i, t in enumerate(tests) if i == 0 or t.__name__ in only.split(",")]
     netlib._init()
+    # For a person looking at the screenshots: EPISTLE_UI_LOOK=narrow (a
+    # 360 px window) and/or dark (the dark style), as the app would be
+    # started by someone who prefers them.
+    look = os.environ.get("EPISTLE_UI_LOOK", "")
+    if "narrow" in look:
+        config = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+        os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
+        with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as f:
+            f.write("[io/github/epistle/Epistle]\nwindow-width=360\nwindow-height=740\n")
+        os.environ["GSETTINGS_BACKEND"] = "keyfile"
+    if "dark" in look:
+        os.environ["ADW_DEBUG_COLOR_SCHEME"] = "prefer-dark"
     print(f"1..{len(tests)}", flush=True)
     failed = 0
     try:

@@ -380,7 +380,8 @@ ep_merge_send_step_enter (EpMergeStep *step)
   gtk_spin_button_set_value (self->daily_spin, per_day);
   gtk_spin_button_set_value (self->connections_spin, 1);
 
-  update_pacing_summary (self);
+  /* What the job says, also after a campaign was scheduled from here. */
+  show_start (self);
 }
 
 static void
