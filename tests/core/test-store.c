@@ -52,7 +52,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 6);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -61,7 +61,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 6);
 
   g_clear_object (&store);
   remove_tree (dir);
@@ -571,6 +571,51 @@ test_outbox_message (void)
   g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND);
 }
 
+/* A spread campaign keeps its window; the account's sent times are read
+ * back in order for its plan. */
+static void
+test_spread_and_sent_times (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpStore) store = ep_store_new (":memory:", &error);
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
+  g_autoptr(EpCampaignInfo) create = ep_campaign_info_new ();
+  g_autoptr(EpCampaignInfo) info = NULL;
+  g_autoptr(EpCampaignInfo) plain = NULL;
+  g_autoptr(GArray) times = NULL;
+  EpSendWindow window = { EP_SEND_WINDOW_WEEKDAYS, 8 * 60, 18 * 60 };
+  gint64 id, other;
+
+  g_assert_no_error (error);
+  create->account_uid = g_strdup ("acc-s");
+  create->name = g_strdup ("spread.csv");
+  create->template_text = g_strdup ("To: {{ Email }}\n\nHi");
+  create->daily_limit = 50;
+  create->spread = TRUE;
+  create->window = window;
+  g_ptr_array_add (recipients, make_recipient (2, "a@example.org"));
+  id = ep_store_campaign_insert (store, create, recipients, &error);
+  g_assert_no_error (error);
+  info = ep_store_campaign_lookup (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (info->spread);
+  g_assert_cmpuint (info->window.days, ==, EP_SEND_WINDOW_WEEKDAYS);
+  g_assert_cmpint (info->window.start, ==, 480);
+  g_assert_cmpint (info->window.end, ==, 1080);
+
+  /* Not spread: no window is kept, whatever was passed. */
+  create->spread = FALSE;
+  other = ep_store_campaign_insert (store, create, recipients, &error);
+  g_assert_no_error (error);
+  plain = ep_store_campaign_lookup (store, other, &error);
+  g_assert_false (plain->spread);
+  g_assert_false (ep_send_window_is_set (&plain->window));
+
+  times = ep_store_sent_times_since (store, "acc-s", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (times->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -585,6 +630,7 @@ main (int    argc,
   g_test_add_func ("/store/campaign-journal", test_campaign_journal);
   g_test_add_func ("/store/state-round-trip", test_state_round_trip);
   g_test_add_func ("/store/outbox-message", test_outbox_message);
+  g_test_add_func ("/store/spread", test_spread_and_sent_times);
   g_test_add_func ("/account/validation", test_account_validation);
   g_test_add_func ("/account/presets", test_presets);
 
