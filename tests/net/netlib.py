@@ -58,6 +58,19 @@ def add_account(name, port_var="EPISTLE_TEST_SMTP_PORT", security="starttls", ca
     assert status == 0, f"account add failed ({status}): {out}{err}"
 
 
+def write_merge(name, csv_text, template_text):
+    """Writes a spreadsheet @name.csv and its template @name.txt into the
+    rig's directory; returns their paths."""
+    rigdir = env("EPISTLE_TEST_RIGDIR")
+    data = os.path.join(rigdir, name + ".csv")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write(csv_text)
+    tmpl = os.path.join(rigdir, name + ".txt")
+    with open(tmpl, "w", encoding="utf-8") as f:
+        f.write(template_text)
+    return data, tmpl
+
+
 def set_faults(faults):
     path = env("EPISTLE_TEST_FAULTS")
     tmp = path + ".tmp"

@@ -133,13 +133,10 @@ def test_bad_times_are_refused_never_shifted():
 
 
 def test_scheduled_campaign_goes_when_due_to_everyone_once():
-    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
-    data = os.path.join(rigdir, "later.csv")
-    with open(data, "w", encoding="utf-8") as f:
-        f.write("Name,Email\n" + "".join(f"Zoë {i},late{i:02}@example.test\n" for i in range(1, 51)))
-    tmpl = os.path.join(rigdir, "later.txt")
-    with open(tmpl, "w", encoding="utf-8") as f:
-        f.write("To: {{ Email }}\nSubject: Später {{ Name }}\n\nHallo {{ Name }}\n")
+    data, tmpl = netlib.write_merge(
+        "later",
+        "Name,Email\n" + "".join(f"Zoë {i},late{i:02}@example.test\n" for i in range(1, 51)),
+        "To: {{ Email }}\nSubject: Später {{ Name }}\n\nHallo {{ Name }}\n")
     status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", ACCOUNT,
                            "--rate", "0", "--at", _local(7200), "--yes")
     assert status == 0 and "Scheduled for" in out, (status, out, err)
@@ -170,13 +167,10 @@ def test_spread_over_days_sends_the_first_days_share_and_keeps_the_plan():
     # Its own account: the daily limit counts what the account sent in the
     # last 24 hours, and the other tests send from "later".
     netlib.add_account("spread")
-    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
-    data = os.path.join(rigdir, "spread.csv")
-    with open(data, "w", encoding="utf-8") as f:
-        f.write("Name,Email\n" + "".join(f"Jörg {i},spread{i:03}@example.test\n" for i in range(1, 121)))
-    tmpl = os.path.join(rigdir, "spread.txt")
-    with open(tmpl, "w", encoding="utf-8") as f:
-        f.write("To: {{ Email }}\nSubject: Verteilt {{ Name }}\n\nHallo {{ Name }}\n")
+    data, tmpl = netlib.write_merge(
+        "spread",
+        "Name,Email\n" + "".join(f"Jörg {i},spread{i:03}@example.test\n" for i in range(1, 121)),
+        "To: {{ Email }}\nSubject: Verteilt {{ Name }}\n\nHallo {{ Name }}\n")
     status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", "spread",
                            "--rate", "0", "--daily-limit", "50", "--spread", "--yes", timeout=120)
     assert status == 0, (status, out, err)
@@ -219,13 +213,10 @@ def test_spread_over_days_sends_the_first_days_share_and_keeps_the_plan():
 
 def test_spread_outside_its_window_waits_for_it():
     netlib.add_account("window")
-    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
-    data = os.path.join(rigdir, "window.csv")
-    with open(data, "w", encoding="utf-8") as f:
-        f.write("Name,Email\nAda,ada@example.test\nBob,bob@example.test\n")
-    tmpl = os.path.join(rigdir, "window.txt")
-    with open(tmpl, "w", encoding="utf-8") as f:
-        f.write("To: {{ Email }}\nSubject: Fenster {{ Name }}\n\nHallo\n")
+    data, tmpl = netlib.write_merge(
+        "window",
+        "Name,Email\nAda,ada@example.test\nBob,bob@example.test\n",
+        "To: {{ Email }}\nSubject: Fenster {{ Name }}\n\nHallo\n")
     # A one-hour window that does not hold the present hour.
     hour = (datetime.datetime.now().hour + 2) % 24
     window = f"{hour:02}:00-{hour:02}:59"

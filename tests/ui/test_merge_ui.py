@@ -289,13 +289,10 @@ def test_xlsx_campaign_goes_on_after_window_closes():
 def test_interrupted_campaign_is_offered_on_start():
     """A campaign killed mid-way (as by a crash) is offered on the next start;
     resuming sends to everyone left, and only the in-flight ones twice at most."""
-    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
-    data = os.path.join(rigdir, "resume.csv")
-    with open(data, "w", encoding="utf-8") as f:
-        f.write("Name,Email\n" + "".join(f"Rémi {i},r{i:02}@example.test\n" for i in range(1, 13)))
-    tmpl = os.path.join(rigdir, "resume.txt")
-    with open(tmpl, "w", encoding="utf-8") as f:
-        f.write("To: {{ Email }}\nSubject: Relance {{ Name }}\n\nBonjour {{ Name }}\n")
+    data, tmpl = netlib.write_merge(
+        "resume",
+        "Name,Email\n" + "".join(f"Rémi {i},r{i:02}@example.test\n" for i in range(1, 13)),
+        "To: {{ Email }}\nSubject: Relance {{ Name }}\n\nBonjour {{ Name }}\n")
     netlib.set_faults({"rcpt_delay": 0.3})
     proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl,
                              "--account", "school", "--rate", "0", "--yes"],

@@ -328,13 +328,10 @@ def test_missed_while_not_running_is_sent_late_by_the_service():
     assert status == 0, (status, out, err)
     number = out.split("number ")[1].split(";")[0]
     # And a campaign of 50 rows, due at the same time.
-    rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
-    data = os.path.join(rigdir, "verpasst.csv")
-    with open(data, "w", encoding="utf-8") as f:
-        f.write("Name,Email\n" + "".join(f"Zoë {i},verpasst{i:02}@example.test\n" for i in range(1, 51)))
-    tmpl = os.path.join(rigdir, "verpasst.txt")
-    with open(tmpl, "w", encoding="utf-8") as f:
-        f.write("To: {{ Email }}\nSubject: Verpasst {{ Name }}\n\nHallo {{ Name }}\n")
+    data, tmpl = netlib.write_merge(
+        "verpasst",
+        "Name,Email\n" + "".join(f"Zoë {i},verpasst{i:02}@example.test\n" for i in range(1, 51)),
+        "To: {{ Email }}\nSubject: Verpasst {{ Name }}\n\nHallo {{ Name }}\n")
     status, out, err = netlib.cli("merge", "--data", data, "--template", tmpl, "--account", ACCOUNT,
                                   "--rate", "0", "--at", local(3600), "--yes")
     assert status == 0 and "Scheduled for" in out, (status, out, err)
