@@ -255,7 +255,12 @@ schedule_cancel (EpContext  *context,
     return fail (g_error_copy (ep_outbox_task_get_error (task)));
 
   notify_running_app ();
-  g_print (_("Cancelled “%s”: nothing was sent.\n"), info->name);
+  /* A spread campaign may have sent its first days already. */
+  if (info->counts[EP_RECIPIENT_SENT] > 0)
+    g_print (_("Cancelled “%s”: %u of %u had been sent; the other %u will not be.\n"), info->name,
+             info->counts[EP_RECIPIENT_SENT], info->total, ep_campaign_info_open (info));
+  else
+    g_print (_("Cancelled “%s”: nothing was sent.\n"), info->name);
   return EXIT_OK;
 }
 

@@ -208,7 +208,8 @@ def test_spread_over_days_sends_the_first_days_share_and_keeps_the_plan():
     assert status == 0, (status, out, err)
     assert len(arrived()) == 50
     status, out, err = cli("schedule", "cancel", rows[0][0])
-    assert status == 0, (status, out, err)
+    assert status == 0 and "50 of 120 had been sent; the other 70 will not be" in out, (status, out, err)
+    assert len(arrived()) == 50
 
 
 def test_spread_outside_its_window_waits_for_it():

@@ -167,6 +167,10 @@ on_cancel_task_finished (EpOutboxTask *task,
 
   if (ep_outbox_task_get_error (task) != NULL)
     text = g_strdup (ep_outbox_task_get_error (task)->message);
+  else if (ep_outbox_task_get_progress (task)->sent > 0)
+    /* A spread campaign may have sent its first days already. */
+    text = g_strdup_printf (_("“%s” was cancelled; %u of %u had been sent"), ep_outbox_task_get_name (task),
+                            ep_outbox_task_get_progress (task)->sent, ep_outbox_task_get_progress (task)->total);
   else
     text = g_strdup_printf (_("“%s” was cancelled; nothing was sent"), ep_outbox_task_get_name (task));
   if (self != NULL)
