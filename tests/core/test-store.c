@@ -52,7 +52,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 6);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 7);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -61,7 +61,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 6);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 7);
 
   g_clear_object (&store);
   remove_tree (dir);

@@ -22,6 +22,7 @@ struct _EpStore
    * serialised by this lock. */
   GMutex   mutex;
   GHashTable *statements;  /* const char *sql → sqlite3_stmt */
+  GPtrArray  *trace;       /* ep_store_trace_statements () */
 };
 
 gboolean _ep_store_set_error (EpStore       *self,

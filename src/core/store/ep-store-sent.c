@@ -2,6 +2,8 @@
  *
  * A daily limit is a rolling 24 hours, counted over every campaign and
  * single message of the account (campaign_recipients.sent_at, indexed).
+ * Also the statement trace that tests use to check the journal's query
+ * plans.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -94,4 +96,32 @@ ep_store_sent_since (EpStore     *self,
   g_mutex_unlock (&self->mutex);
 
   return ok;
+}
+
+static int
+trace_cb (unsigned  type,
+          void     *context,
+          void     *p,
+          void     *x)
+{
+  EpStore *self = context;
+  const char *sql = sqlite3_sql (p);
+
+  if (type == SQLITE_TRACE_STMT && self->trace != NULL && sql != NULL)
+    g_ptr_array_add (self->trace, g_strdup (sql));
+  return 0;
+}
+
+void
+ep_store_trace_statements (EpStore   *self,
+                           GPtrArray *sink)
+{
+  g_return_if_fail (EP_IS_STORE (self));
+
+  g_mutex_lock (&self->mutex);
+  g_clear_pointer (&self->trace, g_ptr_array_unref);
+  if (sink != NULL)
+    self->trace = g_ptr_array_ref (sink);
+  sqlite3_trace_v2 (self->db, sink != NULL ? SQLITE_TRACE_STMT : 0, sink != NULL ? trace_cb : NULL, self);
+  g_mutex_unlock (&self->mutex);
 }

@@ -267,20 +267,26 @@ gboolean          ep_store_recipient_update     (EpStore              *self,
 GPtrArray        *ep_store_campaign_recipients  (EpStore              *self,
                                                  gint64                id,
                                                  GError              **error);
-/* Counts the messages this account sent (in any campaign or single
- * message) since @since (unix time). FALSE on a store error: a daily limit
- * must then stop sending, never allow it. */
 /* The times (unix, ascending) of the messages this account sent since
  * @since: what a spread plan starts from. NULL on a store error. */
 GArray           *ep_store_sent_times_since     (EpStore              *self,
                                                  const char           *account_uid,
                                                  gint64                since,
                                                  GError              **error);
+/* Counts the messages this account sent (in any campaign or single
+ * message) since @since (unix time). FALSE on a store error: a daily limit
+ * must then stop sending, never allow it. */
 gboolean          ep_store_sent_since           (EpStore              *self,
                                                  const char           *account_uid,
                                                  gint64                since,
                                                  guint                *count,
                                                  GError              **error);
+
+/* For tests and tuning: while @sink is set, the text of every statement
+ * the store runs is added to it (char *, as written, parameters unbound);
+ * NULL stops. @sink is only touched under the store's lock. */
+void              ep_store_trace_statements     (EpStore              *self,
+                                                 GPtrArray            *sink);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpCampaignInfo, ep_campaign_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpStoreRecipient, ep_store_recipient_free)
