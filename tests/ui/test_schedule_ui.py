@@ -2,8 +2,9 @@
 servers: Send Later… in Compose with a quick choice puts the message in the
 Scheduled pane and writes an autostart entry (valid per desktop-file-
 validate); a message due in a few seconds goes with the window closed (the
-app stays up) at its time by the server's clock, once; Cancel in the pane
-means the server never sees it, and the autostart entry goes with the last
+app stays up) at its time by the server's clock, once; Reschedule in the
+pane moves it (the outbox keeps the new time); Cancel in the pane means the
+server never sees it, and the autostart entry goes with the last
 item; Spread Over Days in the wizard shows the per-day plan before
 confirming and sends the first day's share; a message and a 50-row
 campaign that came due while Epistle was not running are sent by
@@ -299,11 +300,22 @@ def test_due_message_goes_with_the_window_closed_at_its_time():
     find(app, "Compose", contains=False, match_extra=lambda n: n.getRoleName() != "label", timeout=30)
 
 
-def test_cancel_in_the_pane_means_nothing_is_sent():
+def test_reschedule_and_cancel_in_the_pane():
     app = state["app"]
     window = main_window(app)
     click(find(window, "Scheduled", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
     before = len(netlib.events())
+    # Reschedule from the pane: the new time is what the outbox keeps.
+    n_windows = app.childCount
+    click(find(window, "Reschedule “Morgen früh”", "push button"))
+    wait_until(lambda: app.childCount > n_windows, "the Reschedule dialog")
+    dialog = app.getChildAtIndex(app.childCount - 1)
+    click(find(dialog, "Monday at 9:00", "push button", contains=True))
+    click(find(dialog, "Reschedule", "push button", contains=True))
+    wait_until(lambda: app.childCount <= n_windows, "the dialog to close")
+    wait_until(lambda: [r for r in scheduled() if r[4] == "Morgen früh" and r[1].startswith("Mon ")
+                        and "09:00" in r[1]], "the new time in the outbox")
+    find(window, "09:00 UTC · school · 1 recipient", "label", contains=True, timeout=30)
     n_windows = app.childCount
     click(find(window, "Cancel “Morgen früh”", "push button"))
     wait_until(lambda: app.childCount > n_windows, "the confirmation")
@@ -382,7 +394,7 @@ def main():
              test_wizard_start_at_schedules_the_campaign,
              test_wizard_spread_over_days_plans_and_sends_the_first_days_share,
              test_due_message_goes_with_the_window_closed_at_its_time,
-             test_cancel_in_the_pane_means_nothing_is_sent,
+             test_reschedule_and_cancel_in_the_pane,
              test_missed_while_not_running_is_sent_late_by_the_service]
     only = os.environ.get("EPISTLE_UI_ONLY")
     if only:
