@@ -88,14 +88,19 @@ insert_column_text (EpMergeMessageStep *self,
     {
       GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (target));
       gtk_text_buffer_insert_at_cursor (buffer, text, -1);
+      gtk_widget_grab_focus (target);
     }
   else if (GTK_IS_EDITABLE (target))
     {
       int pos = gtk_editable_get_position (GTK_EDITABLE (target));
+
+      /* Focusing an entry selects all of it (and the next keystroke would
+       * replace the subject): focus first, then insert at the cursor it
+       * had and leave nothing selected. */
+      gtk_widget_grab_focus (target);
       gtk_editable_insert_text (GTK_EDITABLE (target), text, -1, &pos);
-      gtk_editable_set_position (GTK_EDITABLE (target), pos);
+      gtk_editable_select_region (GTK_EDITABLE (target), pos, pos);
     }
-  gtk_widget_grab_focus (target);
 }
 
 static void
