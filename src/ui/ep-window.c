@@ -288,6 +288,20 @@ ep_window_set_property (GObject      *object,
 }
 
 static void
+win_show_pane_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  EpWindow *self = EP_WINDOW (widget);
+  const char *pane = g_variant_get_string (param, NULL);
+
+  /* Only once there is an account: before, the welcome page is all. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0 &&
+      adw_view_stack_get_child_by_name (self->view_stack, pane) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, pane);
+}
+
+static void
 ep_window_class_init (EpWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -321,6 +335,11 @@ ep_window_class_init (EpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-log", NULL, win_show_log_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.show-log", NULL);
+  /* Alt+1…3: the panes, in the order of the view switcher. */
+  gtk_widget_class_install_action (widget_class, "win.show-pane", "s", win_show_pane_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-pane", "s", "compose");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-pane", "s", "merge");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-pane", "s", "scheduled");
 }
 
 static void

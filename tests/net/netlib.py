@@ -86,6 +86,10 @@ def events():
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
+                # The server may be writing the last line right now: only
+                # whole lines (ending in a newline) are events yet.
+                if not line.endswith("\n"):
+                    break
                 line = line.strip()
                 if line:
                     out.append(json.loads(line))

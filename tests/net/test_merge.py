@@ -180,11 +180,15 @@ def test_kill_9_then_resume_sends_everyone_once():
                              "--account", account(), "--connections", "4", "--rate", "0", "--yes"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if len(netlib.events_of("data")) - before >= kill_after:
-            break
-        time.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(netlib.events_of("data")) - before >= kill_after:
+                break
+            time.sleep(0.005)
+    finally:
+        # Whatever happens here, the campaign never goes on sending into
+        # the tests after this one.
+        proc.send_signal(signal.SIGKILL)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL, f"seed {seed}: finished before the kill ({out}{err})"
     cid = campaign_id(out)

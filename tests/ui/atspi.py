@@ -117,3 +117,15 @@ def is_sensitive(node):
 
 def screenshot(path):
     subprocess.run(["import", "-window", "root", path], check=False, timeout=20)
+
+
+def press(keysym, *modifiers):
+    """Types @keysym (an X keysym name: "Return", "3", "Tab") with
+    @modifiers held ("Control_L", "Alt_L", "Shift_L"), through XTEST to
+    whatever has the keyboard focus."""
+    from gi.repository import Atspi
+    for m in modifiers:
+        Atspi.generate_keyboard_event(0, m, Atspi.KeySynthType.PRESS | Atspi.KeySynthType.SYM)
+    Atspi.generate_keyboard_event(0, keysym, Atspi.KeySynthType.PRESSRELEASE | Atspi.KeySynthType.SYM)
+    for m in reversed(modifiers):
+        Atspi.generate_keyboard_event(0, m, Atspi.KeySynthType.RELEASE | Atspi.KeySynthType.SYM)

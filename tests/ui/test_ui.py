@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 import netlib  # noqa: E402
 import pyatspi  # noqa: E402
 from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
-                   screenshot, set_text, text_of_labels, wait_until)
+                   press, screenshot, set_text, text_of_labels, wait_until)
 
 APP = os.environ.get("EPISTLE_APP", "epistle")
 SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
@@ -154,6 +154,17 @@ def test_compose_and_send_with_attachment():
     # Sent: the form is cleared for the next message.
     wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
     shot("3-sent")
+
+
+def test_alt_number_switches_the_panes():
+    """Alt+1…3 switch the panes, from the keyboard (XTEST)."""
+    app = state["app"]
+    press("2", "Alt_L")
+    find(app, "Open Spreadsheet…", "push button", showing=True, timeout=10)
+    press("3", "Alt_L")
+    find(app, "picks when a message goes", "label", contains=True, showing=True, timeout=10)
+    press("1", "Alt_L")
+    find(app, "To", "text", showing=True, timeout=10)
 
 
 def test_wrong_password_offers_reentry():
@@ -389,7 +400,8 @@ def test_preferences_remove_account():
 
 def main():
     tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
-             test_compose_and_send_with_attachment, test_wrong_password_offers_reentry,
+             test_compose_and_send_with_attachment,
+             test_alt_number_switches_the_panes, test_wrong_password_offers_reentry,
              test_cancel_sending_keeps_message, test_undo_send_brings_message_back,
              test_451_waits_to_retry_then_send_now, test_connection_log_is_redacted,
              test_shortcuts_window_lists_send, test_draft_restored_after_restart,

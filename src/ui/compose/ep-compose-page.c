@@ -849,16 +849,9 @@ ep_compose_page_class_init (EpComposePageClass *klass)
                                    compose_cancel_send_action);
   gtk_widget_class_install_action (widget_class, "compose.send-now", NULL,
                                    compose_send_now_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
-                                       "compose.send", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
-                                       "compose.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "compose.attach", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "compose.send-later", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "compose.send-later", NULL);
+
 }
 
 static void
@@ -884,6 +877,22 @@ ep_compose_page_init (EpComposePage *self)
                             G_CALLBACK (on_changed_cb), self);
   g_signal_connect_swapped (self->from_row, "notify::selected", G_CALLBACK (on_from_selected_cb), self);
   g_signal_connect_swapped (self->markdown_toggle, "toggled", G_CALLBACK (on_markdown_toggled_cb), self);
+
+  /* Ctrl+Return sends, Shift+Ctrl+Return sends later, from anywhere in
+   * Compose: caught before the focused field, as the body would
+   * otherwise take Ctrl+Return as a new line. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                            gtk_named_action_new ("compose.send")));
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Shift><Control>Return|<Shift><Control>KP_Enter"),
+                                                            gtk_named_action_new ("compose.send-later")));
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  }
 
   _ep_compose_page_validate (self);
 }
