@@ -62,12 +62,85 @@ on_preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
+static gboolean any_window_visible (EpApplication *self);
+
+static void
+quit_response (AdwMessageDialog *dialog,
+               const char       *response,
+               EpApplication    *self)
+{
+  if (g_strcmp0 (response, "quit") == 0)
+    {
+      /* The journal keeps what was not sent; at most what is on the wire
+       * now is sent again, reported, on resume. */
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+  /* Keep sending: the windows go, the outbox keeps the application. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL;)
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      if (window != GTK_WINDOW (dialog))
+        gtk_window_close (window);
+    }
+}
+
+/* Quit (Ctrl+Q, the menu) while mail is going asks first, and the safe
+ * answer (go on in the background) is the default and what Escape does. */
 static void
 on_quit_action (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  EpApplication *self = EP_APPLICATION (user_data);
+  EpOutbox *outbox = self->context != NULL ? ep_context_get_outbox (self->context) : NULL;
+  GListModel *tasks = outbox != NULL ? ep_outbox_get_tasks (outbox) : NULL;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(GString) body = NULL;
+  GtkWidget *dialog;
+  guint n_running = 0;
+
+  for (guint i = 0; tasks != NULL && i < g_list_model_get_n_items (tasks); i++)
+    {
+      g_autoptr(EpOutboxTask) task = g_list_model_get_item (tasks, i);
+      const EpCampaignProgress *p = ep_outbox_task_get_progress (task);
+
+      if (!ep_outbox_task_get_running (task))
+        continue;
+      if (body == NULL)
+        body = g_string_new (NULL);
+      else
+        g_string_append (body, "\n");
+      /* TRANSLATORS: "“Kunden.xlsx”: 12 of 37 sent" */
+      g_string_append_printf (body, _("“%s”: %u of %u sent"), ep_outbox_task_get_name (task),
+                              p->sent, p->total);
+      n_running++;
+    }
+  if (n_running == 0 || parent == NULL || !any_window_visible (self))
+    {
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+
+  g_string_append (body, "\n\n");
+  g_string_append (body, _("Epistle can finish in the background with its windows closed. If it "
+                           "quits now, what is not sent stays in the outbox and can be resumed; a "
+                           "message on its way at this moment may be sent again then."));
+  dialog = adw_message_dialog_new (parent, _("Stop Sending and Quit?"), body->str);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "quit", _("Stop and _Quit"),
+                                    "background", _("_Keep Sending in the Background"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "quit",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "background",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "background");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "background");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (quit_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* epistle-cli scheduled, rescheduled or cancelled something (over D-Bus). */

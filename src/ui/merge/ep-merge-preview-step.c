@@ -128,7 +128,8 @@ show_preview (EpMergePreviewStep *self)
     gtk_adjustment_set_value (self->row_adjustment, number);
 
   /* Row numbers are the spreadsheet's (the header is row 1). */
-  of = g_strdup_printf (_("Message %u of %u"), index + 1, ep_table_get_n_rows (table));
+  /* TRANSLATORS: "Row 2 (1 of 40)": the spreadsheet's row, then which message */
+  of = g_strdup_printf (_("Row %u (%u of %u)"), number, index + 1, ep_table_get_n_rows (table));
   gtk_label_set_label (self->row_of_label, of);
 
   draft = ep_template_render (tmpl, table, index, ep_merge_job_get_base_dir (self->job), &error);
