@@ -132,7 +132,8 @@ test_list_invalid (void)
 {
   const struct { const char *text; const char *named; } cases[] = {
     { "ann@example.com, bob@example", "bob@example" },
-    { "ann@example.com, Bob <bob@example.org", "Bob <bob@example.org" },
+    { "ann@example.com, Bob <bob@example.org", "not closed with “>”" },
+    { "Bob Student <bob@example", "not closed with “>”" },
     { "Ann <ann@example.com>, \"x@y\" <bob@@example.org>", "bob@@example.org" },
     { "ann@example.com\r\nBcc: evil@example.com", "line break" },
     { "Ann <ann@exa mple.com>", "ann@exa" },

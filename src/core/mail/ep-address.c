@@ -298,6 +298,14 @@ ep_address_list_parse (const char  *text,
         else if (!in_quotes && angle == 0 && *p == ';')
           *p = ',';
       }
+    /* "Bob Student <bob@example.org": the problem is the missing ">",
+     * not the space GMime's failure would lead to below. */
+    if (angle > 0)
+      {
+        g_set_error (error, EP_MAIL_ERROR, EP_MAIL_ERROR_INVALID_ADDRESS,
+                     _("“%s” is not a valid email address: a “<” is not closed with “>”"), stripped);
+        return NULL;
+      }
   }
 
   options = g_mime_parser_options_new ();
