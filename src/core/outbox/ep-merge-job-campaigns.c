@@ -201,6 +201,8 @@ list_interrupted_thread (GTask        *task,
       item->name = g_strdup (info->name);
       item->reason = g_strdup (info->reason);
       item->was_running = info->state == EP_CAMPAIGN_RUNNING;
+      item->sending = item->was_running && ep_outbox_is_sending (c->context, info->id);
+      item->created_at = info->created_at;
       item->total = info->total;
       item->sent = info->counts[EP_RECIPIENT_SENT];
       item->failed = info->counts[EP_RECIPIENT_FAILED];

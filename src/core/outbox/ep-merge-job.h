@@ -39,6 +39,8 @@ typedef struct
   char     *name;
   char     *reason;      /* NULL when none was recorded */
   gboolean  was_running; /* the app stopped while sending (else: paused) */
+  gboolean  sending;     /* another process (epistle-cli, the service) sends it now */
+  gint64    created_at;  /* unix time */
   guint     total;
   guint     sent;
   guint     failed;

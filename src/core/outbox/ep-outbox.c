@@ -912,3 +912,23 @@ ep_outbox_plan_spread (EpOutbox            *self,
     return NULL;
   return ep_spread_plan_compute (n, daily_limit, rate, start, window, NULL, recent);
 }
+
+gboolean
+ep_outbox_is_sending (EpOutbox *self,
+                      gint64    id)
+{
+  g_autofree char *lock_path = NULL;
+  gboolean held;
+  int fd;
+
+  g_return_val_if_fail (EP_IS_OUTBOX (self), FALSE);
+
+  lock_path = _ep_outbox_lock_path (self, id);
+  fd = g_open (lock_path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return FALSE;   /* never sent by anyone */
+  /* Each open is its own lock (flock), so a sender in this process counts. */
+  held = flock (fd, LOCK_SH | LOCK_NB) != 0;
+  close (fd);
+  return held;
+}

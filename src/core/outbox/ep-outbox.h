@@ -124,6 +124,11 @@ void           ep_outbox_list_campaigns_async    (EpOutbox            *self,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
+/* Whether a process holds @id's sender lock now (this one included):
+ * "running" in the store then means it is being sent, not that a sender
+ * stopped. Blocks (a file lock, no waiting). */
+gboolean       ep_outbox_is_sending              (EpOutbox            *self,
+                                                  gint64               id);
 /* The days a campaign of @n messages from @account_uid would go on if
  * spread from @start (see ep_spread_plan_compute (); the account's
  * messages of the last 24 hours count). EpSpreadDay; NULL on a store

@@ -281,6 +281,72 @@ resume_clicked (GtkButton     *button,
   run_campaign (self, id, _("The Campaign Cannot Be Resumed"));
 }
 
+static void
+discard_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  EpMergeWizard    *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "campaign-id"));
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+  /* Cancelled, not deleted: what was sent stays in its results. */
+  if (!ep_merge_job_cancel_campaign (self->job, id, &error))
+    _ep_merge_error_dialog (GTK_WIDGET (self), _("The Campaign Could Not Be Discarded"), error->message);
+  refresh_resume (self);
+}
+
+static void
+discard_clicked (GtkButton     *button,
+                 EpMergeWizard *self)
+{
+  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (button), "campaign-id");
+  const char *name = g_object_get_data (G_OBJECT (button), "campaign-name");
+  guint left = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "campaign-left"));
+  g_autofree char *heading = g_strdup_printf (_("Discard “%s”?"), name);
+  g_autofree char *body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                        "The %u message not sent yet will not be sent. "
+                                                        "What was sent stays in the results.",
+                                                        "The %u messages not sent yet will not be sent. "
+                                                        "What was sent stays in the results.", left), left);
+  GtkWidget *dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading, body);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Keep It"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "campaign-id", GSIZE_TO_POINTER ((gsize) id));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* @a11y (consumed): the accessible name, which says which campaign. */
+static GtkWidget *
+campaign_button (EpMergeWizard            *self,
+                 const EpMergeInterrupted *item,
+                 const char               *mnemonic,
+                 char                     *a11y,
+                 GCallback                 callback)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
+  gint64 *idp = g_new (gint64, 1);
+
+  *idp = item->id;
+  ep_a11y_name_button (button, a11y);
+  g_free (a11y);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "campaign-id", idp, g_free);
+  g_object_set_data_full (G_OBJECT (button), "campaign-name", g_strdup (item->name), g_free);
+  g_object_set_data (G_OBJECT (button), "campaign-left",
+                     GUINT_TO_POINTER (item->total - item->sent - item->failed));
+  g_signal_connect (button, "clicked", callback, self);
+  return button;
+}
+
 static GtkWidget *
 interrupted_row (EpMergeWizard            *self,
                  const EpMergeInterrupted *item)
@@ -288,19 +354,24 @@ interrupted_row (EpMergeWizard            *self,
   GtkWidget *row, *button;
   guint n_in_doubt = item->in_doubt ? g_strv_length (item->in_doubt) : 0;
   g_autofree char *title = NULL;
-  g_autofree char *a11y = NULL;
+  g_autofree char *started = item->created_at > 0 ? ep_schedule_time_format (item->created_at, NULL) : NULL;
   g_autoptr(GString) subtitle = g_string_new (NULL);
-  gint64 *idp;
 
   title = g_strdup_printf (_("%s: %u of %u not sent yet"), item->name,
                            item->total - item->sent - item->failed, item->total);
-  if (item->reason != NULL)
+  if (started != NULL)
+    /* TRANSLATORS: the date a campaign was created, before why it stopped */
+    g_string_append_printf (subtitle, _("Created %s. "), started);
+  if (item->sending)
+    g_string_append (subtitle, _("Being sent now by another Epistle (epistle-cli or the background "
+                                 "service)."));
+  else if (item->reason != NULL)
     g_string_append (subtitle, item->reason);
   else if (item->was_running)
     g_string_append (subtitle, _("Epistle stopped while sending."));
   else
     g_string_append (subtitle, _("Paused."));
-  if (n_in_doubt > 0)
+  if (n_in_doubt > 0 && !item->sending)
     {
       g_autofree char *who = g_strjoinv (", ", item->in_doubt);
       g_string_append_printf (subtitle,
@@ -315,15 +386,17 @@ interrupted_row (EpMergeWizard            *self,
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-  button = gtk_button_new_with_mnemonic (_("_Resume"));
-  a11y = g_strdup_printf (_("Resume %s"), item->name);
-  ep_a11y_name_button (button, a11y);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  /* Another process has it: nothing to resume or discard from here. */
+  if (item->sending)
+    return row;
+
+  button = campaign_button (self, item, _("_Discard"), g_strdup_printf (_("Discard %s"), item->name),
+                            G_CALLBACK (discard_clicked));
+  gtk_widget_add_css_class (button, "flat");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  button = campaign_button (self, item, _("_Resume"), g_strdup_printf (_("Resume %s"), item->name),
+                            G_CALLBACK (resume_clicked));
   gtk_widget_add_css_class (button, "suggested-action");
-  idp = g_new (gint64, 1);
-  *idp = item->id;
-  g_object_set_data_full (G_OBJECT (button), "campaign-id", idp, g_free);
-  g_signal_connect (button, "clicked", G_CALLBACK (resume_clicked), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
   return row;
 }
@@ -670,6 +743,9 @@ ep_merge_wizard_init (EpMergeWizard *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Each time the pane is shown: another process may have started,
+   * finished or left a campaign meanwhile. */
+  g_signal_connect (self, "map", G_CALLBACK (refresh_resume), NULL);
 }
 
 /* ---- public API ------------------------------------------------------------- */
