@@ -269,6 +269,15 @@ update_progress (EpMergeProgressStep *self)
                            p->sent, p->failed, p->remaining, p->per_minute, eta->str);
   gtk_label_set_label (self->progress_stats, stats);
 
+  /* The title says what is happening: a paused campaign is not sending. */
+  if (!self->campaign_over)
+    {
+      g_autofree char *title = running ? g_strdup_printf (_("Sending “%s”"), ep_outbox_task_get_name (self->task))
+                                       : g_strdup_printf (_("“%s” Is Paused"), ep_outbox_task_get_name (self->task));
+
+      gtk_label_set_label (self->progress_title, title);
+    }
+
   gtk_widget_set_visible (self->pause_button, running && !self->campaign_over);
   gtk_widget_set_visible (self->resume_button, !running && !self->campaign_over);
   gtk_widget_set_visible (self->cancel_button, !self->campaign_over);
