@@ -20,6 +20,8 @@
 
 #include <epistle-core.h>
 
+#include "../test-tmpdir.h"
+
 #define TIMED 1000
 
 static int
@@ -89,17 +91,7 @@ bench (guint rows)
            g_array_index (took, gint64, took->len * 9 / 10), took->len);
 
   g_clear_object (&store);
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (dir, name, NULL);
-        g_unlink (p);
-      }
-  }
-  g_rmdir (dir);
+  test_remove_tree (dir);
 }
 
 int

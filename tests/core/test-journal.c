@@ -20,6 +20,8 @@
 
 #include <epistle-core.h>
 
+#include "../test-tmpdir.h"
+
 #define N_ROWS 3000
 
 static EpStoreRecipient *
@@ -158,17 +160,7 @@ test_claim_and_record_use_indexes (void)
   g_assert_cmpuint (checked, >=, 5);
 
   g_clear_object (&store);
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (dir, name, NULL);
-        g_unlink (p);
-      }
-  }
-  g_rmdir (dir);
+  test_remove_tree (dir);
 }
 
 int

@@ -20,6 +20,8 @@
 
 #include <epistle-core.h>
 
+#include "../test-tmpdir.h"
+
 /* ---- a clock the test sets ---------------------------------------------- */
 
 #define TEST_TYPE_CLOCK (test_clock_get_type ())
@@ -278,17 +280,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->clock);
   g_clear_object (&f->monitor);
   g_clear_pointer (&f->started, g_ptr_array_unref);
-  {
-    g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (f->dir, name, NULL);
-        g_unlink (p);
-      }
-  }
-  g_rmdir (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

@@ -12,6 +12,8 @@
 
 #include <epistle-core.h>
 
+#include "../test-tmpdir.h"
+
 static char *
 make_dir (void)
 {
@@ -22,22 +24,7 @@ make_dir (void)
   return dir;
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
+#define remove_tree test_remove_tree
 
 static void
 test_open_wal (void)

@@ -13,6 +13,8 @@
 
 #include <epistle-core.h>
 
+#include "../test-tmpdir.h"
+
 #include "table/ep-table-private.h"
 
 static char *fixtures;
@@ -686,20 +688,7 @@ test_async (void)
 
 /* ---- main ----------------------------------------------------------------- */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
+#define remove_tree test_remove_tree
 
 static gboolean
 make_fixtures (void)
