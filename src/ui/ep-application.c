@@ -64,6 +64,25 @@ on_preferences_action (GSimpleAction *action,
 
 static gboolean any_window_visible (EpApplication *self);
 
+static gpointer
+ref_window (gconstpointer window,
+            gpointer      unused)
+{
+  return g_object_ref ((gpointer) window);
+}
+
+static gboolean
+close_windows_idle (gpointer data)
+{
+  GtkApplication *app = data;
+  GList *windows = g_list_copy_deep (gtk_application_get_windows (app), ref_window, NULL);
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 quit_response (AdwMessageDialog *dialog,
                const char       *response,
@@ -76,15 +95,9 @@ quit_response (AdwMessageDialog *dialog,
       g_application_quit (G_APPLICATION (self));
       return;
     }
-  /* Keep sending: the windows go, the outbox keeps the application. */
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL;)
-    {
-      GtkWindow *window = l->data;
-
-      l = l->next;
-      if (window != GTK_WINDOW (dialog))
-        gtk_window_close (window);
-    }
+  /* Keep sending: the windows go (once this dialog has closed: it is
+   * transient for them), the outbox keeps the application. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_windows_idle, g_object_ref (self), g_object_unref);
 }
 
 /* Quit (Ctrl+Q, the menu) while mail is going asks first, and the safe

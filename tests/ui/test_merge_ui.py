@@ -340,6 +340,37 @@ def test_interrupted_campaign_is_offered_on_start():
     twice = [k for k, v in got.items() if len(v) > 1]
     assert all(len(v) <= 2 for v in got.values()) and len(twice) <= 1, {k: len(v) for k, v in got.items()}
 
+    # Another one stops the same way; Discard (confirmed) cancels it: it
+    # leaves the list, the journal says cancelled, nothing more is sent.
+    data, tmpl = netlib.write_merge(
+        "verwerfen",
+        "Name,Email\n" + "".join(f"Vera {i},v{i:02}@example.test\n" for i in range(1, 9)),
+        "To: {{ Email }}\nSubject: Verwerfen {{ Name }}\n\nHallo {{ Name }}\n")
+    netlib.set_faults({"rcpt_delay": 0.8})
+    proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl,
+                             "--account", "school", "--rate", "0", "--yes"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: len(delivered_subjects("Verwerfen")) >= 1, "a first message", timeout=30)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        netlib.set_faults({})
+    sent = len(delivered_subjects("Verwerfen"))
+    assert sent < 8, "the campaign finished before it could be interrupted"
+    click(button(w, "New Merge", exact=False))
+    find(w, "verwerfen.csv:", "label", contains=True, timeout=30)
+    n_windows = app.childCount
+    click(button(w, "Discard verwerfen.csv"))
+    dialog = newest_dialog(app, n_windows)
+    find(dialog, "Discard “verwerfen.csv”?", "label")
+    click(find(dialog, "Discard", "push button", contains=True, match_extra=lambda n: "“" not in n.name))
+    wait_until(lambda: not find_all(w, lambda n: n.name.startswith("verwerfen.csv:")), "the campaign to leave the list")
+    status, out, err = netlib.cli("campaign", "list")
+    assert status == 0 and [line for line in out.splitlines()
+                            if "\tcancelled\tverwerfen.csv\t" in line], out
+    assert len(delivered_subjects("Verwerfen")) == sent
+
 
 def run():
     netlib._init()

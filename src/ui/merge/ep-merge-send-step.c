@@ -238,6 +238,9 @@ on_spread_changed_cb (EpMergeSendStep *self)
 
   if (self->job == NULL)   /* not while the template is being built */
     return;
+  /* The hours apply only when the switch says so. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->from_spin), gtk_switch_get_active (self->hours_switch));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->to_spin), gtk_switch_get_active (self->hours_switch));
   if (gtk_switch_get_active (self->weekdays_switch))
     window.days = EP_SEND_WINDOW_WEEKDAYS;
   /* An end before the start is no window: the hours are refused. */

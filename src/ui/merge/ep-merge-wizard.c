@@ -71,6 +71,7 @@ struct _EpMergeWizard
   EpMergeJob          *job;
   GCancellable        *cancellable;
   GCancellable        *read_cancellable;
+  GCancellable        *list_cancellable;  /* the unfinished campaigns' listing */
 
   /* borrowed */
   GtkWidget           *step[N_STEPS];
@@ -447,7 +448,12 @@ list_interrupted_cb (GObject      *object,
 static void
 refresh_resume (EpMergeWizard *self)
 {
-  ep_merge_job_list_interrupted_async (self->job, self->cancellable, list_interrupted_cb,
+  /* One listing at a time: a newer one replaces the rows, so an older one
+   * still under way is dropped rather than rebuilding them again. */
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
+  ep_merge_job_list_interrupted_async (self->job, self->list_cancellable, list_interrupted_cb,
                                        g_object_ref (self));
 }
 
@@ -639,6 +645,7 @@ ep_merge_wizard_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->read_cancellable);
+  g_cancellable_cancel (self->list_cancellable);
   g_clear_pointer (&self->next_binding, g_binding_unbind);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_WIZARD);
   memset (self->step, 0, sizeof self->step);
@@ -657,6 +664,7 @@ ep_merge_wizard_finalize (GObject *object)
   g_clear_object (&self->job);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->read_cancellable);
+  g_clear_object (&self->list_cancellable);
 
   G_OBJECT_CLASS (ep_merge_wizard_parent_class)->finalize (object);
 }
