@@ -731,16 +731,13 @@ plan_next_day (EpCampaignRunner      *self,
                char                 **reason,
                GError               **error)
 {
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr(GArray) recent = NULL;
-  g_autoptr(GArray) plan = NULL;
+  g_autoptr(GArray) plan = ep_outbox_plan_spread (self->outbox, self->account_uid, 1, self->daily_limit, 0,
+                                                  g_get_real_time () / G_USEC_PER_SEC + 1, &self->window, error);
   g_autofree char *when = NULL;
   gint64 resume;
 
-  recent = ep_store_sent_times_since (self->store, self->account_uid, now - 24 * 3600, error);
-  if (recent == NULL)
+  if (plan == NULL)
     return FALSE;
-  plan = ep_spread_plan_compute (1, self->daily_limit, 0, now + 1, &self->window, NULL, recent);
   resume = g_array_index (plan, EpSpreadDay, 0).first;
   if (!ep_store_campaign_set_not_before (self->store, self->id, resume, error))
     return FALSE;
