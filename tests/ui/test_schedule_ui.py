@@ -22,36 +22,17 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
 import netlib  # noqa: E402
+import uilib  # noqa: E402
+from uilib import shot, stop  # noqa: E402
 from atspi import (click, find, find_all, find_app, get_text, is_sensitive, is_visible,  # noqa: E402
                    screenshot, set_text, wait_until)
 
-APP = os.environ.get("EPISTLE_APP", "epistle")
-SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
 ACCOUNT = "school"
 state = {}
 
 
-def shot(name):
-    if SHOTS:
-        os.makedirs(SHOTS, exist_ok=True)
-        screenshot(os.path.join(SHOTS, name + ".png"))
-
-
 def start_app(*args):
-    log = open(os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-schedule-ui.log"), "a")
-    proc = subprocess.Popen([APP, *args], stdout=log, stderr=subprocess.STDOUT)
-    state.setdefault("procs", []).append(proc)
-    return proc
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    return uilib.start_app("epistle-schedule-ui.log", state.setdefault("procs", []), *args)
 
 
 def autostart_path():

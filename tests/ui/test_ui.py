@@ -17,29 +17,20 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
 import netlib  # noqa: E402
+import uilib  # noqa: E402
 import pyatspi  # noqa: E402
+from uilib import shot  # noqa: E402
 from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
                    press, screenshot, set_text, text_of_labels, wait_until)
 
-APP = os.environ.get("EPISTLE_APP", "epistle")
-SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
 SUBJECT = "Zeugnis für Björn – ✓"
 BODY = "Hallo Björn,\nhier sind deine Noten: Mathe 1, Deutsch 2.\n"
 
 state = {}
 
 
-def shot(name):
-    if SHOTS:
-        os.makedirs(SHOTS, exist_ok=True)
-        screenshot(os.path.join(SHOTS, name + ".png"))
-
-
 def start_app(*args):
-    log = open(os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-ui.log"), "a")
-    proc = subprocess.Popen([APP, *args], stdout=log, stderr=subprocess.STDOUT)
-    state.setdefault("procs", []).append(proc)
-    return proc
+    return uilib.start_app("epistle-ui.log", state.setdefault("procs", []), *args)
 
 
 def wait_windows_closed(app, count=1):
@@ -49,14 +40,7 @@ def wait_windows_closed(app, count=1):
 
 
 def stop_apps():
-    for proc in state.get("procs", []):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+    uilib.stop_all(state.get("procs", []))
 
 
 def new_maildir_files(before):
