@@ -45,7 +45,8 @@ exit_code_for (const GError *error)
   if (error->domain == EP_MAIL_ERROR || error->domain == G_OPTION_ERROR ||
       error->domain == EP_ACCOUNT_ERROR || error->domain == EP_TABLE_ERROR ||
       error->domain == EP_TEMPLATE_ERROR || error->domain == EP_MERGE_ERROR ||
-      error->domain == EP_CAMPAIGN_ERROR ||
+      error->domain == EP_CAMPAIGN_ERROR || error->domain == EP_VAULT_ERROR ||
+      error->domain == EP_SMIME_ERROR ||
       g_error_matches (error, EP_STORE_ERROR, EP_STORE_ERROR_NOT_FOUND) ||
       g_error_matches (error, EP_STORE_ERROR, EP_STORE_ERROR_EXISTS))
     {

@@ -187,6 +187,10 @@ cmd_merge (int    argc,
   gint64 not_before = 0;
   gboolean spread = FALSE, weekdays = FALSE;
   gboolean dry = FALSE, yes = FALSE, skip_invalid = FALSE, test = FALSE;
+  gboolean sign = FALSE, encrypt = FALSE, skip_unencryptable = FALSE;
+  g_autofree char *cert_column = NULL;
+  int send_unencrypted = -1;
+  EpCampaignProtection protection = { EP_PROTECT_NONE, -1, FALSE };
   TableArgs targs = { 0, };
   PacingArgs pacing;
   const EpProvider *provider;
@@ -214,6 +218,11 @@ cmd_merge (int    argc,
       { "spread", 0, 0, G_OPTION_ARG_NONE, &spread, N_("Send at most the daily limit a day, over as many days as it takes"), NULL },
       { "window", 0, 0, G_OPTION_ARG_STRING, &window_text, N_("With --spread: send only between these local times"), N_("08:00-18:00") },
       { "weekdays", 0, 0, G_OPTION_ARG_NONE, &weekdays, N_("With --spread: send only Monday to Friday"), NULL },
+      { "sign", 0, 0, G_OPTION_ARG_NONE, &sign, N_("Sign every message with your certificate (S/MIME)"), NULL },
+      { "encrypt", 0, 0, G_OPTION_ARG_NONE, &encrypt, N_("Encrypt each message for its own recipient (S/MIME)"), NULL },
+      { "cert-column", 0, 0, G_OPTION_ARG_STRING, &cert_column, N_("With --encrypt: the column naming each row's certificate file (else the vault's, by address)"), N_("COLUMN") },
+      { "skip-unencryptable", 0, 0, G_OPTION_ARG_NONE, &skip_unencryptable, N_("With --encrypt: skip the rows without a usable certificate"), NULL },
+      { "send-unencrypted", 0, 0, G_OPTION_ARG_INT, &send_unencrypted, N_("With --encrypt: send the N rows without a usable certificate unencrypted (N must match)"), N_("N") },
       PACING_ENTRIES (pacing),
       { NULL }
     };
@@ -246,6 +255,12 @@ cmd_merge (int    argc,
     status = usage_error (_("--spread plans a campaign over days; leave out --dry-run and --test"));
   else if (window_text != NULL && !ep_send_window_parse_hours (window_text, &window, &error))
     status = usage_error ("%s", error->message);
+  else if ((cert_column != NULL || skip_unencryptable || send_unencrypted >= 0) && !encrypt)
+    status = usage_error (_("--cert-column, --skip-unencryptable and --send-unencrypted go with --encrypt"));
+  else if (skip_unencryptable && send_unencrypted >= 0)
+    status = usage_error (_("--skip-unencryptable or --send-unencrypted: one of them"));
+  else if ((sign || encrypt) && dry)
+    status = usage_error (_("--dry-run writes the messages unprotected; leave out --sign and --encrypt"));
   else if (!pacing_args_check (&pacing, &rate))
     status = EXIT_BAD_INPUT;
   if (status != EXIT_OK)
@@ -302,6 +317,64 @@ cmd_merge (int    argc,
   account = ep_context_find_account (context, account_name, &error);
   if (account == NULL)
     return fail (g_steal_pointer (&error));
+
+  if (sign || encrypt)
+    {
+      g_autoptr(GPtrArray) problems = NULL;
+
+      protection.protection = (sign ? EP_PROTECT_SIGN : 0) | (encrypt ? EP_PROTECT_ENCRYPT : 0);
+      if (cert_column != NULL &&
+          (protection.cert_column = ep_table_find_column (table, cert_column)) < 0)
+        return usage_error (_("There is no column “%s” in %s"), cert_column, name);
+      problems = ep_campaign_check_protection (ep_context_get_outbox (context), account, tmpl,
+                                               table, report->valid_rows, base_dir, &protection,
+                                               cancellable, &error);
+      if (problems == NULL)
+        return fail (g_steal_pointer (&error));
+      for (guint i = 0; i < problems->len; i++)
+        {
+          const EpMergeProblem *p = g_ptr_array_index (problems, i);
+          g_print (_("Row %u: %s\n"), p->row_number, p->message);
+        }
+      if (problems->len > 0)
+        {
+          if (skip_unencryptable)
+            {
+              for (guint i = 0; i < problems->len; i++)
+                {
+                  const EpMergeProblem *p = g_ptr_array_index (problems, i);
+                  for (guint j = 0; j < report->valid_rows->len; j++)
+                    if (g_array_index (report->valid_rows, guint, j) == p->row)
+                      {
+                        g_array_remove_index (report->valid_rows, j);
+                        break;
+                      }
+                }
+              g_print (g_dngettext (GETTEXT_PACKAGE, "%u row is skipped: it cannot be encrypted.\n",
+                                    "%u rows are skipped: they cannot be encrypted.\n", problems->len),
+                       problems->len);
+              if (report->valid_rows->len == 0)
+                {
+                  g_printerr (_("epistle-cli: no row can be sent encrypted; nothing was sent\n"));
+                  return EXIT_BAD_INPUT;
+                }
+            }
+          else if (send_unencrypted == (int) problems->len)
+            protection.send_unprotected = TRUE;
+          else
+            {
+              g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                       "epistle-cli: nothing was sent. %u row cannot be encrypted: "
+                                       "skip it with --skip-unencryptable, or send it unencrypted "
+                                       "with --send-unencrypted %u.\n",
+                                       "epistle-cli: nothing was sent. %u rows cannot be encrypted: "
+                                       "skip them with --skip-unencryptable, or send them unencrypted "
+                                       "with --send-unencrypted %u.\n", problems->len),
+                          problems->len, problems->len);
+              return EXIT_BAD_INPUT;
+            }
+        }
+    }
 
   if (test)
     {
@@ -390,7 +463,7 @@ cmd_merge (int    argc,
 
     id = ep_campaign_create (ep_context_get_outbox (context), account, tmpl, table, report->valid_rows, name,
                              base_dir, pacing.connections > 0 ? (guint) pacing.connections : 1,
-                             rate, daily, &timing, &error);
+                             rate, daily, &timing, &protection, &error);
   }
   if (id == 0)
     return fail (g_steal_pointer (&error));

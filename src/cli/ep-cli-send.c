@@ -128,7 +128,7 @@ cmd_send (int    argc,
   g_auto(GStrv) to = NULL, cc = NULL, bcc = NULL, attach = NULL;
   gboolean markdown = FALSE, dry_run = FALSE, verbose = FALSE;
   int timeout = 0, retry_after = -1, max_attempts = -1;
-  gboolean wait = FALSE;
+  gboolean wait = FALSE, sign = FALSE, encrypt = FALSE, gcm = FALSE;
   g_autofree char *at = NULL;
   gint64 not_before = 0;
   GOptionEntry entries[] = {
@@ -149,6 +149,9 @@ cmd_send (int    argc,
     { "retry-after", 0, 0, G_OPTION_ARG_INT, &retry_after, N_("First retry after a temporary failure, in seconds (default 30, doubling)"), N_("SECONDS") },
     { "max-attempts", 0, 0, G_OPTION_ARG_INT, &max_attempts, N_("Attempts before giving up (default 6)"), N_("N") },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Send at this time (ISO 8601; local time without an offset)"), N_("TIME") },
+    { "sign", 0, 0, G_OPTION_ARG_NONE, &sign, N_("Sign with your certificate (S/MIME)"), NULL },
+    { "encrypt", 0, 0, G_OPTION_ARG_NONE, &encrypt, N_("Encrypt for every recipient and yourself (S/MIME; signed inside when you have a certificate)"), NULL },
+    { "gcm", 0, 0, G_OPTION_ARG_NONE, &gcm, N_("With --encrypt: AES-256-GCM even if a recipient has not advertised it"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (_("— send a message"));
@@ -182,6 +185,8 @@ cmd_send (int    argc,
   if (retry_after < -1 || max_attempts == 0 || max_attempts < -1)
     return usage_error (_("--retry-after and --max-attempts take a positive number"));
 
+  if (gcm && !encrypt)
+    return usage_error (_("--gcm is only used with --encrypt"));
   if (at != NULL && dry_run)
     return usage_error (_("--at and --dry-run do not go together"));
   if (at != NULL && !parse_send_time (at, &not_before, &error))
@@ -210,15 +215,34 @@ cmd_send (int    argc,
   draft->body = g_strdup (body);
   draft->markdown = markdown;
   add_all (draft->attachments, attach);
+  draft->sign = sign;
+  draft->encrypt = encrypt;
+  draft->gcm = gcm;
 
   if (dry_run)
     {
       gsize size;
       const char *data;
+      EpProtection protection = ep_outbox_draft_protection (draft);
 
       outgoing = ep_message_build (draft, cancellable, &error);
       if (outgoing == NULL)
         return fail (g_steal_pointer (&error));
+      if (protection != EP_PROTECT_NONE)
+        {
+          EpVault *vault = ep_context_get_vault (context);
+          GBytes *protected = NULL;
+
+          if (ep_vault_load_sync (vault, NULL, cancellable, &error))
+            protected = ep_smime_protect (vault, outgoing->data, protection,
+                                          outgoing->envelope_from,
+                                          (const char * const *) outgoing->recipients, NULL,
+                                          NULL, &error);
+          if (protected == NULL)
+            return fail (g_steal_pointer (&error));
+          g_bytes_unref (outgoing->data);
+          outgoing->data = protected;
+        }
       data = g_bytes_get_data (outgoing->data, &size);
 
       if (output != NULL)

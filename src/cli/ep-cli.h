@@ -17,6 +17,7 @@ enum {
   EXIT_TLS = 4,
   EXIT_REJECTED = 5,
   EXIT_TRANSIENT = 6,
+  EXIT_SECURITY = 7,     /* decryption, integrity or a signature failed */
 };
 
 /* The data file options of table and merge */
@@ -97,6 +98,13 @@ int        cmd_schedule      (int             argc,
 int        cmd_outbox        (int             argc,
                               char          **argv);
 int        cmd_campaign      (int             argc,
+                              char          **argv);
+
+/* ep-cli-vault.c */
+int        cmd_vault         (int             argc,
+                              char          **argv);
+/* decrypt and verify (argv[0] says which) */
+int        cmd_open          (int             argc,
                               char          **argv);
 
 G_END_DECLS

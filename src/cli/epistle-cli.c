@@ -40,7 +40,7 @@ print_help (void)
              "        [--bcc ADDR]... --subject TEXT (--body TEXT | --body-file FILE)\n"
              "        [--markdown] [--attach FILE]... [--dry-run [--output FILE.eml]] [--verbose]\n"
              "        [--timeout SECONDS] [--wait] [--retry-after SECONDS] [--max-attempts N]\n"
-             "        [--at TIME]\n"
+             "        [--at TIME] [--sign] [--encrypt [--gcm]]\n"
              "  epistle-cli outbox list | run [--account NAME] [--wait]\n"
              "  epistle-cli schedule list | show ID | cancel ID | send-now ID\n"
              "  epistle-cli schedule reschedule ID --at TIME\n"
@@ -54,10 +54,16 @@ print_help (void)
              "  epistle-cli campaign list | show ID | cancel ID | export ID --output FILE.csv\n"
              "  epistle-cli campaign resume ID [--connections K] [--rate N/min] [--daily-limit N]\n"
              "        [--retry-after SECONDS] [--max-attempts N]\n"
+             "  epistle-cli vault list | import-identity FILE.p12 [--password-stdin]\n"
+             "  epistle-cli vault create-identity --account NAME\n"
+             "  epistle-cli vault import-cert FILE | trust FP | untrust FP | remove FP\n"
+             "  epistle-cli vault export FP [--p12 [--password-stdin]] --output FILE\n"
+             "  epistle-cli decrypt FILE.eml | verify FILE.eml\n"
              "\n"
              "Exit status: 0 done, 2 bad input, 3 authentication, 4 TLS or certificate,\n"
              "5 rejected by the server, 6 temporary failure (the message stays in the\n"
-             "outbox; “outbox run” tries again).\n"
+             "outbox; “outbox run” tries again), 7 decryption, integrity or signature failed\n"
+             "(nothing of the message is shown).\n"
              "A merge exits 2 when rows have problems and nothing was sent, 5 when the\n"
              "campaign finished with failed recipients, 3 or 6 when it paused.\n"
              "TIME is ISO 8601 (2026-12-24T08:00, with an offset such as +01:00 or\n"
@@ -113,6 +119,10 @@ main (int    argc,
     status = cmd_outbox (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "schedule"))
     status = cmd_schedule (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "vault"))
+    status = cmd_vault (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "decrypt") || g_str_equal (argv[1], "verify"))
+    status = cmd_open (argc - 1, argv + 1);
   else
     status = usage_error (_("Unknown command “%s”"), argv[1]);
 

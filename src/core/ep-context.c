@@ -132,6 +132,13 @@ ep_context_get_outbox (EpContext *self)
   return self->outbox;
 }
 
+EpVault *
+ep_context_get_vault (EpContext *self)
+{
+  g_return_val_if_fail (EP_IS_CONTEXT (self), NULL);
+  return ep_outbox_get_vault (self->outbox);
+}
+
 const char *
 ep_context_get_data_dir (EpContext *self)
 {

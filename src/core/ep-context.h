@@ -33,6 +33,7 @@ EpContext      *ep_context_new               (const char    *data_dir,
 EpStore        *ep_context_get_store         (EpContext     *self);
 EpProtocolLog  *ep_context_get_protocol_log  (EpContext     *self);
 EpOutbox       *ep_context_get_outbox        (EpContext     *self);
+EpVault        *ep_context_get_vault         (EpContext     *self);
 const char     *ep_context_get_data_dir      (EpContext     *self);
 
 GPtrArray      *ep_context_list_accounts     (EpContext     *self,

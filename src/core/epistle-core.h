@@ -38,5 +38,7 @@
 #include "transport/ep-smtp.h"
 #include "transport/ep-imap.h"
 #include "transport/ep-transport-error.h"
+#include "vault/ep-vault.h"
+#include "vault/ep-smime.h"
 
 #undef EP_CORE_INSIDE

@@ -7,7 +7,7 @@
  *   subject, body, reply_to, html_source,
  *   message_id (s)                           only when not NULL
  *   to, cc, bcc (as)                         always, maybe empty
- *   markdown (b)                             always
+ *   markdown, sign, encrypt, gcm (b)         always
  *   attachments (aay)                        always; file paths are bytes,
  *                                            not necessarily UTF-8
  *
@@ -94,6 +94,9 @@ ep_draft_copy (const EpDraft *draft)
   copy->subject = g_strdup (draft->subject);
   copy->body = g_strdup (draft->body);
   copy->markdown = draft->markdown;
+  copy->sign = draft->sign;
+  copy->encrypt = draft->encrypt;
+  copy->gcm = draft->gcm;
   copy_strings (copy->attachments, draft->attachments);
   copy->reply_to = g_strdup (draft->reply_to);
   copy->html_source = g_strdup (draft->html_source);
@@ -189,6 +192,9 @@ ep_draft_to_variant (const EpDraft *draft)
     g_variant_builder_add (&builder, "{sv}", address_fields[i].key,
                            strings_variant (LIST_FIELD (draft, i)));
   g_variant_builder_add (&builder, "{sv}", "markdown", g_variant_new_boolean (draft->markdown));
+  g_variant_builder_add (&builder, "{sv}", "sign", g_variant_new_boolean (draft->sign));
+  g_variant_builder_add (&builder, "{sv}", "encrypt", g_variant_new_boolean (draft->encrypt));
+  g_variant_builder_add (&builder, "{sv}", "gcm", g_variant_new_boolean (draft->gcm));
   g_variant_builder_add (&builder, "{sv}", "attachments", paths_variant (draft->attachments));
 
   return g_variant_ref_sink (g_variant_builder_end (&builder));
@@ -289,6 +295,21 @@ ep_draft_from_variant (GVariant  *variant,
     return NULL;
   if (value != NULL)
     draft->markdown = g_variant_get_boolean (value);
+  g_clear_pointer (&value, g_variant_unref);
+  if (!lookup_typed (variant, "sign", G_VARIANT_TYPE_BOOLEAN, &value, error))
+    return NULL;
+  if (value != NULL)
+    draft->sign = g_variant_get_boolean (value);
+  g_clear_pointer (&value, g_variant_unref);
+  if (!lookup_typed (variant, "encrypt", G_VARIANT_TYPE_BOOLEAN, &value, error))
+    return NULL;
+  if (value != NULL)
+    draft->encrypt = g_variant_get_boolean (value);
+  g_clear_pointer (&value, g_variant_unref);
+  if (!lookup_typed (variant, "gcm", G_VARIANT_TYPE_BOOLEAN, &value, error))
+    return NULL;
+  if (value != NULL)
+    draft->gcm = g_variant_get_boolean (value);
   g_clear_pointer (&value, g_variant_unref);
 
   if (!lookup_typed (variant, "attachments", G_VARIANT_TYPE_BYTESTRING_ARRAY, &value, error))

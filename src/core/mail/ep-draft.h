@@ -37,6 +37,11 @@ typedef struct
   /* Optional: a fixed Message-ID (without angle brackets), so a message
    * sent again after a crash keeps its identity. */
   char      *message_id;
+  /* S/MIME: sign with the sender's certificate, encrypt for every
+   * recipient (and the sender); the outbox applies them after building. */
+  gboolean   sign;
+  gboolean   encrypt;
+  gboolean   gcm;          /* with encrypt: AES-256-GCM even if not advertised */
 } EpDraft;
 
 #define EP_TYPE_DRAFT (ep_draft_get_type ())

@@ -201,16 +201,18 @@ ep_merge_problem_kind_label (EpMergeProblemKind kind)
       return _("Line breaks in header fields");
     case EP_MERGE_PROBLEM_TEMPLATE:
       return _("Template errors");
+    case EP_MERGE_PROBLEM_CERTIFICATE:
+      return _("No usable certificate");
     default:
       g_return_val_if_reached (NULL);
     }
 }
 
-static void
-problem_free (gpointer data)
+void
+ep_merge_problem_free (EpMergeProblem *problem)
 {
-  EpMergeProblem *problem = data;
-
+  if (problem == NULL)
+    return;
   g_free (problem->message);
   g_free (problem);
 }
@@ -564,7 +566,7 @@ ep_merge_validate (EpTemplate         *tmpl,
 
   report = g_new0 (EpMergeReport, 1);
   report->valid_rows = g_array_new (FALSE, FALSE, sizeof (guint));
-  report->problems = g_ptr_array_new_with_free_func (problem_free);
+  report->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_merge_problem_free);
   seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   n_rows = ep_table_get_n_rows (table);

@@ -32,6 +32,7 @@ typedef enum
   EP_MERGE_PROBLEM_UNREADABLE_ATTACHMENT,
   EP_MERGE_PROBLEM_HEADER_INJECTION,     /* control character bound for a header */
   EP_MERGE_PROBLEM_TEMPLATE,             /* any other rendering error */
+  EP_MERGE_PROBLEM_CERTIFICATE,          /* cannot be encrypted for its recipient */
 } EpMergeProblemKind;
 
 typedef struct
@@ -41,6 +42,8 @@ typedef struct
   EpMergeProblemKind  kind;
   char               *message;     /* readable, names the address/file/field */
 } EpMergeProblem;
+
+void          ep_merge_problem_free   (EpMergeProblem *problem);
 
 /* Rows picked by a person: "2-10,15,40-" (row numbers as the spreadsheet
  * shows them; an open end runs to the last row). NULL/"" means all. */

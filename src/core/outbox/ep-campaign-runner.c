@@ -455,6 +455,21 @@ build_message (EpCampaignRunner       *self,
   /* A single message was built when it was queued; it goes as it is. */
   if (self->kind == EP_CAMPAIGN_KIND_MESSAGE)
     return ep_outgoing_ref (self->message);
+  /* So was each message of a protected merge (encrypted, signed). */
+  if (r->message != NULL)
+    {
+      g_auto(GStrv) envelope = g_strsplit (r->address, ", ", -1);
+      return ep_outgoing_new (self->from_address, (const char * const *) envelope, r->message,
+                              r->message_id);
+    }
+
+  if (self->tmpl == NULL)
+    {
+      g_set_error (error, EP_STORE_ERROR, EP_STORE_ERROR_QUERY,
+                   _("The protected message for row %u is missing from the journal"),
+                   r->row_number);
+      return NULL;
+    }
 
   table = ep_table_new ((const char * const *) self->columns);
   ep_table_append_row (table, r->row_number, (const char * const *) r->values,
@@ -815,7 +830,7 @@ prepare_run (EpCampaignRunner  *self,
       if (!self->policy_set)
         _ep_outbox_get_retry_policy (self->outbox, &self->first_delay, &self->max_attempts);
     }
-  else
+  else if (info->protection == 0)
     {
       self->tmpl = ep_template_parse (info->template_text, error);
       if (self->tmpl == NULL)

@@ -133,6 +133,7 @@ ep_campaign_create (EpOutbox    *outbox,
                     guint        rate,
                     guint        daily_limit,
                     const EpCampaignTiming *timing,
+                    const EpCampaignProtection *protection,
                     GError     **error)
 {
   g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
@@ -152,6 +153,8 @@ ep_campaign_create (EpOutbox    *outbox,
   g_ptr_array_add (columns, NULL);
 
   domain = domain_of (ep_account_get_address (account));
+  if (protection != NULL && protection->protection == EP_PROTECT_NONE)
+    protection = NULL;
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -165,21 +168,38 @@ ep_campaign_create (EpOutbox    *outbox,
       r = g_new0 (EpStoreRecipient, 1);
       r->row_number = ep_table_get_row_number (table, row);
       r->address = draft_recipients_text (draft);
+      r->message_id = g_mime_utils_generate_message_id (domain);
+      g_ptr_array_add (recipients, r);
+      if (protection != NULL)
+        {
+          g_autoptr(GError) why = NULL;
+
+          /* Stored as it will go: ciphertext only, no values. */
+          r->values = g_new0 (char *, 1);
+          r->message = _ep_campaign_protect_row (outbox, account, tmpl, table, row, base_dir,
+                                                 protection, r->message_id, NULL, &why);
+          if (r->message == NULL)
+            {
+              g_set_error (error, why->domain, why->code, _("Row %u: %s"), r->row_number,
+                           why->message);
+              return 0;
+            }
+          continue;
+        }
       r->values = g_new0 (char *, n_columns + 1);
       for (guint c = 0; c < n_columns; c++)
         r->values[c] = g_strdup (ep_table_get_value (table, row, c));
-      r->message_id = g_mime_utils_generate_message_id (domain);
-      g_ptr_array_add (recipients, r);
     }
 
-  text = ep_template_to_text (tmpl);
+  text = protection != NULL ? g_strdup ("") : ep_template_to_text (tmpl);
 
   info->kind = EP_CAMPAIGN_KIND_MERGE;
   info->account_uid = g_strdup (ep_account_get_uid (account));
   info->name = g_strdup (name ? name : "");
   info->template_text = g_steal_pointer (&text);
   info->base_dir = g_strdup (base_dir ? base_dir : ".");
-  info->columns = g_strdupv ((char **) columns->pdata);
+  info->columns = protection != NULL ? g_new0 (char *, 1) : g_strdupv ((char **) columns->pdata);
+  info->protection = protection != NULL ? protection->protection : 0;
   info->connections = CLAMP (connections, 1, 16);
   info->rate = rate;
   info->daily_limit = daily_limit;
@@ -440,7 +460,8 @@ create_thread (GTask        *task,
   gint64 id;
 
   id = ep_campaign_create (source_object, op->account, op->tmpl, op->table, op->rows, op->name,
-                           op->base_dir, op->connections, op->rate, op->daily_limit, NULL, &error);
+                           op->base_dir, op->connections, op->rate, op->daily_limit, NULL, NULL,
+                           &error);
   if (id == 0)
     g_task_return_error (task, error);
   else

@@ -17,6 +17,7 @@
 #include "store/ep-store.h"
 #include "table/ep-table.h"
 #include "transport/ep-smtp.h"
+#include "vault/ep-smime.h"
 
 G_BEGIN_DECLS
 
@@ -82,11 +83,38 @@ typedef struct
   EpSendWindow window;       /* with spread: only then */
 } EpCampaignTiming;
 
+/* A protected merge: each message signed and/or encrypted for its own
+ * recipient when the campaign is created. */
+typedef struct
+{
+  EpProtection protection;
+  int          cert_column;       /* a column naming each row's certificate file; -1: none */
+  /* Rows without a usable certificate go unencrypted (the person was
+   * asked and confirmed); otherwise they fail the creation. */
+  gboolean     send_unprotected;
+} EpCampaignProtection;
+
+/* The rows of @rows that cannot be protected as asked (EpMergeProblem,
+ * kind EP_MERGE_PROBLEM_CERTIFICATE: no certificate, expired, not
+ * trusted, …), or NULL with an error for the whole campaign (no identity
+ * to sign with, the vault does not open). Loads the vault. Blocks. */
+GPtrArray  *ep_campaign_check_protection (EpOutbox                   *outbox,
+                                          EpAccount                  *account,
+                                          EpTemplate                 *tmpl,
+                                          EpTable                    *table,
+                                          GArray                     *rows,
+                                          const char                 *base_dir,
+                                          const EpCampaignProtection *protection,
+                                          GCancellable               *cancellable,
+                                          GError                    **error);
+
 /* Creates a campaign from the rows @rows (table indexes) of @table: the
  * template text, the rows' values, a Message-ID per recipient and its
  * @timing (NULL = at once) are stored in one transaction, so a campaign
- * meant for later never exists without its time. Returns the campaign id
- * or 0. Blocks. */
+ * meant for later never exists without its time. With @protection (NULL
+ * = none), every message is built and protected now and stored as it
+ * will be sent, and neither the template nor the rows' values are kept.
+ * Returns the campaign id or 0. Blocks. */
 gint64      ep_campaign_create        (EpOutbox     *outbox,
                                        EpAccount    *account,
                                        EpTemplate   *tmpl,
@@ -98,6 +126,7 @@ gint64      ep_campaign_create        (EpOutbox     *outbox,
                                        guint         rate,
                                        guint         daily_limit,
                                        const EpCampaignTiming *timing,
+                                       const EpCampaignProtection *protection,
                                        GError      **error);
 void        ep_campaign_create_async  (EpOutbox            *outbox,
                                        EpAccount           *account,

@@ -43,6 +43,7 @@ struct _EpMergeJob
   gint64         start_at;        /* unix time; 0 = at once */
   gboolean       spread;
   EpSendWindow   window;
+  EpCampaignProtection protection;
 
   guint          read_serial;
   guint          validate_serial;
@@ -435,6 +436,7 @@ typedef struct
   char       *base_dir;
   guint       connections, rate, daily;
   EpCampaignTiming timing;
+  EpCampaignProtection protection;
 } SendData;
 
 static void
@@ -481,6 +483,7 @@ send_data_new (EpMergeJob *self,
   s->timing.not_before = self->start_at;
   s->timing.spread = self->spread;
   s->timing.window = self->window;
+  s->protection = self->protection;
   return s;
 }
 
@@ -541,7 +544,8 @@ create_campaign_thread (GTask        *task,
   GError *error = NULL;
   /* Scheduled or spread: its rows and template are the snapshot taken now. */
   gint64 id = ep_campaign_create (s->context, s->account, s->tmpl, s->table, s->rows, s->name,
-                                  s->base_dir, s->connections, s->rate, s->daily, &s->timing, &error);
+                                  s->base_dir, s->connections, s->rate, s->daily, &s->timing,
+                                  s->protection.protection ? &s->protection : NULL, &error);
 
   if (id == 0)
     g_task_return_error (task, error);
@@ -708,6 +712,7 @@ ep_merge_job_init (EpMergeJob *self)
 {
   self->connections = 1;
   self->window = EP_SEND_WINDOW_NONE;
+  self->protection.cert_column = -1;
 }
 
 /* ---- public API ----------------------------------------------------------- */
@@ -989,4 +994,27 @@ ep_merge_job_set_pacing (EpMergeJob *self,
   self->connections = connections;
   self->rate = rate;
   self->daily_limit = daily_limit;
+}
+
+void
+ep_merge_job_set_protection (EpMergeJob                 *self,
+                             const EpCampaignProtection *protection)
+{
+  g_return_if_fail (EP_IS_MERGE_JOB (self));
+
+  if (protection != NULL)
+    self->protection = *protection;
+  else
+    {
+      self->protection.protection = EP_PROTECT_NONE;
+      self->protection.cert_column = -1;
+      self->protection.send_unprotected = FALSE;
+    }
+}
+
+const EpCampaignProtection *
+ep_merge_job_get_protection (EpMergeJob *self)
+{
+  g_return_val_if_fail (EP_IS_MERGE_JOB (self), NULL);
+  return &self->protection;
 }

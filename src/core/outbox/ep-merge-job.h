@@ -113,6 +113,11 @@ void           ep_merge_job_set_skip_invalid       (EpMergeJob          *self,
 void           ep_merge_job_set_start_at           (EpMergeJob          *self,
                                                     gint64               start_at);
 gint64         ep_merge_job_get_start_at           (EpMergeJob          *self);
+/* Sign and/or encrypt each message for its own recipient (NULL: none). */
+void           ep_merge_job_set_protection         (EpMergeJob                 *self,
+                                                    const EpCampaignProtection *protection);
+const EpCampaignProtection *
+               ep_merge_job_get_protection         (EpMergeJob                 *self);
 /* Spread over days (at most the daily limit a day) within @window (NULL =
  * any time), or not. */
 void           ep_merge_job_set_spread             (EpMergeJob          *self,

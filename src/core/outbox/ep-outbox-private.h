@@ -26,6 +26,26 @@ GMainContext *_ep_outbox_get_main_context (EpOutbox *self);
 EpOutgoing *_ep_outbox_load_message    (EpOutbox    *self,
                                         gint64       id,
                                         GError     **error);
+/* Signs and/or encrypts @outgoing in place (loads the vault; worker
+ * threads). @recipient_cert: a merge row's own certificate file. */
+gboolean   _ep_outbox_protect          (EpOutbox      *self,
+                                        EpOutgoing    *outgoing,
+                                        EpProtection   protection,
+                                        GBytes        *recipient_cert,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+/* ep-campaign-protect.c: row @row of a protected merge, built and
+ * protected as it will be sent. */
+GBytes    *_ep_campaign_protect_row    (EpOutbox                   *outbox,
+                                        EpAccount                  *account,
+                                        EpTemplate                 *tmpl,
+                                        EpTable                    *table,
+                                        guint                       row,
+                                        const char                 *base_dir,
+                                        const EpCampaignProtection *protection,
+                                        const char                 *message_id,
+                                        GCancellable               *cancellable,
+                                        GError                    **error);
 void       _ep_outbox_emit_changed     (EpOutbox    *self);
 /* Called by a task when it starts and when it finishes. */
 void       _ep_outbox_task_started     (EpOutbox     *self,

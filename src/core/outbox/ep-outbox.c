@@ -33,6 +33,8 @@ struct _EpOutbox
 
   EpStore       *store;
   EpProtocolLog *log;
+  EpVault       *vault;         /* made when first asked for */
+  GMutex         vault_mutex;
   char          *data_dir;
   GMainContext  *main_context;
   GListStore    *tasks;         /* EpOutboxTask started and not finished */
@@ -67,6 +69,8 @@ ep_outbox_finalize (GObject *object)
   g_clear_pointer (&self->known, g_hash_table_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->log);
+  g_clear_object (&self->vault);
+  g_mutex_clear (&self->vault_mutex);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
 
@@ -135,6 +139,7 @@ ep_outbox_init (EpOutbox *self)
 {
   self->tasks = g_list_store_new (EP_TYPE_OUTBOX_TASK);
   self->known = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_mutex_init (&self->vault_mutex);
   self->main_context = g_main_context_ref_thread_default ();
   self->first_delay = 30;
   self->max_attempts = 6;
@@ -157,6 +162,62 @@ ep_outbox_new (EpStore       *store,
   self->data_dir = g_strdup (data_dir);
 
   return self;
+}
+
+EpVault *
+ep_outbox_get_vault (EpOutbox *self)
+{
+  EpVault *vault;
+
+  g_return_val_if_fail (EP_IS_OUTBOX (self), NULL);
+
+  g_mutex_lock (&self->vault_mutex);
+  if (self->vault == NULL)
+    {
+      g_autofree char *path = g_build_filename (self->data_dir, "vault", NULL);
+      self->vault = ep_vault_new (path);
+    }
+  vault = self->vault;
+  g_mutex_unlock (&self->vault_mutex);
+  return vault;
+}
+
+EpProtection
+ep_outbox_draft_protection (const EpDraft *draft)
+{
+  EpProtection protection = EP_PROTECT_NONE;
+
+  if (draft->sign)
+    protection |= EP_PROTECT_SIGN;
+  if (draft->encrypt)
+    protection |= EP_PROTECT_ENCRYPT | (draft->gcm ? EP_PROTECT_GCM : 0);
+  return protection;
+}
+
+/* Signs and/or encrypts @outgoing as asked (worker thread). */
+gboolean
+_ep_outbox_protect (EpOutbox       *self,
+                    EpOutgoing     *outgoing,
+                    EpProtection    protection,
+                    GBytes         *recipient_cert,
+                    GCancellable   *cancellable,
+                    GError        **error)
+{
+  EpVault *vault = ep_outbox_get_vault (self);
+  GBytes *protected;
+
+  if (protection == EP_PROTECT_NONE)
+    return TRUE;
+  if (!ep_vault_load_sync (vault, NULL, cancellable, error))
+    return FALSE;
+  protected = ep_smime_protect (vault, outgoing->data, protection, outgoing->envelope_from,
+                                (const char * const *) outgoing->recipients, recipient_cert,
+                                NULL, error);
+  if (protected == NULL)
+    return FALSE;
+  g_bytes_unref (outgoing->data);
+  outgoing->data = protected;
+  return TRUE;
 }
 
 EpStore *
@@ -424,7 +485,9 @@ send_message_thread (GTask        *task,
   op->draft->from_address = g_strdup (ep_account_get_address (op->account));
 
   outgoing = ep_message_build (op->draft, cancellable, &error);
-  if (outgoing == NULL)
+  if (outgoing == NULL ||
+      !_ep_outbox_protect (self, outgoing, ep_outbox_draft_protection (op->draft), NULL, cancellable,
+                           &error))
     {
       g_task_return_error (task, error);
       return;
@@ -447,8 +510,9 @@ send_message_thread (GTask        *task,
       return;
     }
   op->message_id = g_strdup (outgoing->message_id);
-  /* Scheduled: the draft too, so Edit can bring it back as written. */
-  if (info->scheduled && !ep_store_message_set_draft (self->store, op->id, op->draft, &error))
+  /* Scheduled: the draft too, so Edit can bring it back as written;
+   * never for an encrypted message, which is kept as ciphertext only. */
+  if (info->scheduled && !op->draft->encrypt && !ep_store_message_set_draft (self->store, op->id, op->draft, &error))
     {
       g_warning ("The scheduled message cannot be edited later: %s", error->message);
       g_clear_error (&error);

@@ -16,6 +16,7 @@
 #include "store/ep-store.h"
 #include "transport/ep-protocol-log.h"
 #include "outbox/ep-outbox-task.h"
+#include "vault/ep-smime.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,10 @@ EpOutbox      *ep_outbox_new                 (EpStore       *store,
                                               EpProtocolLog *log,
                                               const char    *data_dir);
 EpStore       *ep_outbox_get_store           (EpOutbox      *self);
+/* The key vault ($data_dir/vault), not loaded until first needed. */
+EpVault       *ep_outbox_get_vault           (EpOutbox      *self);
+/* What @draft's sign / encrypt / gcm ask for. */
+EpProtection   ep_outbox_draft_protection    (const EpDraft *draft);
 EpProtocolLog *ep_outbox_get_protocol_log    (EpOutbox      *self);
 const char    *ep_outbox_get_data_dir        (EpOutbox      *self);
 

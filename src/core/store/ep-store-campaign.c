@@ -149,6 +149,7 @@ ep_store_recipient_free (EpStoreRecipient *recipient)
   g_strfreev (recipient->values);
   g_free (recipient->message_id);
   g_free (recipient->reply);
+  g_clear_pointer (&recipient->message, g_bytes_unref);
   g_free (recipient);
 }
 
@@ -193,8 +194,8 @@ insert_campaign_row (EpStore              *self,
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO campaigns (account_uid, name, template, base_dir, columns, "
                           "connections, rate, daily_limit, kind, not_before, scheduled, "
-                          "spread, window_days, window_start, window_end) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                          "spread, window_days, window_start, window_end, protection) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -217,6 +218,7 @@ insert_campaign_row (EpStore              *self,
   sqlite3_bind_int (stmt, 13, info->spread ? info->window.days & EP_SEND_WINDOW_ALL_DAYS : 0);
   sqlite3_bind_int (stmt, 14, info->spread && info->window.start >= 0 ? info->window.start : -1);
   sqlite3_bind_int (stmt, 15, info->spread && info->window.start >= 0 ? info->window.end : -1);
+  sqlite3_bind_int (stmt, 16, (int) info->protection);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -247,8 +249,8 @@ ep_store_campaign_insert (EpStore              *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO campaign_recipients (campaign_id, row_number, address, "
-                          "row_values, message_id, updated_at) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%s','now'))",
+                          "row_values, message_id, updated_at, message) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%s','now'), ?6)",
                           -1, &rstmt, NULL) != SQLITE_OK)
     {
       _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -270,6 +272,11 @@ ep_store_campaign_insert (EpStore              *self,
       sqlite3_bind_text (rstmt, 3, r->address ? r->address : "", -1, SQLITE_STATIC);
       bind_strv (rstmt, 4, r->values ? (const char * const *) r->values : empty);
       sqlite3_bind_text (rstmt, 5, r->message_id ? r->message_id : "", -1, SQLITE_STATIC);
+      if (r->message != NULL)
+        sqlite3_bind_blob (rstmt, 6, g_bytes_get_data (r->message, NULL),
+                           (int) g_bytes_get_size (r->message), SQLITE_STATIC);
+      else
+        sqlite3_bind_null (rstmt, 6);
       if (sqlite3_step (rstmt) != SQLITE_DONE)
         {
           _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -446,6 +453,7 @@ campaign_from_row (EpStore      *self,
   info->window.days = sqlite3_column_int (stmt, 18) & EP_SEND_WINDOW_ALL_DAYS;
   info->window.start = sqlite3_column_int (stmt, 19);
   info->window.end = sqlite3_column_int (stmt, 20);
+  info->protection = (guint) sqlite3_column_int (stmt, 21);
   if (info->window.start < 0 || info->window.start >= 1440 ||
       info->window.end <= info->window.start || info->window.end > 1440)
     info->window.start = info->window.end = -1;
@@ -474,7 +482,7 @@ campaign_from_row (EpStore      *self,
 #define CAMPAIGN_COLUMNS \
   "id, account_uid, name, template, base_dir, columns, connections, rate, daily_limit, " \
   "state, reason, created_at, updated_at, kind, not_before, started_at, scheduled, " \
-  "spread, window_days, window_start, window_end"
+  "spread, window_days, window_start, window_end, protection"
 
 EpCampaignInfo *
 ep_store_campaign_lookup (EpStore  *self,
@@ -760,13 +768,13 @@ ep_store_recipient_claim (EpStore  *self,
    * however many rows are sent: the index is named, as SQLite 3.40 would
    * otherwise walk the campaign's primary key from its first row. */
   static const char * const pick[] = {
-    "SELECT " RECIPIENT_COLUMNS ", row_values FROM campaign_recipients "
+    "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
     "INDEXED BY campaign_recipients_state "
     "WHERE campaign_id = ?1 AND state = 'uncertain' ORDER BY row_number LIMIT 1",
-    "SELECT " RECIPIENT_COLUMNS ", row_values FROM campaign_recipients "
+    "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
     "INDEXED BY campaign_recipients_state "
     "WHERE campaign_id = ?1 AND state = 'pending' ORDER BY row_number LIMIT 1",
-    "SELECT " RECIPIENT_COLUMNS ", row_values FROM campaign_recipients "
+    "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
     "INDEXED BY campaign_recipients_due "
     "WHERE campaign_id = ?1 AND state = 'deferred' AND next_attempt <= ?2 "
     "ORDER BY next_attempt, row_number LIMIT 1",
@@ -805,6 +813,9 @@ ep_store_recipient_claim (EpStore  *self,
         {
           result = recipient_from_row (stmt);
           result->values = column_strv (stmt, 10);
+          if (sqlite3_column_type (stmt, 11) == SQLITE_BLOB)
+            result->message = g_bytes_new (sqlite3_column_blob (stmt, 11),
+                                           sqlite3_column_bytes (stmt, 11));
         }
       else if (rc != SQLITE_DONE)
         failed = !_ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));

@@ -140,6 +140,13 @@ static const char * const migrations[] = {
    * the primary key, walking every row already sent). */
   "CREATE INDEX campaign_recipients_due ON campaign_recipients "
   "  (campaign_id, state, next_attempt, row_number);",
+
+  /* 8: protected merges (S/MIME): each recipient's message is built and
+   * signed/encrypted when the campaign is created and kept as it goes on
+   * the wire (ciphertext only; no row values, no template); protection
+   * is the EpProtection asked for. */
+  "ALTER TABLE campaign_recipients ADD COLUMN message BLOB;"
+  "ALTER TABLE campaigns ADD COLUMN protection INTEGER NOT NULL DEFAULT 0;",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;

@@ -135,6 +135,7 @@ typedef struct
   gboolean        scheduled;       /* a person gave it its time (send later) */
   gboolean        spread;          /* over days: daily_limit a day, in window */
   EpSendWindow    window;          /* when a spread campaign may send */
+  guint           protection;      /* EpProtection: merge messages built signed/encrypted */
   guint           total;
   guint           counts[EP_RECIPIENT_N_STATES];
   guint           was_uncertain;   /* recipients in flight during a crash */
@@ -164,6 +165,9 @@ typedef struct
   guint             reply_code;
   char             *reply;
   gint64            updated_at;
+  /* A protected merge's message, built and encrypted when the campaign
+   * was made (what goes on the wire); NULL otherwise and in listings. */
+  GBytes           *message;
 } EpStoreRecipient;
 
 void              ep_store_recipient_free       (EpStoreRecipient *recipient);

@@ -1,0 +1,1379 @@
+/* ep-vault.c: the key vault
+ *
+ * One file, written atomically (temporary file, fsync, rename) with mode
+ * 0600:
+ *
+ *   "EPVAULT1" | kdf (1 = key in the keyring, 2 = scrypt passphrase) |
+ *   [kdf 2: salt (16) | log2 N | r | p] | nonce (12) |
+ *   AES-256-GCM ciphertext | tag (16)
+ *
+ * Everything before the ciphertext is authenticated too. The plaintext is
+ * a GVariant (a(ayay)aayasas): identities (certificate DER, PKCS #8 key
+ * DER), contacts' certificates (DER), accepted fingerprints, fingerprints
+ * whose owners advertised AES-GCM. The key never leaves this file and the
+ * keyring; plaintext buffers are wiped when done. A vault that does not
+ * open is an error and is never written over.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-vault"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#include "ep-vault-private.h"
+
+#define MAGIC        "EPVAULT1"
+#define MAGIC_LEN    8
+#define KDF_KEYRING  1
+#define KDF_SCRYPT   2
+#define SALT_LEN     16
+#define NONCE_LEN    12
+#define TAG_LEN      16
+#define KEY_LEN      32
+#define SCRYPT_LOG_N 17   /* N = 131072, r = 8: 128 MiB, about 0.3 s */
+#define SCRYPT_R     8
+#define SCRYPT_P     1
+#define PAYLOAD_TYPE "(a(ayay)aayasas)"
+
+typedef struct
+{
+  X509     *cert;
+  EVP_PKEY *key;      /* identities only */
+  char     *fingerprint;
+} Entry;
+
+struct _EpVault
+{
+  GObject     parent_instance;
+
+  char       *path;
+  GMutex      mutex;
+  gboolean    loaded;
+  gboolean    have_key;
+  guint8      key[KEY_LEN];
+  int         kdf;
+  guint8      salt[SALT_LEN];
+  char       *passphrase;   /* kept only to create a passphrase vault on first save */
+  GPtrArray  *entries;      /* Entry */
+  GHashTable *trusted;      /* fingerprint set */
+  GHashTable *gcm;          /* fingerprint set */
+};
+
+G_DEFINE_FINAL_TYPE (EpVault, ep_vault, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ep-vault-error-quark, ep_vault_error)
+
+static const SecretSchema vault_schema = {
+  "io.github.epistle.Vault", SECRET_SCHEMA_NONE,
+  {
+    { "path", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+static void
+entry_free (Entry *entry)
+{
+  X509_free (entry->cert);
+  EVP_PKEY_free (entry->key);
+  g_free (entry->fingerprint);
+  g_free (entry);
+}
+
+static void
+wipe_passphrase (EpVault *self)
+{
+  if (self->passphrase != NULL)
+    {
+      OPENSSL_cleanse (self->passphrase, strlen (self->passphrase));
+      g_clear_pointer (&self->passphrase, g_free);
+    }
+}
+
+static void
+ep_vault_finalize (GObject *object)
+{
+  EpVault *self = EP_VAULT (object);
+
+  OPENSSL_cleanse (self->key, sizeof self->key);
+  wipe_passphrase (self);
+  g_ptr_array_unref (self->entries);
+  g_hash_table_unref (self->trusted);
+  g_hash_table_unref (self->gcm);
+  g_free (self->path);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (ep_vault_parent_class)->finalize (object);
+}
+
+static void
+ep_vault_class_init (EpVaultClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ep_vault_finalize;
+}
+
+static void
+ep_vault_init (EpVault *self)
+{
+  g_mutex_init (&self->mutex);
+  self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  self->trusted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->gcm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+EpVault *
+ep_vault_new (const char *path)
+{
+  EpVault *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (EP_TYPE_VAULT, NULL);
+  self->path = g_strdup (path);
+  return self;
+}
+
+const char *
+ep_vault_get_path (EpVault *self)
+{
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  return self->path;
+}
+
+gboolean
+ep_vault_is_loaded (EpVault *self)
+{
+  gboolean loaded;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), FALSE);
+  g_mutex_lock (&self->mutex);
+  loaded = self->loaded;
+  g_mutex_unlock (&self->mutex);
+  return loaded;
+}
+
+/* --- the key ------------------------------------------------------------- */
+
+static gboolean
+derive_key (EpVault     *self,
+            const char  *passphrase,
+            guint        log_n,
+            guint        r,
+            guint        p,
+            GError     **error)
+{
+  if (log_n > 22 || r == 0 || r > 32 || p == 0 || p > 4 ||
+      !EVP_PBE_scrypt (passphrase, strlen (passphrase), self->salt, SALT_LEN,
+                       (uint64_t) 1 << log_n, r, p, (uint64_t) 1 << 30, self->key, KEY_LEN))
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_DAMAGED,
+                           _("The key vault's key could not be derived from the passphrase"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+keyring_lookup (EpVault       *self,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *secret;
+  guchar *raw;
+  gsize len = 0;
+
+  secret = secret_password_lookup_nonpageable_sync (&vault_schema, cancellable, &local_error,
+                                                    "path", self->path, NULL);
+  if (local_error != NULL)
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_KEYRING,
+                   _("The key vault's key could not be read from the keyring: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+  if (secret == NULL)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_LOCKED,
+                           _("The key vault's key is not in the keyring: the vault cannot be "
+                             "opened. It was left as it is."));
+      return FALSE;
+    }
+
+  raw = g_base64_decode (secret, &len);
+  secret_password_free (secret);
+  if (len != KEY_LEN)
+    {
+      OPENSSL_cleanse (raw, len);
+      g_free (raw);
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_TAMPERED,
+                           _("The keyring holds a damaged key for the key vault: the vault "
+                             "cannot be opened. It was left as it is."));
+      return FALSE;
+    }
+  memcpy (self->key, raw, KEY_LEN);
+  OPENSSL_cleanse (raw, len);
+  g_free (raw);
+  self->have_key = TRUE;
+  return TRUE;
+}
+
+/* A new vault's key: random, into the keyring; or from the passphrase. */
+static gboolean
+create_key (EpVault  *self,
+            GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *label = NULL;
+  char *encoded;
+  gboolean ok;
+
+  if (self->passphrase != NULL)
+    {
+      self->kdf = KDF_SCRYPT;
+      if (RAND_bytes (self->salt, SALT_LEN) != 1 ||
+          !derive_key (self, self->passphrase, SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P, error))
+        return FALSE;
+      wipe_passphrase (self);
+      self->have_key = TRUE;
+      return TRUE;
+    }
+
+  if (RAND_bytes (self->key, KEY_LEN) != 1)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                           _("No random numbers for the key vault's key"));
+      return FALSE;
+    }
+  encoded = g_base64_encode (self->key, KEY_LEN);
+  /* Translators: the keyring item's label */
+  label = g_strdup_printf (_("Epistle key vault (%s)"), self->path);
+  ok = secret_password_store_sync (&vault_schema, SECRET_COLLECTION_DEFAULT, label, encoded,
+                                   NULL, &local_error, "path", self->path, NULL);
+  OPENSSL_cleanse (encoded, strlen (encoded));
+  g_free (encoded);
+  if (!ok)
+    {
+      OPENSSL_cleanse (self->key, KEY_LEN);
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_KEYRING,
+                   _("The key vault's key could not be saved in the keyring: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+  self->kdf = KDF_KEYRING;
+  self->have_key = TRUE;
+  return TRUE;
+}
+
+/* --- the file ------------------------------------------------------------ */
+
+static gsize
+header_len (int kdf)
+{
+  return MAGIC_LEN + 1 + (kdf == KDF_SCRYPT ? SALT_LEN + 3 : 0) + NONCE_LEN;
+}
+
+static gboolean
+gcm_crypt (gboolean      encrypt,
+           const guint8 *key,
+           const guint8 *nonce,
+           const guint8 *aad,
+           gsize         aad_len,
+           const guint8 *in,
+           gsize         len,
+           guint8       *out,
+           guint8       *tag)
+{
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new ();
+  int n = 0, final = 0;
+  gboolean ok;
+
+  ok = ctx != NULL && len <= G_MAXINT &&
+       EVP_CipherInit_ex (ctx, EVP_aes_256_gcm (), NULL, key, nonce, encrypt ? 1 : 0) == 1 &&
+       EVP_CipherUpdate (ctx, NULL, &n, aad, (int) aad_len) == 1 &&
+       EVP_CipherUpdate (ctx, out, &n, in, (int) len) == 1 &&
+       (encrypt || EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1) &&
+       EVP_CipherFinal_ex (ctx, out + n, &final) == 1 &&
+       (!encrypt || EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1);
+  EVP_CIPHER_CTX_free (ctx);
+  return ok;
+}
+
+static GVariant *
+payload_new (EpVault *self)
+{
+  GVariantBuilder ids, contacts, trusted, gcm;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_variant_builder_init (&ids, G_VARIANT_TYPE ("a(ayay)"));
+  g_variant_builder_init (&contacts, G_VARIANT_TYPE ("aay"));
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      unsigned char *der = NULL;
+      int len = i2d_X509 (e->cert, &der);
+      GVariant *cert = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, der, MAX (len, 0), 1);
+
+      OPENSSL_free (der);
+      if (e->key != NULL)
+        {
+          unsigned char *kder = NULL;
+          int klen = i2d_PrivateKey (e->key, &kder);
+          GVariant *k = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, kder, MAX (klen, 0), 1);
+          OPENSSL_clear_free (kder, MAX (klen, 0));
+          g_variant_builder_add (&ids, "(@ay@ay)", cert, k);
+        }
+      else
+        g_variant_builder_add (&contacts, "@ay", cert);
+    }
+
+  g_variant_builder_init (&trusted, G_VARIANT_TYPE_STRING_ARRAY);
+  g_hash_table_iter_init (&iter, self->trusted);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_variant_builder_add (&trusted, "s", key);
+  g_variant_builder_init (&gcm, G_VARIANT_TYPE_STRING_ARRAY);
+  g_hash_table_iter_init (&iter, self->gcm);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_variant_builder_add (&gcm, "s", key);
+
+  return g_variant_ref_sink (g_variant_new ("(@a(ayay)@aay@as@as)",
+                                            g_variant_builder_end (&ids),
+                                            g_variant_builder_end (&contacts),
+                                            g_variant_builder_end (&trusted),
+                                            g_variant_builder_end (&gcm)));
+}
+
+/* Called with the lock held. */
+static gboolean
+save_locked (EpVault  *self,
+             GError  **error)
+{
+  g_autoptr(GVariant) payload = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree guint8 *file = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize plain_len, hlen, file_len;
+  guint8 *p;
+  gboolean ok;
+
+  if (!self->loaded)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_LOCKED,
+                           _("The key vault is not open"));
+      return FALSE;
+    }
+  if (!self->have_key && !create_key (self, error))
+    return FALSE;
+
+  payload = payload_new (self);
+  plain_len = g_variant_get_size (payload);
+  hlen = header_len (self->kdf);
+  file_len = hlen + plain_len + TAG_LEN;
+  file = g_malloc (file_len);
+  p = file;
+  memcpy (p, MAGIC, MAGIC_LEN);
+  p += MAGIC_LEN;
+  *p++ = (guint8) self->kdf;
+  if (self->kdf == KDF_SCRYPT)
+    {
+      memcpy (p, self->salt, SALT_LEN);
+      p += SALT_LEN;
+      *p++ = SCRYPT_LOG_N;
+      *p++ = SCRYPT_R;
+      *p++ = SCRYPT_P;
+    }
+  if (RAND_bytes (p, NONCE_LEN) != 1)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                           _("No random numbers for the key vault"));
+      return FALSE;
+    }
+
+  {
+    /* The serialised plaintext is in the variant's own buffer: copy it to
+     * one we can wipe, encrypt, wipe. */
+    guint8 *plain = g_malloc (MAX (plain_len, 1));
+    g_variant_store (payload, plain);
+    ok = gcm_crypt (TRUE, self->key, p, file, hlen, plain, plain_len, file + hlen,
+                    file + hlen + plain_len);
+    OPENSSL_cleanse (plain, plain_len);
+    g_free (plain);
+  }
+  if (!ok)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                           _("The key vault could not be encrypted"));
+      return FALSE;
+    }
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                   _("Could not create the folder of the key vault: %s"), g_strerror (saved));
+      return FALSE;
+    }
+  if (!g_file_set_contents_full (self->path, (const char *) file, file_len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, &local_error))
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                   _("Could not save the key vault: %s"), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static Entry *
+find_entry (EpVault    *self,
+            const char *fingerprint)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (g_ascii_strcasecmp (e->fingerprint, fingerprint) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+/* Takes @cert (and @key). An existing contact entry gains the key. */
+static Entry *
+add_entry (EpVault  *self,
+           X509     *cert,
+           EVP_PKEY *key)
+{
+  g_autofree char *fp = _ep_cert_fingerprint (cert);
+  Entry *e = find_entry (self, fp);
+
+  if (e != NULL)
+    {
+      X509_free (cert);
+      if (key != NULL && e->key == NULL)
+        e->key = key;
+      else
+        EVP_PKEY_free (key);
+      return e;
+    }
+  e = g_new0 (Entry, 1);
+  e->cert = cert;
+  e->key = key;
+  e->fingerprint = g_steal_pointer (&fp);
+  g_ptr_array_add (self->entries, e);
+  return e;
+}
+
+static gboolean
+parse_payload (EpVault       *self,
+               const guint8  *plain,
+               gsize          len)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (plain, len);
+  g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (PAYLOAD_TYPE),
+                                                                        bytes, FALSE));
+  g_autoptr(GVariantIter) ids = NULL, contacts = NULL, trusted = NULL, gcm = NULL;
+  GVariant *cert_v, *key_v;
+  const char *fp;
+  gboolean ok = TRUE;
+
+  g_variant_get (v, "(a(ayay)aayasas)", &ids, &contacts, &trusted, &gcm);
+  while (g_variant_iter_next (ids, "(@ay@ay)", &cert_v, &key_v))
+    {
+      gsize clen, klen;
+      const unsigned char *c = g_variant_get_fixed_array (cert_v, &clen, 1);
+      const unsigned char *k = g_variant_get_fixed_array (key_v, &klen, 1);
+      X509 *cert = d2i_X509 (NULL, &c, (long) clen);
+      EVP_PKEY *key = d2i_AutoPrivateKey (NULL, &k, (long) klen);
+
+      if (cert != NULL && key != NULL)
+        add_entry (self, cert, key);
+      else
+        {
+          X509_free (cert);
+          EVP_PKEY_free (key);
+          ok = FALSE;
+        }
+      g_variant_unref (cert_v);
+      g_variant_unref (key_v);
+    }
+  while (g_variant_iter_next (contacts, "@ay", &cert_v))
+    {
+      gsize clen;
+      const unsigned char *c = g_variant_get_fixed_array (cert_v, &clen, 1);
+      X509 *cert = d2i_X509 (NULL, &c, (long) clen);
+
+      if (cert != NULL)
+        add_entry (self, cert, NULL);
+      else
+        ok = FALSE;
+      g_variant_unref (cert_v);
+    }
+  while (g_variant_iter_next (trusted, "&s", &fp))
+    g_hash_table_add (self->trusted, g_ascii_strdown (fp, -1));
+  while (g_variant_iter_next (gcm, "&s", &fp))
+    g_hash_table_add (self->gcm, g_ascii_strdown (fp, -1));
+  ERR_clear_error ();
+  return ok;
+}
+
+gboolean
+ep_vault_load_sync (EpVault       *self,
+                    const char    *passphrase,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *file, *nonce;
+  gsize len = 0, hlen, plain_len;
+  guint8 *plain = NULL;
+  gboolean ok = FALSE;
+  int kdf;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (self->loaded)
+    {
+      g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
+
+  if (!g_file_get_contents (self->path, &contents, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          /* No vault yet: an empty one, written with a new key when it
+           * first holds something. */
+          self->loaded = TRUE;
+          if (passphrase != NULL)
+            self->passphrase = g_strdup (passphrase);
+          ok = TRUE;
+        }
+      else
+        g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                     _("Could not read the key vault: %s"), local_error->message);
+      goto out;
+    }
+
+  file = (const guint8 *) contents;
+  kdf = len > MAGIC_LEN ? file[MAGIC_LEN] : 0;
+  if (len < MAGIC_LEN + 1 || memcmp (file, MAGIC, MAGIC_LEN) != 0 ||
+      (kdf != KDF_KEYRING && kdf != KDF_SCRYPT) || len < header_len (kdf) + TAG_LEN)
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_DAMAGED,
+                   _("The key vault “%s” is damaged (not a vault, or cut short). It was left "
+                     "as it is; restore it from a backup."), self->path);
+      goto out;
+    }
+
+  hlen = header_len (kdf);
+  self->kdf = kdf;
+  if (kdf == KDF_SCRYPT)
+    {
+      if (passphrase == NULL)
+        {
+          g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_LOCKED,
+                               _("The key vault is protected by a passphrase"));
+          goto out;
+        }
+      memcpy (self->salt, file + MAGIC_LEN + 1, SALT_LEN);
+      if (!derive_key (self, passphrase, file[MAGIC_LEN + 1 + SALT_LEN],
+                       file[MAGIC_LEN + 2 + SALT_LEN], file[MAGIC_LEN + 3 + SALT_LEN], error))
+        goto out;
+      self->have_key = TRUE;
+    }
+  else if (!keyring_lookup (self, cancellable, error))
+    goto out;
+
+  nonce = file + hlen - NONCE_LEN;
+  plain_len = len - hlen - TAG_LEN;
+  plain = g_malloc (MAX (plain_len, 1));
+  if (!gcm_crypt (FALSE, self->key, nonce, file, hlen, file + hlen, plain_len, plain,
+                  (guint8 *) file + len - TAG_LEN))
+    {
+      self->have_key = FALSE;
+      OPENSSL_cleanse (self->key, KEY_LEN);
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_TAMPERED,
+                   kdf == KDF_SCRYPT
+                   ? _("The key vault “%s” could not be opened: the passphrase is wrong, or "
+                       "the file was altered. It was left as it is.")
+                   : _("The key vault “%s” could not be opened: it was altered or damaged, "
+                       "or the keyring holds another vault's key. It was left as it is."),
+                   self->path);
+      goto out;
+    }
+
+  if (!parse_payload (self, plain, plain_len))
+    g_warning ("The key vault holds an entry that could not be read; it was kept out");
+  self->loaded = TRUE;
+  ok = TRUE;
+
+out:
+  if (plain != NULL)
+    {
+      OPENSSL_cleanse (plain, MAX (plain_len, 1));
+      g_free (plain);
+    }
+  if (contents != NULL)
+    OPENSSL_cleanse (contents, len);
+  g_mutex_unlock (&self->mutex);
+  return ok;
+}
+
+/* --- looking at it ----------------------------------------------------- */
+
+X509_STORE *
+_ep_vault_new_trust_store (EpVault *self)
+{
+  X509_STORE *store = X509_STORE_new ();
+
+  X509_STORE_set_default_paths (store);
+  /* An accepted certificate verifies by itself, without its issuer. */
+  X509_STORE_set_flags (store, X509_V_FLAG_PARTIAL_CHAIN);
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (g_hash_table_contains (self->trusted, e->fingerprint))
+        X509_STORE_add_cert (store, e->cert);
+    }
+  g_mutex_unlock (&self->mutex);
+  ERR_clear_error ();
+  return store;
+}
+
+STACK_OF (X509) *
+_ep_vault_dup_certs (EpVault *self)
+{
+  STACK_OF (X509) *certs = sk_X509_new_null ();
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (X509_up_ref (e->cert))
+        sk_X509_push (certs, e->cert);
+    }
+  g_mutex_unlock (&self->mutex);
+  return certs;
+}
+
+/* Whether @cert chains to an authority or an accepted certificate. */
+static gboolean
+verifies (X509_STORE      *store,
+          STACK_OF (X509) *untrusted,
+          X509            *cert)
+{
+  X509_STORE_CTX *ctx = X509_STORE_CTX_new ();
+  gboolean ok;
+
+  ok = ctx != NULL && X509_STORE_CTX_init (ctx, store, cert, untrusted) == 1 &&
+       X509_verify_cert (ctx) == 1;
+  X509_STORE_CTX_free (ctx);
+  ERR_clear_error ();
+  return ok;
+}
+
+EpCertInfo *
+_ep_vault_describe (EpVault *self,
+                    X509    *cert)
+{
+  EpCertInfo *info = _ep_cert_info_new (cert);
+  g_autoptr(X509_STORE) store = NULL;
+  STACK_OF (X509) *untrusted;
+  Entry *e;
+
+  g_mutex_lock (&self->mutex);
+  e = find_entry (self, info->fingerprint);
+  info->is_identity = e != NULL && e->key != NULL;
+  info->trusted = g_hash_table_contains (self->trusted, info->fingerprint);
+  info->gcm = g_hash_table_contains (self->gcm, info->fingerprint);
+  g_mutex_unlock (&self->mutex);
+
+  if (info->status == EP_CERT_OK && !info->trusted)
+    {
+      store = _ep_vault_new_trust_store (self);
+      untrusted = _ep_vault_dup_certs (self);
+      if (!verifies (store, untrusted, cert))
+        info->status = EP_CERT_UNTRUSTED;
+      sk_X509_pop_free (untrusted, X509_free);
+    }
+  return info;
+}
+
+gboolean
+_ep_vault_cert_gcm (EpVault *self,
+                    X509    *cert)
+{
+  g_autofree char *fp = _ep_cert_fingerprint (cert);
+  gboolean gcm;
+
+  g_mutex_lock (&self->mutex);
+  gcm = g_hash_table_contains (self->gcm, fp);
+  g_mutex_unlock (&self->mutex);
+  return gcm;
+}
+
+static int
+compare_info (gconstpointer a,
+              gconstpointer b)
+{
+  const EpCertInfo *x = *(EpCertInfo **) a, *y = *(EpCertInfo **) b;
+
+  if (x->is_identity != y->is_identity)
+    return x->is_identity ? -1 : 1;
+  return g_utf8_collate (x->subject, y->subject);
+}
+
+GPtrArray *
+ep_vault_list (EpVault *self)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_cert_info_free);
+  STACK_OF (X509) *certs;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), list);
+
+  certs = _ep_vault_dup_certs (self);
+  for (int i = 0; i < sk_X509_num (certs); i++)
+    g_ptr_array_add (list, _ep_vault_describe (self, sk_X509_value (certs, i)));
+  sk_X509_pop_free (certs, X509_free);
+  g_ptr_array_sort (list, compare_info);
+  return list;
+}
+
+static gboolean
+has_address (const EpCertInfo *info,
+             const char       *address)
+{
+  for (guint i = 0; info->addresses[i] != NULL; i++)
+    if (g_ascii_strcasecmp (info->addresses[i], address) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The best certificate for @address: usable for @encrypt (else signing,
+ * with a key), newest first; else the reason. */
+static X509 *
+lookup (EpVault     *self,
+        const char  *address,
+        gboolean     encrypt,
+        EpCertInfo **info_out,
+        GError     **error)
+{
+  STACK_OF (X509) *certs = _ep_vault_dup_certs (self);
+  X509 *best = NULL;
+  g_autoptr(EpCertInfo) best_info = NULL;
+  g_autoptr(EpCertInfo) problem = NULL;
+
+  for (int i = 0; i < sk_X509_num (certs); i++)
+    {
+      X509 *cert = sk_X509_value (certs, i);
+      g_autoptr(EpCertInfo) info = _ep_vault_describe (self, cert);
+
+      if (!has_address (info, address) || (encrypt ? !info->can_encrypt : !info->is_identity))
+        continue;
+      if (!encrypt && !info->can_sign)
+        continue;
+      /* One's own identity is one's own: no authority needed to sign. */
+      if (!encrypt && info->status == EP_CERT_UNTRUSTED)
+        info->status = EP_CERT_OK;
+      if (info->status != EP_CERT_OK)
+        {
+          if (problem == NULL || info->not_after > problem->not_after)
+            {
+              ep_cert_info_free (problem);
+              problem = g_steal_pointer (&info);
+            }
+          continue;
+        }
+      if (best_info == NULL || info->not_after > best_info->not_after)
+        {
+          ep_cert_info_free (best_info);
+          best_info = g_steal_pointer (&info);
+          best = cert;
+        }
+    }
+
+  if (best != NULL)
+    X509_up_ref (best);
+  sk_X509_pop_free (certs, X509_free);
+
+  if (best == NULL)
+    {
+      g_autofree char *why = problem ? ep_cert_info_describe_problem (problem) : NULL;
+
+      if (encrypt)
+        g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE,
+                     why ? _("The certificate for %s cannot be used: %s")
+                         : _("No certificate is known for %s"), address, why);
+      else
+        g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_IDENTITY,
+                     why ? _("Your certificate for %s cannot be used: %s")
+                         : _("You have no certificate for %s: import one or create one in "
+                             "Preferences, Encryption"), address, why);
+      return NULL;
+    }
+  if (info_out != NULL)
+    *info_out = g_steal_pointer (&best_info);
+  return best;
+}
+
+EpCertInfo *
+ep_vault_lookup_recipient (EpVault     *self,
+                           const char  *address,
+                           GError     **error)
+{
+  EpCertInfo *info = NULL;
+  X509 *cert;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  cert = lookup (self, address, TRUE, &info, error);
+  X509_free (cert);
+  return info;
+}
+
+EpCertInfo *
+ep_vault_lookup_identity (EpVault     *self,
+                          const char  *address,
+                          GError     **error)
+{
+  EpCertInfo *info = NULL;
+  X509 *cert;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  cert = lookup (self, address, FALSE, &info, error);
+  X509_free (cert);
+  return info;
+}
+
+X509 *
+_ep_vault_dup_recipient_cert (EpVault     *self,
+                              const char  *address,
+                              GError     **error)
+{
+  return lookup (self, address, TRUE, NULL, error);
+}
+
+void
+_ep_vault_identity_free (EpVaultIdentity *identity)
+{
+  X509_free (identity->cert);
+  EVP_PKEY_free (identity->key);
+  g_free (identity);
+}
+
+static EpVaultIdentity *
+identity_of (Entry *e)
+{
+  EpVaultIdentity *id = g_new0 (EpVaultIdentity, 1);
+
+  X509_up_ref (e->cert);
+  EVP_PKEY_up_ref (e->key);
+  id->cert = e->cert;
+  id->key = e->key;
+  return id;
+}
+
+EpVaultIdentity *
+_ep_vault_dup_identity (EpVault     *self,
+                        const char  *address,
+                        GError     **error)
+{
+  g_autoptr(X509) cert = lookup (self, address, FALSE, NULL, error);
+  g_autofree char *fp = NULL;
+  EpVaultIdentity *id = NULL;
+  Entry *e;
+
+  if (cert == NULL)
+    return NULL;
+  fp = _ep_cert_fingerprint (cert);
+  g_mutex_lock (&self->mutex);
+  e = find_entry (self, fp);
+  if (e != NULL && e->key != NULL)
+    id = identity_of (e);
+  g_mutex_unlock (&self->mutex);
+  if (id == NULL)
+    g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_IDENTITY,
+                 _("You have no certificate for %s"), address);
+  return id;
+}
+
+GPtrArray *
+_ep_vault_dup_identities (EpVault *self)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func ((GDestroyNotify) _ep_vault_identity_free);
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (e->key != NULL)
+        g_ptr_array_add (ids, identity_of (e));
+    }
+  g_mutex_unlock (&self->mutex);
+  return ids;
+}
+
+/* --- changing it ------------------------------------------------------- */
+
+static gboolean
+check_loaded_locked (EpVault  *self,
+                     GError  **error)
+{
+  if (self->loaded)
+    return TRUE;
+  g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_LOCKED,
+                       _("The key vault is not open"));
+  return FALSE;
+}
+
+EpCertInfo *
+ep_vault_import_identity (EpVault     *self,
+                          GBytes      *pkcs12,
+                          const char  *password,
+                          GError     **error)
+{
+  gsize size;
+  const unsigned char *data;
+  PKCS12 *p12;
+  EVP_PKEY *key = NULL;
+  X509 *cert = NULL;
+  STACK_OF (X509) *ca = NULL;
+  g_autofree char *fp = NULL;
+  gboolean saved;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (pkcs12 != NULL, NULL);
+
+  data = g_bytes_get_data (pkcs12, &size);
+  p12 = d2i_PKCS12 (NULL, &data, (long) size);
+  if (p12 == NULL)
+    {
+      ERR_clear_error ();
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_FILE,
+                           _("The file is not a PKCS #12 certificate file (.p12, .pfx)"));
+      return NULL;
+    }
+  if (!PKCS12_verify_mac (p12, password ? password : "", -1) &&
+      !(password == NULL || *password == '\0' ? PKCS12_verify_mac (p12, NULL, 0) : FALSE))
+    {
+      PKCS12_free (p12);
+      ERR_clear_error ();
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
+                           _("The password does not open this certificate file"));
+      return NULL;
+    }
+  if (!PKCS12_parse (p12, password ? password : "", &key, &cert, &ca) || key == NULL ||
+      cert == NULL)
+    {
+      PKCS12_free (p12);
+      EVP_PKEY_free (key);
+      X509_free (cert);
+      sk_X509_pop_free (ca, X509_free);
+      ERR_clear_error ();
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_FILE,
+                           _("The certificate file holds no certificate with its private key"));
+      return NULL;
+    }
+  PKCS12_free (p12);
+
+  fp = _ep_cert_fingerprint (cert);
+  g_mutex_lock (&self->mutex);
+  if (!check_loaded_locked (self, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      EVP_PKEY_free (key);
+      X509_free (cert);
+      sk_X509_pop_free (ca, X509_free);
+      return NULL;
+    }
+  X509_up_ref (cert);
+  add_entry (self, cert, key);
+  for (int i = 0; i < sk_X509_num (ca); i++)
+    {
+      X509 *c = sk_X509_value (ca, i);
+      X509_up_ref (c);
+      add_entry (self, c, NULL);
+    }
+  sk_X509_pop_free (ca, X509_free);
+  /* One's own certificate, imported by oneself: accepted. */
+  g_hash_table_add (self->trusted, g_strdup (fp));
+  saved = save_locked (self, error);
+  if (!saved)
+    {
+      Entry *e = find_entry (self, fp);
+      g_ptr_array_remove (self->entries, e);
+      g_hash_table_remove (self->trusted, fp);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  {
+    EpCertInfo *info = saved ? _ep_vault_describe (self, cert) : NULL;
+    X509_free (cert);
+    return info;
+  }
+}
+
+static gboolean
+add_ext (X509       *cert,
+         int         nid,
+         const char *value)
+{
+  X509V3_CTX ctx;
+  X509_EXTENSION *ext;
+  gboolean ok;
+
+  X509V3_set_ctx_nodb (&ctx);
+  X509V3_set_ctx (&ctx, cert, cert, NULL, NULL, 0);
+  ext = X509V3_EXT_conf_nid (NULL, &ctx, nid, value);
+  ok = ext != NULL && X509_add_ext (cert, ext, -1);
+  X509_EXTENSION_free (ext);
+  return ok;
+}
+
+EpCertInfo *
+ep_vault_create_identity (EpVault     *self,
+                          const char  *name,
+                          const char  *address,
+                          GError     **error)
+{
+  g_autoptr(EVP_PKEY) key = NULL;
+  g_autoptr(X509) cert = NULL;
+  g_autofree char *san = NULL;
+  g_autofree char *fp = NULL;
+  X509_NAME *subject;
+  unsigned char serial[16];
+  BIGNUM *bn;
+  gboolean ok;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (address != NULL && strchr (address, '@') != NULL, NULL);
+
+  if (name == NULL || *name == '\0')
+    name = address;
+  if (strpbrk (address, ",\r\n") != NULL)
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_FILE,
+                   _("“%s” is not a mail address"), address);
+      return NULL;
+    }
+
+  key = EVP_RSA_gen (3072);
+  cert = X509_new ();
+  RAND_bytes (serial, sizeof serial);
+  serial[0] &= 0x7f;
+  bn = BN_bin2bn (serial, sizeof serial, NULL);
+  san = g_strdup_printf ("email:%s", address);
+
+  subject = X509_get_subject_name (cert);
+  ok = key != NULL && cert != NULL && bn != NULL &&
+       X509_set_version (cert, X509_VERSION_3) &&
+       BN_to_ASN1_INTEGER (bn, X509_get_serialNumber (cert)) != NULL &&
+       X509_gmtime_adj (X509_getm_notBefore (cert), -300) != NULL &&
+       X509_gmtime_adj (X509_getm_notAfter (cert), 3L * 365 * 24 * 3600) != NULL &&
+       X509_NAME_add_entry_by_NID (subject, NID_commonName, MBSTRING_UTF8,
+                                   (const unsigned char *) name, -1, -1, 0) &&
+       X509_set_issuer_name (cert, subject) &&
+       X509_set_pubkey (cert, key) &&
+       add_ext (cert, NID_basic_constraints, "critical,CA:FALSE") &&
+       add_ext (cert, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
+       add_ext (cert, NID_ext_key_usage, "emailProtection") &&
+       add_ext (cert, NID_subject_alt_name, san) &&
+       add_ext (cert, NID_subject_key_identifier, "hash") &&
+       X509_sign (cert, key, EVP_sha256 ()) > 0;
+  BN_free (bn);
+  ERR_clear_error ();
+  if (!ok)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                           _("The certificate could not be created"));
+      return NULL;
+    }
+
+  fp = _ep_cert_fingerprint (cert);
+  g_mutex_lock (&self->mutex);
+  if (!check_loaded_locked (self, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return NULL;
+    }
+  X509_up_ref (cert);
+  EVP_PKEY_up_ref (key);
+  add_entry (self, cert, key);
+  g_hash_table_add (self->trusted, g_strdup (fp));
+  ok = save_locked (self, error);
+  if (!ok)
+    {
+      g_ptr_array_remove (self->entries, find_entry (self, fp));
+      g_hash_table_remove (self->trusted, fp);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return ok ? _ep_vault_describe (self, cert) : NULL;
+}
+
+GBytes *
+ep_vault_export (EpVault     *self,
+                 const char  *fingerprint,
+                 const char  *password,
+                 GError     **error)
+{
+  g_autoptr(BIO) bio = BIO_new (BIO_s_mem ());
+  g_autoptr(X509) cert = NULL;
+  g_autoptr(EVP_PKEY) key = NULL;
+  gboolean ok;
+  char *data;
+  long len;
+  Entry *e;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (fingerprint != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  e = find_entry (self, fingerprint);
+  if (e != NULL)
+    {
+      X509_up_ref (e->cert);
+      cert = e->cert;
+      if (e->key != NULL && EVP_PKEY_up_ref (e->key))
+        key = e->key;
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (cert == NULL || (password != NULL && key == NULL))
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NOT_FOUND,
+                   password ? _("No identity has the fingerprint %s")
+                            : _("No certificate has the fingerprint %s"), fingerprint);
+      return NULL;
+    }
+
+  if (password != NULL)
+    {
+      g_autofree char *friendly = _ep_cert_display_name (cert);
+      PKCS12 *p12 = PKCS12_create (password, friendly, key, cert, NULL,
+                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 0, 0, 0);
+      ok = p12 != NULL && i2d_PKCS12_bio (bio, p12);
+      PKCS12_free (p12);
+    }
+  else
+    ok = PEM_write_bio_X509 (bio, cert);
+  ERR_clear_error ();
+
+  if (!ok)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                           _("The certificate could not be written"));
+      return NULL;
+    }
+  len = BIO_get_mem_data (bio, &data);
+  return g_bytes_new (data, len);
+}
+
+GPtrArray *
+ep_vault_import_certificates (EpVault  *self,
+                              GBytes   *data,
+                              GError  **error)
+{
+  STACK_OF (X509) *certs;
+  g_autoptr(GPtrArray) added = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+
+  certs = _ep_cert_parse_all (data, error);
+  if (certs == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->mutex);
+  if (!check_loaded_locked (self, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      sk_X509_pop_free (certs, X509_free);
+      return NULL;
+    }
+  for (int i = 0; i < sk_X509_num (certs); i++)
+    {
+      X509 *c = sk_X509_value (certs, i);
+      X509_up_ref (c);
+      add_entry (self, c, NULL);
+    }
+  ok = save_locked (self, error);
+  g_mutex_unlock (&self->mutex);
+
+  if (ok)
+    {
+      added = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_cert_info_free);
+      for (int i = 0; i < sk_X509_num (certs); i++)
+        g_ptr_array_add (added, _ep_vault_describe (self, sk_X509_value (certs, i)));
+    }
+  sk_X509_pop_free (certs, X509_free);
+  return g_steal_pointer (&added);
+}
+
+gboolean
+ep_vault_set_trusted (EpVault     *self,
+                      const char  *fingerprint,
+                      gboolean     trusted,
+                      GError     **error)
+{
+  g_autofree char *fp = NULL;
+  gboolean ok, was;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), FALSE);
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
+
+  fp = g_ascii_strdown (fingerprint, -1);
+  g_mutex_lock (&self->mutex);
+  if (!check_loaded_locked (self, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
+  if (find_entry (self, fp) == NULL)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NOT_FOUND,
+                   _("No certificate has the fingerprint %s"), fingerprint);
+      return FALSE;
+    }
+  was = g_hash_table_contains (self->trusted, fp);
+  if (trusted)
+    g_hash_table_add (self->trusted, g_strdup (fp));
+  else
+    g_hash_table_remove (self->trusted, fp);
+  ok = save_locked (self, error);
+  if (!ok && was != trusted)
+    {
+      if (was)
+        g_hash_table_add (self->trusted, g_strdup (fp));
+      else
+        g_hash_table_remove (self->trusted, fp);
+    }
+  g_mutex_unlock (&self->mutex);
+  return ok;
+}
+
+gboolean
+ep_vault_remove (EpVault     *self,
+                 const char  *fingerprint,
+                 GError     **error)
+{
+  Entry *e;
+  gboolean ok;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), FALSE);
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (!check_loaded_locked (self, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
+  e = find_entry (self, fingerprint);
+  if (e == NULL)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NOT_FOUND,
+                   _("No certificate has the fingerprint %s"), fingerprint);
+      return FALSE;
+    }
+  g_hash_table_remove (self->trusted, e->fingerprint);
+  g_hash_table_remove (self->gcm, e->fingerprint);
+  g_ptr_array_remove (self->entries, e);
+  ok = save_locked (self, error);
+  g_mutex_unlock (&self->mutex);
+  return ok;
+}
+
+void
+_ep_vault_collect (EpVault  *self,
+                   X509     *cert,
+                   gboolean  gcm)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fp = _ep_cert_fingerprint (cert);
+  gboolean changed = FALSE;
+
+  g_mutex_lock (&self->mutex);
+  if (self->loaded)
+    {
+      if (find_entry (self, fp) == NULL)
+        {
+          X509_up_ref (cert);
+          add_entry (self, cert, NULL);
+          changed = TRUE;
+        }
+      if (gcm != g_hash_table_contains (self->gcm, fp))
+        {
+          if (gcm)
+            g_hash_table_add (self->gcm, g_strdup (fp));
+          else
+            g_hash_table_remove (self->gcm, fp);
+          changed = TRUE;
+        }
+      if (changed && !save_locked (self, &error))
+        g_warning ("A certificate from signed mail was not kept: %s", error->message);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+EpCertInfo *
+ep_vault_check_certificate (EpVault     *self,
+                            GBytes      *data,
+                            const char  *address,
+                            GError     **error)
+{
+  g_autoptr(X509) cert = NULL;
+  g_autoptr(EpCertInfo) info = NULL;
+  g_autofree char *why = NULL;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+
+  cert = _ep_vault_parse_certificate (data, error);
+  if (cert == NULL)
+    return NULL;
+  info = _ep_vault_describe (self, cert);
+
+  if (address != NULL && !has_address (info, address))
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE,
+                   _("The certificate is for %s, not for %s"),
+                   info->addresses[0] ? info->addresses[0] : info->subject, address);
+      return NULL;
+    }
+  if (info->status == EP_CERT_OK && !info->can_encrypt)
+    info->status = EP_CERT_WRONG_USAGE;
+  why = ep_cert_info_describe_problem (info);
+  if (why != NULL)
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE,
+                   _("The certificate for %s cannot be used: %s"),
+                   address ? address : info->subject, why);
+      return NULL;
+    }
+  return g_steal_pointer (&info);
+}
