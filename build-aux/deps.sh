@@ -19,6 +19,7 @@ EPISTLE_TEST_DEPS="
   xvfb xauth x11-utils imagemagick openssl curl procps
   python3-pyatspi at-spi2-core
   python3-openpyxl python3-xlsxwriter python3-odf notification-daemon
+  gpgsm gpg-agent
 "
 
 # Benchmarks only (tests/bench/): Postfix's smtp-sink and smtp-source, run

@@ -298,7 +298,9 @@ cmd_merge (int    argc,
     return fail (g_steal_pointer (&error));
 
   text = ep_merge_report_format (report);
-  if (text != NULL && *text != '\0')
+  /* With --sign/--encrypt, the report waits for the certificate check:
+   * "No problems" is not said before rows that cannot be encrypted. */
+  if (text != NULL && *text != '\0' && !(sign || encrypt))
     g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
 
   if (dry)
@@ -306,6 +308,8 @@ cmd_merge (int    argc,
 
   if (report->valid_rows->len == 0)
     {
+      if ((sign || encrypt) && text != NULL)
+        g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
       g_printerr (_("epistle-cli: no row can be sent; nothing was sent\n"));
       return EXIT_BAD_INPUT;
     }
@@ -331,6 +335,8 @@ cmd_merge (int    argc,
                                                cancellable, &error);
       if (problems == NULL)
         return fail (g_steal_pointer (&error));
+      if (text != NULL && *text != '\0' && (report->problems->len > 0 || problems->len == 0))
+        g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
       for (guint i = 0; i < problems->len; i++)
         {
           const EpMergeProblem *p = g_ptr_array_index (problems, i);

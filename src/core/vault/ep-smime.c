@@ -269,9 +269,26 @@ recipient_certs (EpVault            *vault,
         continue;
       else
         {
-          cert = _ep_vault_dup_recipient_cert (vault, recipients[i], error);
+          g_autoptr(GError) why = NULL;
+
+          cert = _ep_vault_dup_recipient_cert (vault, recipients[i], &why);
+          if (cert == NULL && row_cert != NULL)
+            {
+              /* The row named a certificate file: say what it is for. */
+              g_auto(GStrv) for_whom = NULL;
+              g_autoptr(EpCertInfo) info = _ep_cert_info_new (row_cert);
+
+              for_whom = g_strdupv (info->addresses);
+              g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE,
+                           _("The row's certificate is for %s, not for %s"),
+                           for_whom[0] ? for_whom[0] : info->subject, recipients[i]);
+              goto fail;
+            }
           if (cert == NULL)
-            goto fail;
+            {
+              g_propagate_error (error, g_steal_pointer (&why));
+              goto fail;
+            }
         }
       gcm = gcm && _ep_vault_cert_gcm (vault, cert);
       sk_X509_push (certs, cert);

@@ -1172,8 +1172,11 @@ ep_vault_export (EpVault     *self,
       g_autofree char *friendly = _ep_cert_display_name (cert);
       PKCS12 *p12 = PKCS12_create (password, friendly, key, cert, NULL,
                                    NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
-                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 0, 0, 0);
-      ok = p12 != NULL && i2d_PKCS12_bio (bio, p12);
+                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 0, -1, 0);
+      /* A SHA-1 MAC: OpenSSL 3 would write SHA-256, which gpgsm 2.2
+       * cannot check. */
+      ok = p12 != NULL && PKCS12_set_mac (p12, password, -1, NULL, 0, 2048, EVP_sha1 ()) &&
+           i2d_PKCS12_bio (bio, p12);
       PKCS12_free (p12);
     }
   else

@@ -38,6 +38,9 @@ struct _EpComposePage
   GtkListBox      *attachment_list;
   GtkLabel        *size_warning_label;
   GtkToggleButton *markdown_toggle;
+  GtkToggleButton *sign_toggle;
+  GtkToggleButton *encrypt_toggle;
+  GtkLabel        *protection_label;
   GtkButton       *send_button;
   GtkButton       *send_now_button;
   GtkLabel        *status_label;
@@ -64,6 +67,12 @@ struct _EpComposePage
   gboolean         saving;
   gboolean         save_again;
   gboolean         discard_after_save;  /* sent while a save was in flight */
+  /* Sign / Encrypt (ep-compose-page-protect.c) */
+  GCancellable    *protection_cancellable;
+  guint            protection_source;
+  gboolean         protection_checking;
+  gboolean         protection_ok;
+  gboolean         protection_loading;
 };
 
 EpAccount *_ep_compose_page_selected_account (EpComposePage *self);
@@ -76,6 +85,16 @@ void       _ep_compose_page_schedule_save    (EpComposePage *self);
 void       _ep_compose_page_clear_message    (EpComposePage *self);
 void       _ep_compose_page_delete_draft     (EpComposePage *self);
 EpDraft   *_ep_compose_page_build_draft      (EpComposePage *self);
+
+/* ep-compose-page-protect.c */
+void       _ep_compose_page_protect_init     (EpComposePage *self);
+void       _ep_compose_page_protect_dispose  (EpComposePage *self);
+void       _ep_compose_page_protect_check    (EpComposePage *self);
+void       _ep_compose_page_protect_account_changed (EpComposePage *self);
+/* Whether the protection asked for can be applied (checked, nothing missing). */
+gboolean   _ep_compose_page_protect_ready    (EpComposePage *self);
+void       _ep_compose_page_protect_apply    (EpComposePage *self,
+                                              EpDraft       *draft);
 
 /* ep-compose-page-send.c */
 void       _ep_compose_page_send             (EpComposePage *self);

@@ -77,7 +77,8 @@ void
 _ep_compose_page_actions_update (EpComposePage *self)
 {
   gboolean can_send = !self->sending && self->addresses_valid && self->n_recipients > 0 &&
-                      _ep_compose_page_selected_account (self) != NULL;
+                      _ep_compose_page_selected_account (self) != NULL &&
+                      _ep_compose_page_protect_ready (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send", can_send);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send-later", can_send);
@@ -134,6 +135,7 @@ _ep_compose_page_validate (EpComposePage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->address_error_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Address Problem"), -1);
 
+  _ep_compose_page_protect_check (self);
   _ep_compose_page_actions_update (self);
 }
 
@@ -185,6 +187,7 @@ _ep_compose_page_build_draft (EpComposePage *self)
   draft->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
   draft->body = _ep_compose_page_body_text (self);
   draft->markdown = gtk_toggle_button_get_active (self->markdown_toggle);
+  _ep_compose_page_protect_apply (self, draft);
   for (guint i = 0; i < self->attachments->len; i++)
     g_ptr_array_add (draft->attachments,
                      g_strdup (((Attachment *) g_ptr_array_index (self->attachments, i))->path));
@@ -720,6 +723,7 @@ static void
 on_from_selected_cb (EpComposePage *self)
 {
   update_size_warning (self);
+  _ep_compose_page_protect_account_changed (self);
   _ep_compose_page_actions_update (self);
   _ep_compose_page_schedule_save (self);
 }
@@ -757,6 +761,7 @@ ep_compose_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   _ep_compose_page_send_dispose (self);
+  _ep_compose_page_protect_dispose (self);
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_handle_id (&self->pulse_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_COMPOSE_PAGE);
@@ -838,6 +843,9 @@ ep_compose_page_class_init (EpComposePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, attachment_list);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, size_warning_label);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, markdown_toggle);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, sign_toggle);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, encrypt_toggle);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, protection_label);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, send_button);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, send_now_button);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, status_label);
@@ -862,6 +870,8 @@ ep_compose_page_init (EpComposePage *self)
   ep_a11y_name_button (GTK_WIDGET (self->send_button), _("Send"));
   ep_a11y_name_button (GTK_WIDGET (self->send_now_button), _("Send Now"));
   ep_a11y_name_button (GTK_WIDGET (self->markdown_toggle), _("Markdown"));
+  ep_a11y_name_button (GTK_WIDGET (self->sign_toggle), _("Sign"));
+  ep_a11y_name_button (GTK_WIDGET (self->encrypt_toggle), _("Encrypt"));
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
@@ -877,6 +887,7 @@ ep_compose_page_init (EpComposePage *self)
                             G_CALLBACK (on_changed_cb), self);
   g_signal_connect_swapped (self->from_row, "notify::selected", G_CALLBACK (on_from_selected_cb), self);
   g_signal_connect_swapped (self->markdown_toggle, "toggled", G_CALLBACK (on_markdown_toggled_cb), self);
+  _ep_compose_page_protect_init (self);
 
   /* Ctrl+Return sends, Shift+Ctrl+Return sends later, from anywhere in
    * Compose: caught before the focused field, as the body would
