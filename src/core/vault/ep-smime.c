@@ -294,6 +294,10 @@ recipient_certs (EpVault            *vault,
       sk_X509_push (certs, cert);
     }
 
+  /* GCM only when every other recipient advertised it (none: CBC, which
+   * every client of the sender's reads too). */
+  gcm = gcm && sk_X509_num (certs) > 0;
+
   /* The sender reads their own copy: with their identity, else with a
    * certificate of theirs the vault knows. */
   if (identity != NULL)
