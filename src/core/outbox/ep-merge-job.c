@@ -24,6 +24,7 @@
 #include "outbox/ep-campaign.h"
 #include "store/ep-store.h"
 #include "outbox/ep-spread-plan.h"
+#include "ep-outbox-private.h"
 
 struct _EpMergeJob
 {
@@ -309,6 +310,10 @@ typedef struct
   char       *ranges;     /* text; parsed in the worker */
   char       *base_dir;
   guint       serial;
+  /* Protected merges: the certificate check too */
+  EpCampaignProtection protection;
+  EpOutbox   *outbox;
+  EpAccount  *account;
 } ValidateData;
 
 static void
@@ -320,7 +325,44 @@ validate_data_free (gpointer data)
   ep_table_unref (v->table);
   g_free (v->ranges);
   g_free (v->base_dir);
+  g_clear_object (&v->outbox);
+  g_clear_object (&v->account);
   g_free (v);
+}
+
+/* Rows that cannot be protected become problems of the report, and are
+ * no longer among its valid rows. */
+static gboolean
+check_protection (ValidateData   *v,
+                  EpMergeReport  *report,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  if (v->protection.protection == EP_PROTECT_NONE || v->account == NULL)
+    return TRUE;
+  problems = ep_campaign_check_protection (v->outbox, v->account, v->tmpl, v->table,
+                                           report->valid_rows, v->base_dir, &v->protection,
+                                           cancellable, error);
+  if (problems == NULL)
+    return FALSE;
+  /* Confirmed by the person: those rows go unencrypted, no problem. */
+  if (v->protection.send_unprotected)
+    return TRUE;
+  for (guint i = 0; i < problems->len; i++)
+    {
+      EpMergeProblem *p = g_ptr_array_index (problems, i);
+
+      for (guint j = 0; j < report->valid_rows->len; j++)
+        if (g_array_index (report->valid_rows, guint, j) == p->row)
+          {
+            g_array_remove_index (report->valid_rows, j);
+            break;
+          }
+      g_ptr_array_add (report->problems, g_steal_pointer (&problems->pdata[i]));
+    }
+  return TRUE;
 }
 
 static void
@@ -336,6 +378,8 @@ validate_thread (GTask        *task,
                           : ep_merge_validate (v->tmpl, v->table, ranges, v->base_dir,
                                                cancellable, &error);
 
+  if (report != NULL && !check_protection (v, report, cancellable, &error))
+    g_clear_pointer (&report, ep_merge_report_free);
   if (report == NULL)
     g_task_return_error (task, error);
   else
@@ -404,6 +448,9 @@ ep_merge_job_validate_async (EpMergeJob          *self,
   v->ranges = g_strdup (ranges);
   v->base_dir = g_strdup (self->base_dir);
   v->serial = ++self->validate_serial;
+  v->protection = self->protection;
+  v->outbox = g_object_ref (self->context);
+  v->account = self->account ? _ep_outbox_account_snapshot (self->account) : NULL;
   set_validating (self, TRUE);
 
   worker = g_task_new (self, cancellable, validate_cb, g_steal_pointer (&task));
@@ -1010,6 +1057,8 @@ ep_merge_job_set_protection (EpMergeJob                 *self,
       self->protection.cert_column = -1;
       self->protection.send_unprotected = FALSE;
     }
+  /* The rows that can be sent may change: check again. */
+  invalidate_report (self);
 }
 
 const EpCampaignProtection *

@@ -36,10 +36,16 @@ struct _EpMergePreviewStep
   GtkLabel      *report_summary_label;
   GtkWidget     *valid_only_button;
   GtkListBox    *report_list;
+  AdwActionRow  *preview_protection_row;
+  GtkSwitch     *sign_switch;
+  GtkSwitch     *encrypt_switch;
+  AdwComboRow   *cert_row;
+  GtkWidget     *unencrypted_button;
 
   /* owned */
   EpMergeJob    *job;
   GCancellable  *cancellable;
+  gboolean       filling_columns;
 };
 
 enum {
@@ -104,6 +110,170 @@ join_field (GPtrArray *values)
       g_string_append (text, g_ptr_array_index (values, i));
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* ---- privacy ------------------------------------------------------------ */
+
+/* The certificate problems of the report. */
+static guint
+n_certificate_problems (EpMergeReport *report)
+{
+  guint n = 0;
+
+  for (guint i = 0; report != NULL && i < report->problems->len; i++)
+    if (((EpMergeProblem *) g_ptr_array_index (report->problems, i))->kind == EP_MERGE_PROBLEM_CERTIFICATE)
+      n++;
+  return n;
+}
+
+/* What will protect the previewed row's message. */
+static void
+show_row_protection (EpMergePreviewStep *self,
+                     EpMergeReport      *report,
+                     int                 index,
+                     const EpDraft      *draft)
+{
+  const EpCampaignProtection *p = ep_merge_job_get_protection (self->job);
+  gboolean sign = (p->protection & EP_PROTECT_SIGN) != 0;
+  gboolean encrypt = (p->protection & EP_PROTECT_ENCRYPT) != 0;
+  g_autofree char *text = NULL;
+  const char *why = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_protection_row), sign || encrypt);
+  if (!sign && !encrypt)
+    return;
+
+  if (report != NULL)
+    {
+      g_autoptr(GPtrArray) row_problems = ep_merge_report_row_problems (report, index);
+      for (guint i = 0; row_problems != NULL && i < row_problems->len; i++)
+        {
+          const EpMergeProblem *problem = g_ptr_array_index (row_problems, i);
+          if (problem->kind == EP_MERGE_PROBLEM_CERTIFICATE)
+            why = problem->message;
+        }
+    }
+
+  if (report == NULL || ep_merge_job_get_validating (self->job))
+    text = g_strdup (_("Checking certificates…"));
+  else if (encrypt && why != NULL)
+    /* Translators: the reason follows */
+    text = g_strdup_printf (_("Cannot be encrypted: %s"), why);
+  else if (encrypt && draft != NULL)
+    {
+      g_autofree char *to = join_field (draft->to);
+      text = g_strdup_printf (sign ? _("Encrypted for %s and you (AES-256), signed by you")
+                                   : _("Encrypted for %s and you (AES-256)"), to);
+    }
+  else
+    text = g_strdup (_("Signed by you"));
+  adw_action_row_set_subtitle (self->preview_protection_row, text);
+}
+
+static void start_validation (EpMergePreviewStep *self);
+
+static void
+set_protection (EpMergePreviewStep *self,
+                gboolean            send_unprotected)
+{
+  EpCampaignProtection p = { EP_PROTECT_NONE, -1, FALSE };
+  guint selected = adw_combo_row_get_selected (self->cert_row);
+
+  if (gtk_switch_get_active (self->sign_switch))
+    p.protection |= EP_PROTECT_SIGN;
+  if (gtk_switch_get_active (self->encrypt_switch))
+    p.protection |= EP_PROTECT_ENCRYPT;
+  /* The first choice is the vault; then one per column. */
+  p.cert_column = selected != GTK_INVALID_LIST_POSITION && selected > 0 ? (int) selected - 1 : -1;
+  p.send_unprotected = send_unprotected && (p.protection & EP_PROTECT_ENCRYPT);
+  ep_merge_job_set_protection (self->job, &p);
+  ep_merge_job_set_skip_invalid (self->job, FALSE);
+  start_validation (self);
+}
+
+static void
+on_protection_changed_cb (EpMergePreviewStep *self)
+{
+  if (self->job != NULL && !self->filling_columns)
+    set_protection (self, FALSE);
+}
+
+/* The certificate column choices: the vault, then the sheet's columns;
+ * one that looks like a certificate column is chosen. */
+static void
+fill_cert_columns (EpMergePreviewStep *self)
+{
+  EpTable *table = ep_merge_job_get_table (self->job);
+  const EpCampaignProtection *p = ep_merge_job_get_protection (self->job);
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  guint n = table ? ep_table_get_n_columns (table) : 0;
+
+  gtk_string_list_append (model, _("From the Key Vault, by Address"));
+  for (guint c = 0; c < n; c++)
+    gtk_string_list_append (model, ep_table_get_column (table, c));
+
+  self->filling_columns = TRUE;
+  adw_combo_row_set_model (self->cert_row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (self->cert_row, p->cert_column >= 0 && (guint) p->cert_column < n
+                                              ? (guint) p->cert_column + 1 : 0);
+  self->filling_columns = FALSE;
+}
+
+static void
+unencrypted_response (AdwMessageDialog   *dialog,
+                      const char         *response,
+                      EpMergePreviewStep *self)
+{
+  if (g_strcmp0 (response, "unencrypted") == 0)
+    set_protection (self, TRUE);
+}
+
+static void
+on_unencrypted_button_clicked_cb (GtkButton          *button,
+                                  EpMergePreviewStep *self)
+{
+  guint n = n_certificate_problems (ep_merge_job_get_report (self->job));
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  if (n == 0)
+    return;
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message Unencrypted?",
+                                          "Send %u Messages Unencrypted?", n), n);
+  dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading,
+                                   g_dngettext (GETTEXT_PACKAGE,
+                                                "Its recipient has no usable certificate. Without "
+                                                "encryption, anyone who handles the message on its "
+                                                "way can read it.",
+                                                "Their recipients have no usable certificate. "
+                                                "Without encryption, anyone who handles the "
+                                                "messages on their way can read them.", n));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "unencrypted", _("Send _Unencrypted"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "unencrypted",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (unencrypted_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_unencrypted_choice (EpMergePreviewStep *self)
+{
+  guint n = n_certificate_problems (ep_merge_job_get_report (self->job));
+
+  gtk_widget_set_visible (self->unencrypted_button, n > 0);
+  if (n > 0)
+    {
+      g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "Send the %u Row without a Certificate Unencrypted…",
+                                                             "Send the %u Rows without a Certificate Unencrypted…",
+                                                             n), n);
+      gtk_button_set_label (GTK_BUTTON (self->unencrypted_button), label);
+    }
 }
 
 static void
@@ -173,6 +343,7 @@ show_preview (EpMergePreviewStep *self)
 
   gtk_label_set_label (self->row_problems_label, problems->str);
   gtk_widget_set_visible (GTK_WIDGET (self->row_problems_label), problems->len > 0);
+  show_row_protection (self, report, index, draft);
 }
 
 static void
@@ -289,6 +460,7 @@ validate_cb (GObject      *object,
     }
 
   show_report (self);
+  show_unencrypted_choice (self);
   show_preview (self);
 }
 
@@ -398,6 +570,7 @@ ep_merge_preview_step_enter (EpMergeStep *step)
       gtk_adjustment_get_value (self->row_adjustment) > last)
     gtk_adjustment_set_value (self->row_adjustment, first);
 
+  fill_cert_columns (self);
   show_preview (self);
   start_validation (self);
 }
@@ -512,10 +685,16 @@ ep_merge_preview_step_class_init (EpMergePreviewStepClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, report_summary_label);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, valid_only_button);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, report_list);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, preview_protection_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, sign_switch);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, encrypt_switch);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, cert_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, unencrypted_button);
 
   gtk_widget_class_bind_template_callback (widget_class, on_row_adjustment_value_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ranges_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_valid_only_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_unencrypted_button_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "merge.previous-row", NULL, merge_previous_row_action);
   gtk_widget_class_install_action (widget_class, "merge.next-row", NULL, merge_next_row_action);
@@ -529,6 +708,12 @@ ep_merge_preview_step_init (EpMergePreviewStep *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->sign_switch, "notify::active",
+                            G_CALLBACK (on_protection_changed_cb), self);
+  g_signal_connect_swapped (self->encrypt_switch, "notify::active",
+                            G_CALLBACK (on_protection_changed_cb), self);
+  g_signal_connect_swapped (self->cert_row, "notify::selected",
+                            G_CALLBACK (on_protection_changed_cb), self);
 }
 
 /* ---- public API ------------------------------------------------------------- */

@@ -353,6 +353,31 @@ merge_send_action (GtkWidget  *widget,
                               ep_account_get_address (account),
                               gtk_label_get_label (self->pacing_label));
     }
+  {
+    const EpCampaignProtection *p = ep_merge_job_get_protection (self->job);
+    const char *privacy = NULL;
+    char *with_privacy;
+
+    if ((p->protection & EP_PROTECT_ENCRYPT) && p->send_unprotected)
+      privacy = (p->protection & EP_PROTECT_SIGN)
+                ? _("Each message is signed and encrypted for its recipient; the rows without a "
+                    "certificate go unencrypted, as you confirmed.")
+                : _("Each message is encrypted for its recipient; the rows without a certificate "
+                    "go unencrypted, as you confirmed.");
+    else if (p->protection & EP_PROTECT_ENCRYPT)
+      privacy = (p->protection & EP_PROTECT_SIGN)
+                ? _("Each message is signed and encrypted for its recipient.")
+                : _("Each message is encrypted for its recipient (and signed, if you have a "
+                    "certificate).");
+    else if (p->protection & EP_PROTECT_SIGN)
+      privacy = _("Each message is signed.");
+    if (privacy != NULL)
+      {
+        with_privacy = g_strdup_printf ("%s %s", body, privacy);
+        g_free (body);
+        body = with_privacy;
+      }
+  }
   dialog = adw_message_dialog_new (_ep_merge_parent_window (widget), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
