@@ -12,6 +12,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
+#include <openssl/rand.h>
+#include <string.h>
 #include <openssl/x509v3.h>
 
 #include "ep-vault-private.h"
@@ -279,4 +281,81 @@ _ep_vault_parse_certificate (GBytes  *data,
   first = sk_X509_shift (certs);
   sk_X509_pop_free (certs, X509_free);
   return first;
+}
+
+static gboolean
+add_ext (X509       *cert,
+         int         nid,
+         const char *value)
+{
+  X509V3_CTX ctx;
+  X509_EXTENSION *ext;
+  gboolean ok;
+
+  X509V3_set_ctx_nodb (&ctx);
+  X509V3_set_ctx (&ctx, cert, cert, NULL, NULL, 0);
+  ext = X509V3_EXT_conf_nid (NULL, &ctx, nid, value);
+  ok = ext != NULL && X509_add_ext (cert, ext, -1);
+  X509_EXTENSION_free (ext);
+  return ok;
+}
+
+/* A personal certificate for @address: RSA 3072, SHA-256, 3 years, for
+ * signing and encrypting mail; its key in @key_out. */
+X509 *
+_ep_cert_new_self_signed (const char  *name,
+                          const char  *address,
+                          EVP_PKEY   **key_out,
+                          GError     **error)
+{
+  g_autoptr(EVP_PKEY) key = NULL;
+  g_autoptr(X509) cert = NULL;
+  g_autofree char *san = NULL;
+  X509_NAME *subject;
+  unsigned char serial[16];
+  BIGNUM *bn;
+  gboolean ok;
+
+  if (name == NULL || *name == '\0')
+    name = address;
+  if (strpbrk (address, ",\r\n") != NULL)
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_FILE,
+                   _("“%s” is not a mail address"), address);
+      return NULL;
+    }
+
+  key = EVP_RSA_gen (3072);
+  cert = X509_new ();
+  RAND_bytes (serial, sizeof serial);
+  serial[0] &= 0x7f;
+  bn = BN_bin2bn (serial, sizeof serial, NULL);
+  san = g_strdup_printf ("email:%s", address);
+
+  subject = cert ? X509_get_subject_name (cert) : NULL;
+  ok = key != NULL && cert != NULL && bn != NULL &&
+       X509_set_version (cert, X509_VERSION_3) &&
+       BN_to_ASN1_INTEGER (bn, X509_get_serialNumber (cert)) != NULL &&
+       X509_gmtime_adj (X509_getm_notBefore (cert), -300) != NULL &&
+       X509_gmtime_adj (X509_getm_notAfter (cert), 3L * 365 * 24 * 3600) != NULL &&
+       X509_NAME_add_entry_by_NID (subject, NID_commonName, MBSTRING_UTF8,
+                                   (const unsigned char *) name, -1, -1, 0) &&
+       X509_set_issuer_name (cert, subject) &&
+       X509_set_pubkey (cert, key) &&
+       add_ext (cert, NID_basic_constraints, "critical,CA:FALSE") &&
+       add_ext (cert, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
+       add_ext (cert, NID_ext_key_usage, "emailProtection") &&
+       add_ext (cert, NID_subject_alt_name, san) &&
+       add_ext (cert, NID_subject_key_identifier, "hash") &&
+       X509_sign (cert, key, EVP_sha256 ()) > 0;
+  BN_free (bn);
+  ERR_clear_error ();
+  if (!ok)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                           _("The certificate could not be created"));
+      return NULL;
+    }
+  *key_out = g_steal_pointer (&key);
+  return g_steal_pointer (&cert);
 }

@@ -61,6 +61,10 @@ char        *_ep_cert_display_name        (X509            *cert);
 char        *_ep_cert_fingerprint         (X509            *cert);
 /* The facts that do not depend on the vault (status: dates and usage). */
 EpCertInfo  *_ep_cert_info_new            (X509            *cert);
+X509        *_ep_cert_new_self_signed     (const char      *name,
+                                           const char      *address,
+                                           EVP_PKEY       **key_out,
+                                           GError         **error);
 STACK_OF (X509) *_ep_cert_parse_all       (GBytes          *data,
                                            GError         **error);
 

@@ -32,44 +32,18 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include "ep-vault-private.h"
+#include "ep-vault-state.h"
 
 #define MAGIC        "EPVAULT1"
 #define MAGIC_LEN    8
 #define KDF_KEYRING  1
 #define KDF_SCRYPT   2
-#define SALT_LEN     16
 #define NONCE_LEN    12
 #define TAG_LEN      16
-#define KEY_LEN      32
 #define SCRYPT_LOG_N 17   /* N = 131072, r = 8: 128 MiB, about 0.3 s */
 #define SCRYPT_R     8
 #define SCRYPT_P     1
 #define PAYLOAD_TYPE "(a(ayay)aayasas)"
-
-typedef struct
-{
-  X509     *cert;
-  EVP_PKEY *key;      /* identities only */
-  char     *fingerprint;
-} Entry;
-
-struct _EpVault
-{
-  GObject     parent_instance;
-
-  char       *path;
-  GMutex      mutex;
-  gboolean    loaded;
-  gboolean    have_key;
-  guint8      key[KEY_LEN];
-  int         kdf;
-  guint8      salt[SALT_LEN];
-  char       *passphrase;   /* kept only to create a passphrase vault on first save */
-  GPtrArray  *entries;      /* Entry */
-  GHashTable *trusted;      /* fingerprint set */
-  GHashTable *gcm;          /* fingerprint set */
-};
 
 G_DEFINE_FINAL_TYPE (EpVault, ep_vault, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ep-vault-error-quark, ep_vault_error)
@@ -355,6 +329,8 @@ payload_new (EpVault *self)
                                             g_variant_builder_end (&gcm)));
 }
 
+static void record_stamp_locked (EpVault *self);
+
 /* Called with the lock held. */
 static gboolean
 save_locked (EpVault  *self,
@@ -434,12 +410,13 @@ save_locked (EpVault  *self,
                    _("Could not save the key vault: %s"), local_error->message);
       return FALSE;
     }
+  record_stamp_locked (self);
   return TRUE;
 }
 
-static Entry *
-find_entry (EpVault    *self,
-            const char *fingerprint)
+Entry *
+_ep_vault_find_entry (EpVault    *self,
+                      const char *fingerprint)
 {
   for (guint i = 0; i < self->entries->len; i++)
     {
@@ -457,7 +434,7 @@ add_entry (EpVault  *self,
            EVP_PKEY *key)
 {
   g_autofree char *fp = _ep_cert_fingerprint (cert);
-  Entry *e = find_entry (self, fp);
+  Entry *e = _ep_vault_find_entry (self, fp);
 
   if (e != NULL)
     {
@@ -529,75 +506,80 @@ parse_payload (EpVault       *self,
   return ok;
 }
 
-gboolean
-ep_vault_load_sync (EpVault       *self,
-                    const char    *passphrase,
-                    GCancellable  *cancellable,
-                    GError       **error)
+/* What the file was when this process last read or wrote it: another
+ * process (epistle-cli, a second window) may change it meanwhile. */
+static void
+record_stamp_locked (EpVault *self)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const guint8 *file, *nonce;
-  gsize len = 0, hlen, plain_len;
+  GStatBuf st;
+
+  if (g_stat (self->path, &st) == 0)
+    {
+      self->stamp_ino = st.st_ino;
+      self->stamp_size = st.st_size;
+      self->stamp_mtime = st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+    }
+}
+
+static gboolean
+stamp_changed_locked (EpVault *self)
+{
+  GStatBuf st;
+
+  if (g_stat (self->path, &st) != 0)
+    return FALSE;    /* gone or unreadable: keep what is in memory */
+  return st.st_ino != self->stamp_ino || st.st_size != self->stamp_size ||
+         st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec != self->stamp_mtime;
+}
+
+/* Decrypts and reads @contents (the whole file) into the vault, replacing
+ * what it held; nothing changes on an error. Called with the lock held. */
+static gboolean
+decode_locked (EpVault       *self,
+               const guint8  *file,
+               gsize          len,
+               const char    *passphrase,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  const guint8 *nonce;
+  gsize hlen, plain_len = 0;
   guint8 *plain = NULL;
   gboolean ok = FALSE;
-  int kdf;
+  int kdf = len > MAGIC_LEN ? file[MAGIC_LEN] : 0;
 
-  g_return_val_if_fail (EP_IS_VAULT (self), FALSE);
-
-  g_mutex_lock (&self->mutex);
-  if (self->loaded)
-    {
-      g_mutex_unlock (&self->mutex);
-      return TRUE;
-    }
-
-  if (!g_file_get_contents (self->path, &contents, &len, &local_error))
-    {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          /* No vault yet: an empty one, written with a new key when it
-           * first holds something. */
-          self->loaded = TRUE;
-          if (passphrase != NULL)
-            self->passphrase = g_strdup (passphrase);
-          ok = TRUE;
-        }
-      else
-        g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
-                     _("Could not read the key vault: %s"), local_error->message);
-      goto out;
-    }
-
-  file = (const guint8 *) contents;
-  kdf = len > MAGIC_LEN ? file[MAGIC_LEN] : 0;
   if (len < MAGIC_LEN + 1 || memcmp (file, MAGIC, MAGIC_LEN) != 0 ||
       (kdf != KDF_KEYRING && kdf != KDF_SCRYPT) || len < header_len (kdf) + TAG_LEN)
     {
       g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_DAMAGED,
                    _("The key vault “%s” is damaged (not a vault, or cut short). It was left "
                      "as it is; restore it from a backup."), self->path);
-      goto out;
+      return FALSE;
     }
 
   hlen = header_len (kdf);
-  self->kdf = kdf;
-  if (kdf == KDF_SCRYPT)
+  if (kdf == KDF_SCRYPT &&
+      (!self->have_key || self->kdf != KDF_SCRYPT ||
+       memcmp (self->salt, file + MAGIC_LEN + 1, SALT_LEN) != 0))
     {
+      if (passphrase == NULL)
+        passphrase = self->passphrase;
       if (passphrase == NULL)
         {
           g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_LOCKED,
                                _("The key vault is protected by a passphrase"));
-          goto out;
+          return FALSE;
         }
       memcpy (self->salt, file + MAGIC_LEN + 1, SALT_LEN);
       if (!derive_key (self, passphrase, file[MAGIC_LEN + 1 + SALT_LEN],
                        file[MAGIC_LEN + 2 + SALT_LEN], file[MAGIC_LEN + 3 + SALT_LEN], error))
-        goto out;
+        return FALSE;
       self->have_key = TRUE;
     }
-  else if (!keyring_lookup (self, cancellable, error))
-    goto out;
+  else if (kdf == KDF_KEYRING && (!self->have_key || self->kdf != KDF_KEYRING) &&
+           !keyring_lookup (self, cancellable, error))
+    return FALSE;
+  self->kdf = kdf;
 
   nonce = file + hlen - NONCE_LEN;
   plain_len = len - hlen - TAG_LEN;
@@ -617,330 +599,108 @@ ep_vault_load_sync (EpVault       *self,
       goto out;
     }
 
+  g_ptr_array_set_size (self->entries, 0);
+  g_hash_table_remove_all (self->trusted);
+  g_hash_table_remove_all (self->gcm);
   if (!parse_payload (self, plain, plain_len))
     g_warning ("The key vault holds an entry that could not be read; it was kept out");
-  self->loaded = TRUE;
   ok = TRUE;
 
 out:
-  if (plain != NULL)
+  OPENSSL_cleanse (plain, MAX (plain_len, 1));
+  g_free (plain);
+  return ok;
+}
+
+/* Reads the file again if another process changed it since. */
+static gboolean
+refresh_locked (EpVault       *self,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len = 0;
+  gboolean ok;
+
+  if (!stamp_changed_locked (self))
+    return TRUE;
+  if (!g_file_get_contents (self->path, &contents, &len, &local_error))
     {
-      OPENSSL_cleanse (plain, MAX (plain_len, 1));
-      g_free (plain);
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                   _("Could not read the key vault: %s"), local_error->message);
+      return FALSE;
     }
+  ok = decode_locked (self, (const guint8 *) contents, len, NULL, cancellable, error);
+  OPENSSL_cleanse (contents, len);
+  if (ok)
+    record_stamp_locked (self);
+  return ok;
+}
+
+gboolean
+ep_vault_load_sync (EpVault       *self,
+                    const char    *passphrase,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len = 0;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (self->loaded)
+    {
+      /* Loaded: only what another process changed since is read again. */
+      ok = refresh_locked (self, cancellable, error);
+      g_mutex_unlock (&self->mutex);
+      return ok;
+    }
+
+  if (!g_file_get_contents (self->path, &contents, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          /* No vault yet: an empty one, written with a new key when it
+           * first holds something. */
+          self->loaded = TRUE;
+          if (passphrase != NULL)
+            self->passphrase = g_strdup (passphrase);
+          ok = TRUE;
+        }
+      else
+        g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                     _("Could not read the key vault: %s"), local_error->message);
+      goto out;
+    }
+
+  ok = decode_locked (self, (const guint8 *) contents, len, passphrase, cancellable, error);
+  if (ok)
+    {
+      self->loaded = TRUE;
+      record_stamp_locked (self);
+    }
+
+out:
   if (contents != NULL)
     OPENSSL_cleanse (contents, len);
   g_mutex_unlock (&self->mutex);
   return ok;
 }
 
-/* --- looking at it ----------------------------------------------------- */
-
-X509_STORE *
-_ep_vault_new_trust_store (EpVault *self)
-{
-  X509_STORE *store = X509_STORE_new ();
-
-  X509_STORE_set_default_paths (store);
-  /* An accepted certificate verifies by itself, without its issuer. */
-  X509_STORE_set_flags (store, X509_V_FLAG_PARTIAL_CHAIN);
-
-  g_mutex_lock (&self->mutex);
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->entries, i);
-      if (g_hash_table_contains (self->trusted, e->fingerprint))
-        X509_STORE_add_cert (store, e->cert);
-    }
-  g_mutex_unlock (&self->mutex);
-  ERR_clear_error ();
-  return store;
-}
-
-STACK_OF (X509) *
-_ep_vault_dup_certs (EpVault *self)
-{
-  STACK_OF (X509) *certs = sk_X509_new_null ();
-
-  g_mutex_lock (&self->mutex);
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->entries, i);
-      if (X509_up_ref (e->cert))
-        sk_X509_push (certs, e->cert);
-    }
-  g_mutex_unlock (&self->mutex);
-  return certs;
-}
-
-/* Whether @cert chains to an authority or an accepted certificate. */
-static gboolean
-verifies (X509_STORE      *store,
-          STACK_OF (X509) *untrusted,
-          X509            *cert)
-{
-  X509_STORE_CTX *ctx = X509_STORE_CTX_new ();
-  gboolean ok;
-
-  ok = ctx != NULL && X509_STORE_CTX_init (ctx, store, cert, untrusted) == 1 &&
-       X509_verify_cert (ctx) == 1;
-  X509_STORE_CTX_free (ctx);
-  ERR_clear_error ();
-  return ok;
-}
-
-EpCertInfo *
-_ep_vault_describe (EpVault *self,
-                    X509    *cert)
-{
-  EpCertInfo *info = _ep_cert_info_new (cert);
-  g_autoptr(X509_STORE) store = NULL;
-  STACK_OF (X509) *untrusted;
-  Entry *e;
-
-  g_mutex_lock (&self->mutex);
-  e = find_entry (self, info->fingerprint);
-  info->is_identity = e != NULL && e->key != NULL;
-  info->trusted = g_hash_table_contains (self->trusted, info->fingerprint);
-  info->gcm = g_hash_table_contains (self->gcm, info->fingerprint);
-  g_mutex_unlock (&self->mutex);
-
-  if (info->status == EP_CERT_OK && !info->trusted)
-    {
-      store = _ep_vault_new_trust_store (self);
-      untrusted = _ep_vault_dup_certs (self);
-      if (!verifies (store, untrusted, cert))
-        info->status = EP_CERT_UNTRUSTED;
-      sk_X509_pop_free (untrusted, X509_free);
-    }
-  return info;
-}
-
-gboolean
-_ep_vault_cert_gcm (EpVault *self,
-                    X509    *cert)
-{
-  g_autofree char *fp = _ep_cert_fingerprint (cert);
-  gboolean gcm;
-
-  g_mutex_lock (&self->mutex);
-  gcm = g_hash_table_contains (self->gcm, fp);
-  g_mutex_unlock (&self->mutex);
-  return gcm;
-}
-
-static int
-compare_info (gconstpointer a,
-              gconstpointer b)
-{
-  const EpCertInfo *x = *(EpCertInfo **) a, *y = *(EpCertInfo **) b;
-
-  if (x->is_identity != y->is_identity)
-    return x->is_identity ? -1 : 1;
-  return g_utf8_collate (x->subject, y->subject);
-}
-
-GPtrArray *
-ep_vault_list (EpVault *self)
-{
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_cert_info_free);
-  STACK_OF (X509) *certs;
-
-  g_return_val_if_fail (EP_IS_VAULT (self), list);
-
-  certs = _ep_vault_dup_certs (self);
-  for (int i = 0; i < sk_X509_num (certs); i++)
-    g_ptr_array_add (list, _ep_vault_describe (self, sk_X509_value (certs, i)));
-  sk_X509_pop_free (certs, X509_free);
-  g_ptr_array_sort (list, compare_info);
-  return list;
-}
-
-static gboolean
-has_address (const EpCertInfo *info,
-             const char       *address)
-{
-  for (guint i = 0; info->addresses[i] != NULL; i++)
-    if (g_ascii_strcasecmp (info->addresses[i], address) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* The best certificate for @address: usable for @encrypt (else signing,
- * with a key), newest first; else the reason. */
-static X509 *
-lookup (EpVault     *self,
-        const char  *address,
-        gboolean     encrypt,
-        EpCertInfo **info_out,
-        GError     **error)
-{
-  STACK_OF (X509) *certs = _ep_vault_dup_certs (self);
-  X509 *best = NULL;
-  g_autoptr(EpCertInfo) best_info = NULL;
-  g_autoptr(EpCertInfo) problem = NULL;
-
-  for (int i = 0; i < sk_X509_num (certs); i++)
-    {
-      X509 *cert = sk_X509_value (certs, i);
-      g_autoptr(EpCertInfo) info = _ep_vault_describe (self, cert);
-
-      if (!has_address (info, address) || (encrypt ? !info->can_encrypt : !info->is_identity))
-        continue;
-      if (!encrypt && !info->can_sign)
-        continue;
-      /* One's own identity is one's own: no authority needed to sign. */
-      if (!encrypt && info->status == EP_CERT_UNTRUSTED)
-        info->status = EP_CERT_OK;
-      if (info->status != EP_CERT_OK)
-        {
-          if (problem == NULL || info->not_after > problem->not_after)
-            {
-              ep_cert_info_free (problem);
-              problem = g_steal_pointer (&info);
-            }
-          continue;
-        }
-      if (best_info == NULL || info->not_after > best_info->not_after)
-        {
-          ep_cert_info_free (best_info);
-          best_info = g_steal_pointer (&info);
-          best = cert;
-        }
-    }
-
-  if (best != NULL)
-    X509_up_ref (best);
-  sk_X509_pop_free (certs, X509_free);
-
-  if (best == NULL)
-    {
-      g_autofree char *why = problem ? ep_cert_info_describe_problem (problem) : NULL;
-
-      if (encrypt)
-        g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE,
-                     why ? _("The certificate for %s cannot be used: %s")
-                         : _("No certificate is known for %s"), address, why);
-      else
-        g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_IDENTITY,
-                     why ? _("Your certificate for %s cannot be used: %s")
-                         : _("You have no certificate for %s: import one or create one in "
-                             "Preferences, Encryption"), address, why);
-      return NULL;
-    }
-  if (info_out != NULL)
-    *info_out = g_steal_pointer (&best_info);
-  return best;
-}
-
-EpCertInfo *
-ep_vault_lookup_recipient (EpVault     *self,
-                           const char  *address,
-                           GError     **error)
-{
-  EpCertInfo *info = NULL;
-  X509 *cert;
-
-  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
-  g_return_val_if_fail (address != NULL, NULL);
-
-  cert = lookup (self, address, TRUE, &info, error);
-  X509_free (cert);
-  return info;
-}
-
-EpCertInfo *
-ep_vault_lookup_identity (EpVault     *self,
-                          const char  *address,
-                          GError     **error)
-{
-  EpCertInfo *info = NULL;
-  X509 *cert;
-
-  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
-  g_return_val_if_fail (address != NULL, NULL);
-
-  cert = lookup (self, address, FALSE, &info, error);
-  X509_free (cert);
-  return info;
-}
-
-X509 *
-_ep_vault_dup_recipient_cert (EpVault     *self,
-                              const char  *address,
-                              GError     **error)
-{
-  return lookup (self, address, TRUE, NULL, error);
-}
-
-void
-_ep_vault_identity_free (EpVaultIdentity *identity)
-{
-  X509_free (identity->cert);
-  EVP_PKEY_free (identity->key);
-  g_free (identity);
-}
-
-static EpVaultIdentity *
-identity_of (Entry *e)
-{
-  EpVaultIdentity *id = g_new0 (EpVaultIdentity, 1);
-
-  X509_up_ref (e->cert);
-  EVP_PKEY_up_ref (e->key);
-  id->cert = e->cert;
-  id->key = e->key;
-  return id;
-}
-
-EpVaultIdentity *
-_ep_vault_dup_identity (EpVault     *self,
-                        const char  *address,
-                        GError     **error)
-{
-  g_autoptr(X509) cert = lookup (self, address, FALSE, NULL, error);
-  g_autofree char *fp = NULL;
-  EpVaultIdentity *id = NULL;
-  Entry *e;
-
-  if (cert == NULL)
-    return NULL;
-  fp = _ep_cert_fingerprint (cert);
-  g_mutex_lock (&self->mutex);
-  e = find_entry (self, fp);
-  if (e != NULL && e->key != NULL)
-    id = identity_of (e);
-  g_mutex_unlock (&self->mutex);
-  if (id == NULL)
-    g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_IDENTITY,
-                 _("You have no certificate for %s"), address);
-  return id;
-}
-
-GPtrArray *
-_ep_vault_dup_identities (EpVault *self)
-{
-  GPtrArray *ids = g_ptr_array_new_with_free_func ((GDestroyNotify) _ep_vault_identity_free);
-
-  g_mutex_lock (&self->mutex);
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->entries, i);
-      if (e->key != NULL)
-        g_ptr_array_add (ids, identity_of (e));
-    }
-  g_mutex_unlock (&self->mutex);
-  return ids;
-}
-
 /* --- changing it ------------------------------------------------------- */
 
+/* Before a change: loaded, and up to date with what another process
+ * wrote (else its change would be lost on saving). */
 static gboolean
 check_loaded_locked (EpVault  *self,
                      GError  **error)
 {
   if (self->loaded)
-    return TRUE;
+    return refresh_locked (self, NULL, error);
   g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_LOCKED,
                        _("The key vault is not open"));
   return FALSE;
@@ -1020,7 +780,7 @@ ep_vault_import_identity (EpVault     *self,
   saved = save_locked (self, error);
   if (!saved)
     {
-      Entry *e = find_entry (self, fp);
+      Entry *e = _ep_vault_find_entry (self, fp);
       g_ptr_array_remove (self->entries, e);
       g_hash_table_remove (self->trusted, fp);
     }
@@ -1033,23 +793,6 @@ ep_vault_import_identity (EpVault     *self,
   }
 }
 
-static gboolean
-add_ext (X509       *cert,
-         int         nid,
-         const char *value)
-{
-  X509V3_CTX ctx;
-  X509_EXTENSION *ext;
-  gboolean ok;
-
-  X509V3_set_ctx_nodb (&ctx);
-  X509V3_set_ctx (&ctx, cert, cert, NULL, NULL, 0);
-  ext = X509V3_EXT_conf_nid (NULL, &ctx, nid, value);
-  ok = ext != NULL && X509_add_ext (cert, ext, -1);
-  X509_EXTENSION_free (ext);
-  return ok;
-}
-
 EpCertInfo *
 ep_vault_create_identity (EpVault     *self,
                           const char  *name,
@@ -1058,56 +801,15 @@ ep_vault_create_identity (EpVault     *self,
 {
   g_autoptr(EVP_PKEY) key = NULL;
   g_autoptr(X509) cert = NULL;
-  g_autofree char *san = NULL;
   g_autofree char *fp = NULL;
-  X509_NAME *subject;
-  unsigned char serial[16];
-  BIGNUM *bn;
   gboolean ok;
 
   g_return_val_if_fail (EP_IS_VAULT (self), NULL);
   g_return_val_if_fail (address != NULL && strchr (address, '@') != NULL, NULL);
 
-  if (name == NULL || *name == '\0')
-    name = address;
-  if (strpbrk (address, ",\r\n") != NULL)
-    {
-      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_FILE,
-                   _("“%s” is not a mail address"), address);
-      return NULL;
-    }
-
-  key = EVP_RSA_gen (3072);
-  cert = X509_new ();
-  RAND_bytes (serial, sizeof serial);
-  serial[0] &= 0x7f;
-  bn = BN_bin2bn (serial, sizeof serial, NULL);
-  san = g_strdup_printf ("email:%s", address);
-
-  subject = X509_get_subject_name (cert);
-  ok = key != NULL && cert != NULL && bn != NULL &&
-       X509_set_version (cert, X509_VERSION_3) &&
-       BN_to_ASN1_INTEGER (bn, X509_get_serialNumber (cert)) != NULL &&
-       X509_gmtime_adj (X509_getm_notBefore (cert), -300) != NULL &&
-       X509_gmtime_adj (X509_getm_notAfter (cert), 3L * 365 * 24 * 3600) != NULL &&
-       X509_NAME_add_entry_by_NID (subject, NID_commonName, MBSTRING_UTF8,
-                                   (const unsigned char *) name, -1, -1, 0) &&
-       X509_set_issuer_name (cert, subject) &&
-       X509_set_pubkey (cert, key) &&
-       add_ext (cert, NID_basic_constraints, "critical,CA:FALSE") &&
-       add_ext (cert, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
-       add_ext (cert, NID_ext_key_usage, "emailProtection") &&
-       add_ext (cert, NID_subject_alt_name, san) &&
-       add_ext (cert, NID_subject_key_identifier, "hash") &&
-       X509_sign (cert, key, EVP_sha256 ()) > 0;
-  BN_free (bn);
-  ERR_clear_error ();
-  if (!ok)
-    {
-      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
-                           _("The certificate could not be created"));
-      return NULL;
-    }
+  cert = _ep_cert_new_self_signed (name, address, &key, error);
+  if (cert == NULL)
+    return NULL;
 
   fp = _ep_cert_fingerprint (cert);
   g_mutex_lock (&self->mutex);
@@ -1123,7 +825,7 @@ ep_vault_create_identity (EpVault     *self,
   ok = save_locked (self, error);
   if (!ok)
     {
-      g_ptr_array_remove (self->entries, find_entry (self, fp));
+      g_ptr_array_remove (self->entries, _ep_vault_find_entry (self, fp));
       g_hash_table_remove (self->trusted, fp);
     }
   g_mutex_unlock (&self->mutex);
@@ -1149,7 +851,7 @@ ep_vault_export (EpVault     *self,
   g_return_val_if_fail (fingerprint != NULL, NULL);
 
   g_mutex_lock (&self->mutex);
-  e = find_entry (self, fingerprint);
+  e = _ep_vault_find_entry (self, fingerprint);
   if (e != NULL)
     {
       X509_up_ref (e->cert);
@@ -1254,7 +956,7 @@ ep_vault_set_trusted (EpVault     *self,
       g_mutex_unlock (&self->mutex);
       return FALSE;
     }
-  if (find_entry (self, fp) == NULL)
+  if (_ep_vault_find_entry (self, fp) == NULL)
     {
       g_mutex_unlock (&self->mutex);
       g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NOT_FOUND,
@@ -1295,7 +997,7 @@ ep_vault_remove (EpVault     *self,
       g_mutex_unlock (&self->mutex);
       return FALSE;
     }
-  e = find_entry (self, fingerprint);
+  e = _ep_vault_find_entry (self, fingerprint);
   if (e == NULL)
     {
       g_mutex_unlock (&self->mutex);
@@ -1323,7 +1025,7 @@ _ep_vault_collect (EpVault  *self,
   g_mutex_lock (&self->mutex);
   if (self->loaded)
     {
-      if (find_entry (self, fp) == NULL)
+      if (_ep_vault_find_entry (self, fp) == NULL)
         {
           X509_up_ref (cert);
           add_entry (self, cert, NULL);
@@ -1341,42 +1043,4 @@ _ep_vault_collect (EpVault  *self,
         g_warning ("A certificate from signed mail was not kept: %s", error->message);
     }
   g_mutex_unlock (&self->mutex);
-}
-
-EpCertInfo *
-ep_vault_check_certificate (EpVault     *self,
-                            GBytes      *data,
-                            const char  *address,
-                            GError     **error)
-{
-  g_autoptr(X509) cert = NULL;
-  g_autoptr(EpCertInfo) info = NULL;
-  g_autofree char *why = NULL;
-
-  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
-  g_return_val_if_fail (data != NULL, NULL);
-
-  cert = _ep_vault_parse_certificate (data, error);
-  if (cert == NULL)
-    return NULL;
-  info = _ep_vault_describe (self, cert);
-
-  if (address != NULL && !has_address (info, address))
-    {
-      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE,
-                   _("The certificate is for %s, not for %s"),
-                   info->addresses[0] ? info->addresses[0] : info->subject, address);
-      return NULL;
-    }
-  if (info->status == EP_CERT_OK && !info->can_encrypt)
-    info->status = EP_CERT_WRONG_USAGE;
-  why = ep_cert_info_describe_problem (info);
-  if (why != NULL)
-    {
-      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE,
-                   _("The certificate for %s cannot be used: %s"),
-                   address ? address : info->subject, why);
-      return NULL;
-    }
-  return g_steal_pointer (&info);
 }

@@ -1,0 +1,47 @@
+/* ep-vault-state.h: the vault's state, shared by ep-vault.c (the file,
+ * changes) and ep-vault-lookup.c (finding certificates)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ep-vault-private.h"
+
+G_BEGIN_DECLS
+
+#define SALT_LEN     16
+#define KEY_LEN      32
+
+typedef struct
+{
+  X509     *cert;
+  EVP_PKEY *key;      /* identities only */
+  char     *fingerprint;
+} Entry;
+
+struct _EpVault
+{
+  GObject     parent_instance;
+
+  char       *path;
+  GMutex      mutex;
+  gboolean    loaded;
+  gboolean    have_key;
+  guint8      key[KEY_LEN];
+  int         kdf;
+  guint8      salt[SALT_LEN];
+  char       *passphrase;   /* kept only to create a passphrase vault on first save */
+  GPtrArray  *entries;      /* Entry */
+  GHashTable *trusted;      /* fingerprint set */
+  GHashTable *gcm;          /* fingerprint set */
+  guint64     stamp_ino;    /* the file as last read or written */
+  gint64      stamp_size;
+  gint64      stamp_mtime;  /* ns */
+};
+
+/* The entry with @fingerprint, or NULL; with the lock held. */
+Entry *_ep_vault_find_entry (EpVault    *self,
+                             const char *fingerprint);
+
+G_END_DECLS
