@@ -290,7 +290,8 @@ ep_application_activate (GApplication *app)
 }
 
 /* "Open With Epistle" / `epistle FILE…`: a spreadsheet opens in the merge
- * wizard; other files are attached to the message being composed. */
+ * wizard, a certificate is imported into the key vault; other files are
+ * attached to the message being composed. */
 static void
 ep_application_open (GApplication  *app,
                      GFile        **files,

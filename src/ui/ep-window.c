@@ -19,6 +19,7 @@
 #include "scheduled/ep-scheduled-page.h"
 #include "compose/ep-compose-page.h"
 #include "prefs/ep-account-dialog.h"
+#include "prefs/ep-preferences-window.h"
 #include "widgets/ep-a11y.h"
 #include "widgets/ep-toast.h"
 
@@ -422,6 +423,14 @@ ep_window_open_files (EpWindow  *self,
     {
       if (spreadsheet == NULL && ep_merge_wizard_is_spreadsheet (files[i]))
         spreadsheet = files[i];
+      else if (ep_preferences_window_is_certificate_file (files[i]) && self->context != NULL)
+        {
+          /* A certificate: into the key vault (Preferences, Encryption). */
+          EpPreferencesWindow *prefs = ep_preferences_window_new (GTK_WINDOW (self), self->context);
+
+          gtk_window_present (GTK_WINDOW (prefs));
+          ep_preferences_window_import_certificate (prefs, files[i]);
+        }
       else
         g_ptr_array_add (attach, files[i]);
     }

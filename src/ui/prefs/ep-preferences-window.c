@@ -15,6 +15,7 @@
 
 #include "ep-preferences-window.h"
 #include "ep-account-dialog.h"
+#include "ep-encryption-page.h"
 #include "widgets/ep-toast.h"
 
 struct _EpPreferencesWindow
@@ -39,6 +40,7 @@ struct _EpPreferencesWindow
 
 
   gboolean              populating;
+  GtkWidget            *encryption_page;
 };
 
 enum {
@@ -342,6 +344,10 @@ ep_preferences_window_constructed (GObject *object)
   g_signal_connect_object (self->context, "accounts-changed",
                            G_CALLBACK (on_context_accounts_changed_cb), self, G_CONNECT_SWAPPED);
   reload (self);
+
+  self->encryption_page = ep_encryption_page_new (self->context);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (self->encryption_page));
 }
 
 static void
@@ -472,4 +478,33 @@ ep_preferences_window_new (GtkWindow *parent,
                        "transient-for", parent,
                        "context", context,
                        NULL);
+}
+
+/* A certificate file opened with Epistle (from Files, or `epistle FILE`):
+ * the Encryption page imports it, asking for the password of a .p12. */
+void
+ep_preferences_window_import_certificate (EpPreferencesWindow *self,
+                                          GFile               *file)
+{
+  g_return_if_fail (EP_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self),
+                                           ADW_PREFERENCES_PAGE (self->encryption_page));
+  ep_encryption_page_import_file (EP_ENCRYPTION_PAGE (self->encryption_page), file);
+}
+
+gboolean
+ep_preferences_window_is_certificate_file (GFile *file)
+{
+  static const char * const extensions[] = {
+    ".p12", ".pfx", ".pem", ".crt", ".cer", ".der", ".p7b", ".p7c",
+  };
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *lower = name ? g_ascii_strdown (name, -1) : NULL;
+
+  for (guint i = 0; lower != NULL && i < G_N_ELEMENTS (extensions); i++)
+    if (g_str_has_suffix (lower, extensions[i]))
+      return TRUE;
+  return FALSE;
 }

@@ -16,5 +16,9 @@ G_DECLARE_FINAL_TYPE (EpPreferencesWindow, ep_preferences_window, EP, PREFERENCE
 
 EpPreferencesWindow *ep_preferences_window_new (GtkWindow *parent,
                                                 EpContext *context);
+void      ep_preferences_window_import_certificate  (EpPreferencesWindow *self,
+                                                     GFile               *file);
+/* By its name: .p12, .pfx, .pem, .crt, .cer, .der, .p7b, .p7c */
+gboolean  ep_preferences_window_is_certificate_file (GFile               *file);
 
 G_END_DECLS
