@@ -111,10 +111,15 @@ def test_compose_encrypted_message():
     bob = pki.issue("Bob Student", "bob@example.test")
     cli_ok("vault", "import-cert", bob.cert)
 
+    click(_encrypt_toggle(app))
     set_text(find(app, "To", "text"), "nobody@example.test")
     set_text(find(app, "Subject", "text"), "Zeugnis")
     set_text(find(app, "Message Body", "text"), "Mathe 1, Deutsch 2 GEHEIM-4711\n")
-    click(_encrypt_toggle(app))
+    # Never stored in plain text: no draft while Encrypt is on.
+    find(app, "Not kept as a draft", "label", timeout=20)
+    data_dir = os.path.join(os.environ["XDG_DATA_HOME"], "epistle")
+    for name in os.listdir(data_dir):
+        assert b"GEHEIM-4711" not in raw(os.path.join(data_dir, name)), name
     protection = find(app, "Protection", "label")
     wait_until(lambda: "nobody@example.test" in get_text(protection), "the missing certificate")
     assert "No certificate" in get_text(protection), get_text(protection)

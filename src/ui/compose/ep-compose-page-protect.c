@@ -310,6 +310,8 @@ on_toggled_cb (EpComposePage *self)
                 gtk_toggle_button_get_active (self->encrypt_toggle));
     }
   _ep_compose_page_protect_check (self);
+  /* Encrypt on: the plain draft goes (see save_draft ()). */
+  _ep_compose_page_schedule_save (self);
 }
 
 void

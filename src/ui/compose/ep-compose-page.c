@@ -269,6 +269,18 @@ save_draft (EpComposePage *self)
   if (self->context == NULL || self->sending)
     return;
 
+  /* A message meant to be encrypted is never stored in plain text: no
+   * draft while Encrypt is on, and the one saved before goes. */
+  if (gtk_toggle_button_get_active (self->encrypt_toggle))
+    {
+      _ep_compose_page_delete_draft (self);
+      gtk_label_set_text (self->status_label, _("Not kept as a draft"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                                   _("Encrypt is on: the message is never stored unencrypted, "
+                                     "so it is not saved as a draft"));
+      return;
+    }
+
   /* One save at a time, so a new draft is never inserted twice. */
   if (self->saving)
     {
