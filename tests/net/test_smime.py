@@ -442,6 +442,26 @@ def test_vault_keeps_secrets_and_refuses_damage():
             f.write(good)
         assert vault_list() == listed
 
+        # The keyring holds another key (a restored keyring, another
+        # machine's): refused, the file unchanged; its own key opens it again.
+        attrs = ["xdg:schema", "io.github.epistle.Vault", "path", vault]
+        real = subprocess.run(["secret-tool", "lookup", *attrs], capture_output=True,
+                              timeout=30, check=True).stdout
+        other = base64.b64encode(os.urandom(32))
+        subprocess.run(["secret-tool", "store", "--label", "other", *attrs], input=other,
+                       capture_output=True, timeout=30, check=True)
+        try:
+            status, out, err = cli("vault", "list")
+            assert status != 0 and out.strip() == "", (status, out, err)
+            assert re.search(r"keyring holds another|altered", err), err
+            status, out, err = cli("vault", "import-cert", carl.cert)
+            assert status != 0, (status, out, err)
+            assert S.read(vault) == good, "a vault opened with the wrong key was written over"
+        finally:
+            subprocess.run(["secret-tool", "store", "--label", "Epistle key vault", *attrs],
+                           input=real, capture_output=True, timeout=30, check=True)
+        assert vault_list() == listed
+
 
 # --- 5. merge, each row for its own certificate ----------------------------------
 
