@@ -9,18 +9,16 @@ certificate by number, continues without it, and every delivered message
 decrypts with its own recipient's key only."""
 
 import os
-import subprocess
 import sys
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
 import netlib  # noqa: E402
 import smimelib as S  # noqa: E402
 import uilib  # noqa: E402
-from uilib import shot, stop  # noqa: E402
-from atspi import (click, find, find_all, find_app, get_text, is_sensitive, is_visible,  # noqa: E402
-                   press, set_text, wait_until)
+from uilib import shot  # noqa: E402
+from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+                   set_text, wait_until)
 
 ACCOUNT = "school"
 P12_PASSWORD = "Lehrer-Schlüssel 7"
@@ -218,40 +216,9 @@ def test_wizard_encrypts_each_row():
 
 
 def main():
-    tests = [test_import_identity_in_preferences, test_compose_encrypted_message,
-             test_wizard_encrypts_each_row]
-    only = os.environ.get("EPISTLE_UI_ONLY")
-    if only:
-        tests = [t for i, t in enumerate(tests) if i == 0 or t.__name__ in only.split(",")]
-    netlib._init()
-    print(f"1..{len(tests)}", flush=True)
-    failed = 0
-    try:
-        for number, test in enumerate(tests, 1):
-            try:
-                test()
-                print(f"ok {number} - {test.__name__}", flush=True)
-            except Exception:
-                failed += 1
-                print(f"not ok {number} - {test.__name__}")
-                for line in traceback.format_exc().splitlines():
-                    print(f"# {line}")
-                log = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-smime-ui.log")
-                if os.path.exists(log):
-                    with open(log, errors="replace") as f:
-                        for line in f.read().splitlines()[-10:]:
-                            print(f"# app: {line}")
-                shot(f"smime-failed-{number}")
-                sys.stdout.flush()
-                if number == 1:
-                    for m in range(2, len(tests) + 1):
-                        print(f"not ok {m} - {tests[m - 1].__name__} # skipped: the first test failed")
-                        failed += 1
-                    break
-    finally:
-        for proc in state.get("procs", []):
-            stop(proc)
-    sys.exit(1 if failed else 0)
+    uilib.run([test_import_identity_in_preferences, test_compose_encrypted_message,
+               test_wizard_encrypts_each_row],
+              state.setdefault("procs", []), "epistle-smime-ui.log", "smime")
 
 
 if __name__ == "__main__":

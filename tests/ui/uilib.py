@@ -42,3 +42,43 @@ def stop(proc):
 def stop_all(procs):
     for proc in procs:
         stop(proc)
+
+
+def run(tests, procs, log_name, prefix):
+    """Runs TESTS in order as TAP (EPISTLE_UI_ONLY=a,b keeps the first and
+    the named ones); a failure prints the app's last log lines and saves a
+    screenshot; after a failed first test the rest are skipped. Stops
+    PROCS at the end; exits 1 if anything failed."""
+    import sys
+    import traceback
+    only = os.environ.get("EPISTLE_UI_ONLY")
+    if only:
+        tests = [t for i, t in enumerate(tests) if i == 0 or t.__name__ in only.split(",")]
+    netlib._init()
+    print(f"1..{len(tests)}", flush=True)
+    failed = 0
+    try:
+        for number, test in enumerate(tests, 1):
+            try:
+                test()
+                print(f"ok {number} - {test.__name__}", flush=True)
+            except Exception:
+                failed += 1
+                print(f"not ok {number} - {test.__name__}")
+                for line in traceback.format_exc().splitlines():
+                    print(f"# {line}")
+                log = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), log_name)
+                if os.path.exists(log):
+                    with open(log, errors="replace") as f:
+                        for line in f.read().splitlines()[-10:]:
+                            print(f"# app: {line}")
+                shot(f"{prefix}-failed-{number}")
+                sys.stdout.flush()
+                if number == 1:
+                    for m in range(2, len(tests) + 1):
+                        print(f"not ok {m} - {tests[m - 1].__name__} # skipped: the first test failed")
+                        failed += 1
+                    break
+    finally:
+        stop_all(procs)
+    sys.exit(1 if failed else 0)
