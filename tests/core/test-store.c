@@ -39,7 +39,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 7);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 8);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -48,7 +48,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 7);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 8);
 
   g_clear_object (&store);
   remove_tree (dir);
@@ -306,6 +306,52 @@ make_recipient (guint       row_number,
   r->values = g_strdupv ((char **) values);
   r->message_id = g_strdup_printf ("m%u@example.org", row_number);
   return r;
+}
+
+/* A protected merge keeps each recipient's message as it will be sent
+ * (ciphertext) and no values; a claim hands the message back, and the
+ * campaign remembers what protected it. */
+static void
+test_protected_messages (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "epistle.db", NULL);
+  g_autoptr(EpStore) store = ep_store_new (path, &error);
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
+  g_autoptr(EpCampaignInfo) create = ep_campaign_info_new ();
+  g_autoptr(EpCampaignInfo) info = NULL;
+  g_autoptr(EpStoreRecipient) claimed = NULL;
+  g_autoptr(GBytes) message = g_bytes_new_static ("Subject: x\r\n\r\nCIPHERTEXT\r\n", 26);
+  EpStoreRecipient *r;
+  gint64 id;
+
+  g_assert_no_error (error);
+  create->account_uid = g_strdup ("acc-1");
+  create->name = g_strdup ("marks.xlsx");
+  create->template_text = g_strdup ("");
+  create->base_dir = g_strdup (dir);
+  create->columns = g_new0 (char *, 1);
+  create->protection = 3;
+  r = g_new0 (EpStoreRecipient, 1);
+  r->row_number = 2;
+  r->address = g_strdup ("a@example.org");
+  r->values = g_new0 (char *, 1);
+  r->message_id = g_strdup ("m2@example.org");
+  r->message = g_bytes_ref (message);
+  g_ptr_array_add (recipients, r);
+  id = ep_store_campaign_insert (store, create, recipients, &error);
+  g_assert_no_error (error);
+
+  info = ep_store_campaign_lookup (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info->protection, ==, 3);
+  claimed = ep_store_recipient_claim (store, id, 1000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (claimed->message);
+  g_assert_true (g_bytes_equal (claimed->message, message));
+  g_assert_cmpuint (g_strv_length (claimed->values), ==, 0);
+  test_remove_tree (dir);
 }
 
 /* The journal: claim order, "sending" committed by the claim, recovery
@@ -615,6 +661,7 @@ main (int    argc,
   g_test_add_func ("/store/accounts", test_accounts);
   g_test_add_func ("/store/drafts", test_drafts);
   g_test_add_func ("/store/campaign-journal", test_campaign_journal);
+  g_test_add_func ("/store/campaign-protected-messages", test_protected_messages);
   g_test_add_func ("/store/state-round-trip", test_state_round_trip);
   g_test_add_func ("/store/outbox-message", test_outbox_message);
   g_test_add_func ("/store/spread", test_spread_and_sent_times);
