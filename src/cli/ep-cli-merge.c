@@ -387,7 +387,8 @@ cmd_merge (int    argc,
       g_autofree char *message_id = NULL;
       guint row = g_array_index (report->valid_rows, guint, 0);
 
-      if (!ep_campaign_test_send (ep_context_get_outbox (context), account, tmpl, table, row, base_dir, &message_id,
+      if (!ep_campaign_test_send (ep_context_get_outbox (context), account, tmpl, table, row, base_dir,
+                                  protection.protection ? &protection : NULL, &message_id,
                                   cancellable, &error))
         return fail (g_steal_pointer (&error));
 

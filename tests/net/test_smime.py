@@ -508,6 +508,17 @@ def test_merge_encrypts_each_row_for_its_own_certificate():
         assert "No problems" not in out, out
         assert netlib.events_of("mail", before) == [], "nothing may go when rows cannot be encrypted"
 
+        # The test message to oneself is encrypted too (for oneself).
+        test_args = [a for a in args if a != "--yes"] + ["--test", "--skip-unencryptable"]
+        status, out, err = cli(*test_args, timeout=120)
+        assert status == 0, (status, out, err)
+        tests = delivered(f"[TEST] {tag}")
+        assert list(tests) == [me()], tests
+        assert S.smime_kind(tests[me()][0]) == "enveloped-data"
+        assert b"dein Code ist" not in tests[me()][0]
+        assert b"dein Code ist" in S.openssl_decrypt(s.write("test.eml", tests[me()][0]),
+                                                      mine.cert, mine.key)
+
         status, out, err = cli(*args, "--skip-unencryptable", timeout=240)
         assert status == 0, (status, out, err)
         got = delivered(tag)

@@ -222,6 +222,7 @@ ep_campaign_test_send (EpOutbox      *outbox,
                        EpTable       *table,
                        guint          row,
                        const char    *base_dir,
+                       const EpCampaignProtection *protection,
                        char         **message_id,
                        GCancellable  *cancellable,
                        GError       **error)
@@ -249,6 +250,11 @@ ep_campaign_test_send (EpOutbox      *outbox,
 
   outgoing = ep_message_build (draft, cancellable, error);
   if (outgoing == NULL)
+    return FALSE;
+  /* Protected as the campaign's messages will be (for oneself): a test
+   * never sends in plain text what the campaign encrypts. */
+  if (protection != NULL &&
+      !_ep_outbox_protect (outbox, outgoing, protection->protection, NULL, cancellable, error))
     return FALSE;
 
   config = ep_account_smtp_config_sync (account, cancellable, error);
@@ -522,7 +528,7 @@ test_send_thread (GTask        *task,
   char *message_id = NULL;
 
   if (ep_campaign_test_send (source_object, op->account, op->tmpl, op->table, op->row,
-                             op->base_dir, &message_id, cancellable, &error))
+                             op->base_dir, NULL, &message_id, cancellable, &error))
     g_task_return_pointer (task, message_id, g_free);
   else
     g_task_return_error (task, error);

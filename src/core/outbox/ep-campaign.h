@@ -147,13 +147,15 @@ gint64      ep_campaign_create_finish (EpOutbox            *outbox,
 
 /* Renders row @row of @table to the account's own address with "[TEST]"
  * before the subject and sends it at once (not journaled: a test is not
- * part of the campaign). Blocks. */
+ * part of the campaign), signed/encrypted (for oneself) as @protection
+ * asks (NULL: neither). Blocks. */
 gboolean    ep_campaign_test_send     (EpOutbox     *outbox,
                                        EpAccount    *account,
                                        EpTemplate   *tmpl,
                                        EpTable      *table,
                                        guint         row,
                                        const char   *base_dir,
+                                       const EpCampaignProtection *protection,
                                        char        **message_id,
                                        GCancellable *cancellable,
                                        GError      **error);

@@ -545,7 +545,8 @@ test_send_thread (GTask        *task,
   char *message_id = NULL;
 
   if (!ep_campaign_test_send (s->context, s->account, s->tmpl, s->table,
-                              g_array_index (s->rows, guint, 0), s->base_dir, &message_id,
+                              g_array_index (s->rows, guint, 0), s->base_dir,
+                              s->protection.protection ? &s->protection : NULL, &message_id,
                               cancellable, &error))
     g_task_return_error (task, error);
   else
