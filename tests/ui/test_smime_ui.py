@@ -139,7 +139,7 @@ def test_compose_encrypted_message():
     assert b"Subject: Zeugnis" in data
     for who in (bob, state["me"]):
         inner = S.openssl_decrypt(files[0], who.cert, who.key)
-        assert b"multipart/signed" in inner, inner[:300]
+        assert b"multipart/signed" in inner, (who.address, inner[:300], data[:1500])
         # Signed inside by the sender's certificate, which the CA issued.
         path = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "inner.eml")
         with open(path, "wb") as f:
