@@ -574,7 +574,9 @@ def test_scheduled_encrypted_is_stored_encrypted():
         marker = f"MARKER-{uuid.uuid4().hex}"
         subject = f"Später verschlüsselt {uuid.uuid4().hex[:6]}"
         out = ok("send", "--account", ACCOUNT, "--to", "rita@example.test", "--subject", subject,
-                 "--body", f"Geheim: {marker}\n", "--encrypt", "--at", S.local_time(120))
+                 "--body", f"Geheim: {marker}\n", "--encrypt", "--at", S.local_time(900))
+        # (Far ahead: less than EP_OUTBOX_SCHEDULE_AFTER, 120 s, would be an
+        # undo-style wait in this process, not a scheduled entry.)
         assert "Scheduled for" in out, out
         number = out.split("number ")[1].split(";")[0]
 
