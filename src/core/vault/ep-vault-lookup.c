@@ -214,20 +214,28 @@ lookup (EpVault     *self,
   return best;
 }
 
+/* The EpCertInfo of lookup ()'s choice. */
+static EpCertInfo *
+lookup_info (EpVault     *self,
+             const char  *address,
+             gboolean     encrypt,
+             GError     **error)
+{
+  EpCertInfo *info = NULL;
+
+  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  X509_free (lookup (self, address, encrypt, &info, error));
+  return info;
+}
+
 EpCertInfo *
 ep_vault_lookup_recipient (EpVault     *self,
                            const char  *address,
                            GError     **error)
 {
-  EpCertInfo *info = NULL;
-  X509 *cert;
-
-  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
-  g_return_val_if_fail (address != NULL, NULL);
-
-  cert = lookup (self, address, TRUE, &info, error);
-  X509_free (cert);
-  return info;
+  return lookup_info (self, address, TRUE, error);
 }
 
 EpCertInfo *
@@ -235,15 +243,7 @@ ep_vault_lookup_identity (EpVault     *self,
                           const char  *address,
                           GError     **error)
 {
-  EpCertInfo *info = NULL;
-  X509 *cert;
-
-  g_return_val_if_fail (EP_IS_VAULT (self), NULL);
-  g_return_val_if_fail (address != NULL, NULL);
-
-  cert = lookup (self, address, FALSE, &info, error);
-  X509_free (cert);
-  return info;
+  return lookup_info (self, address, FALSE, error);
 }
 
 X509 *
