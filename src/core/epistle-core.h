@@ -40,5 +40,6 @@
 #include "transport/ep-transport-error.h"
 #include "vault/ep-vault.h"
 #include "vault/ep-smime.h"
+#include "vault/ep-protection-check.h"
 
 #undef EP_CORE_INSIDE

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/rand.h>
 #include <string.h>
@@ -358,4 +359,42 @@ _ep_cert_new_self_signed (const char  *name,
     }
   *key_out = g_steal_pointer (&key);
   return g_steal_pointer (&cert);
+}
+
+/* @cert as PEM, or with @key as PKCS #12 protected by @password. */
+GBytes *
+_ep_cert_export (X509        *cert,
+                 EVP_PKEY    *key,
+                 const char  *password,
+                 GError     **error)
+{
+  g_autoptr(BIO) bio = BIO_new (BIO_s_mem ());
+  gboolean ok;
+  char *data;
+  long len;
+
+  if (password != NULL)
+    {
+      g_autofree char *friendly = _ep_cert_display_name (cert);
+      PKCS12 *p12 = PKCS12_create (password, friendly, key, cert, NULL,
+                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 0, -1, 0);
+      /* A SHA-1 MAC: OpenSSL 3 would write SHA-256, which gpgsm 2.2
+       * cannot check. */
+      ok = p12 != NULL && PKCS12_set_mac (p12, password, -1, NULL, 0, 2048, EVP_sha1 ()) &&
+           i2d_PKCS12_bio (bio, p12);
+      PKCS12_free (p12);
+    }
+  else
+    ok = PEM_write_bio_X509 (bio, cert);
+  ERR_clear_error ();
+
+  if (!ok)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
+                           _("The certificate could not be written"));
+      return NULL;
+    }
+  len = BIO_get_mem_data (bio, &data);
+  return g_bytes_new (data, len);
 }

@@ -65,6 +65,10 @@ X509        *_ep_cert_new_self_signed     (const char      *name,
                                            const char      *address,
                                            EVP_PKEY       **key_out,
                                            GError         **error);
+GBytes      *_ep_cert_export              (X509            *cert,
+                                           EVP_PKEY        *key,
+                                           const char      *password,
+                                           GError         **error);
 STACK_OF (X509) *_ep_cert_parse_all       (GBytes          *data,
                                            GError         **error);
 

@@ -839,12 +839,8 @@ ep_vault_export (EpVault     *self,
                  const char  *password,
                  GError     **error)
 {
-  g_autoptr(BIO) bio = BIO_new (BIO_s_mem ());
   g_autoptr(X509) cert = NULL;
   g_autoptr(EVP_PKEY) key = NULL;
-  gboolean ok;
-  char *data;
-  long len;
   Entry *e;
 
   g_return_val_if_fail (EP_IS_VAULT (self), NULL);
@@ -869,30 +865,7 @@ ep_vault_export (EpVault     *self,
       return NULL;
     }
 
-  if (password != NULL)
-    {
-      g_autofree char *friendly = _ep_cert_display_name (cert);
-      PKCS12 *p12 = PKCS12_create (password, friendly, key, cert, NULL,
-                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
-                                   NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 0, -1, 0);
-      /* A SHA-1 MAC: OpenSSL 3 would write SHA-256, which gpgsm 2.2
-       * cannot check. */
-      ok = p12 != NULL && PKCS12_set_mac (p12, password, -1, NULL, 0, 2048, EVP_sha1 ()) &&
-           i2d_PKCS12_bio (bio, p12);
-      PKCS12_free (p12);
-    }
-  else
-    ok = PEM_write_bio_X509 (bio, cert);
-  ERR_clear_error ();
-
-  if (!ok)
-    {
-      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_IO,
-                           _("The certificate could not be written"));
-      return NULL;
-    }
-  len = BIO_get_mem_data (bio, &data);
-  return g_bytes_new (data, len);
+  return _ep_cert_export (cert, password != NULL ? key : NULL, password, error);
 }
 
 GPtrArray *

@@ -2,7 +2,7 @@
  *
  * The two toggles are remembered per account (GSettings sign-accounts,
  * encrypt-accounts). Whenever the recipients, the account or a toggle
- * change, a worker asks the vault which recipients have a usable
+ * change, ep_protection_check_async () asks the vault which recipients have a usable
  * certificate and whether the account has one to sign with; the line
  * under the addresses says so, and Send stays off while encryption is on
  * and someone's certificate is missing.
@@ -18,101 +18,9 @@
 
 #include "ep-compose-page-private.h"
 
-typedef struct
-{
-  EpVault   *vault;
-  char      *sender;
-  GPtrArray *recipients;   /* char * */
-  gboolean   sign;
-  gboolean   encrypt;
-} CheckOp;
-
-typedef struct
-{
-  char      *sign_problem;  /* NULL: can sign (or not asked) */
-  GPtrArray *known;         /* char *: addresses with a usable certificate */
-  GPtrArray *missing;       /* char *: "address: why" */
-} CheckResult;
-
-static void
-check_op_free (CheckOp *op)
-{
-  g_clear_object (&op->vault);
-  g_free (op->sender);
-  g_ptr_array_unref (op->recipients);
-  g_free (op);
-}
-
-static void
-check_result_free (CheckResult *r)
-{
-  g_free (r->sign_problem);
-  g_ptr_array_unref (r->known);
-  g_ptr_array_unref (r->missing);
-  g_free (r);
-}
-
-static void
-check_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  CheckOp *op = task_data;
-  CheckResult *r = g_new0 (CheckResult, 1);
-  GError *error = NULL;
-
-  r->known = g_ptr_array_new_with_free_func (g_free);
-  r->missing = g_ptr_array_new_with_free_func (g_free);
-
-  if (!ep_vault_load_sync (op->vault, NULL, cancellable, &error))
-    {
-      check_result_free (r);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (op->sign)
-    {
-      g_autoptr(EpCertInfo) own = ep_vault_lookup_identity (op->vault, op->sender, &error);
-      if (own == NULL)
-        {
-          r->sign_problem = g_strdup (error->message);
-          g_clear_error (&error);
-        }
-    }
-
-  for (guint i = 0; op->encrypt && i < op->recipients->len; i++)
-    {
-      const char *address = g_ptr_array_index (op->recipients, i);
-      g_autoptr(EpCertInfo) info = NULL;
-
-      /* One's own copy is readable with one's identity. */
-      if (g_ascii_strcasecmp (address, op->sender) == 0)
-        {
-          g_autoptr(EpCertInfo) own = ep_vault_lookup_identity (op->vault, address, NULL);
-          if (own != NULL)
-            {
-              g_ptr_array_add (r->known, g_strdup (address));
-              continue;
-            }
-        }
-      info = ep_vault_lookup_recipient (op->vault, address, &error);
-      if (info != NULL)
-        g_ptr_array_add (r->known, g_strdup (address));
-      else
-        {
-          g_ptr_array_add (r->missing, g_strdup (error->message));
-          g_clear_error (&error);
-        }
-    }
-
-  g_task_return_pointer (task, r, (GDestroyNotify) check_result_free);
-}
-
 static void
 show_result (EpComposePage     *self,
-             const CheckResult *r,
+             const EpProtectionCheck *r,
              const GError      *error)
 {
   g_autoptr(GString) text = g_string_new (NULL);
@@ -177,13 +85,13 @@ check_cb (GObject      *object,
 {
   g_autoptr(EpComposePage) self = user_data;
   g_autoptr(GError) error = NULL;
-  CheckResult *r = g_task_propagate_pointer (G_TASK (result), &error);
+  EpProtectionCheck *r = ep_protection_check_finish (result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->protection_checking = FALSE;
   show_result (self, r, error);
-  g_clear_pointer (&r, check_result_free);
+  g_clear_pointer (&r, ep_protection_check_free);
 }
 
 static void
@@ -201,9 +109,8 @@ static gboolean
 run_check (gpointer user_data)
 {
   EpComposePage *self = user_data;
-  g_autoptr(GTask) task = NULL;
   EpAccount *account = _ep_compose_page_selected_account (self);
-  CheckOp *op;
+  g_autoptr(GPtrArray) recipients = NULL;
 
   self->protection_source = 0;
   g_cancellable_cancel (self->protection_cancellable);
@@ -212,22 +119,20 @@ run_check (gpointer user_data)
   if (account == NULL)
     return G_SOURCE_REMOVE;
 
-  op = g_new0 (CheckOp, 1);
-  op->vault = g_object_ref (ep_context_get_vault (self->context));
-  op->sender = g_strdup (ep_account_get_address (account));
-  op->recipients = g_ptr_array_new_with_free_func (g_free);
-  add_addresses (op->recipients, self->to_row);
-  add_addresses (op->recipients, self->cc_row);
-  add_addresses (op->recipients, self->bcc_row);
-  op->sign = gtk_toggle_button_get_active (self->sign_toggle);
-  op->encrypt = gtk_toggle_button_get_active (self->encrypt_toggle);
+  recipients = g_ptr_array_new_with_free_func (g_free);
+  add_addresses (recipients, self->to_row);
+  add_addresses (recipients, self->cc_row);
+  add_addresses (recipients, self->bcc_row);
+  g_ptr_array_add (recipients, NULL);
 
   self->protection_cancellable = g_cancellable_new ();
   self->protection_checking = TRUE;
-  task = g_task_new (NULL, self->protection_cancellable, check_cb, g_object_ref (self));
-  g_task_set_source_tag (task, run_check);
-  g_task_set_task_data (task, op, (GDestroyNotify) check_op_free);
-  g_task_run_in_thread (task, check_thread);
+  ep_protection_check_async (ep_context_get_vault (self->context),
+                             ep_account_get_address (account),
+                             (const char * const *) recipients->pdata,
+                             gtk_toggle_button_get_active (self->sign_toggle),
+                             gtk_toggle_button_get_active (self->encrypt_toggle),
+                             self->protection_cancellable, check_cb, g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
 
