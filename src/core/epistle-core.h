@@ -41,5 +41,6 @@
 #include "vault/ep-vault.h"
 #include "vault/ep-smime.h"
 #include "vault/ep-protection-check.h"
+#include "vault/ep-vault-op.h"
 
 #undef EP_CORE_INSIDE

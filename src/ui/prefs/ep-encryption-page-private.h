@@ -41,40 +41,6 @@ struct _EpEncryptionPage
   guint                 creating;          /* identities being created */
 };
 
-/* What a worker does with the vault; every operation opens it first. */
-typedef enum
-{
-  EP_VAULT_OP_LIST,
-  EP_VAULT_OP_IMPORT_IDENTITY,  /* file, password */
-  EP_VAULT_OP_CREATE_IDENTITY,  /* name, address */
-  EP_VAULT_OP_EXPORT,           /* fingerprint, password, file (written) */
-  EP_VAULT_OP_IMPORT_CERTS,     /* file */
-  EP_VAULT_OP_SET_TRUSTED,      /* fingerprint, trusted */
-  EP_VAULT_OP_REMOVE,           /* fingerprint */
-} EpVaultOpKind;
-
-/* A snapshot of everything the worker needs. */
-typedef struct
-{
-  EpVaultOpKind  kind;
-  EpVault       *vault;
-  GFile         *file;
-  char          *password;     /* wiped when freed */
-  char          *fingerprint;
-  char          *name;
-  char          *address;
-  gboolean       trusted;
-} EpVaultOp;
-
-typedef struct
-{
-  GPtrArray     *certs;        /* EpCertInfo: LIST, IMPORT_CERTS */
-  EpCertInfo    *info;         /* IMPORT_IDENTITY, CREATE_IDENTITY */
-} EpVaultOpResult;
-
-void             _ep_vault_op_result_free         (EpVaultOpResult *result);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpVaultOpResult, _ep_vault_op_result_free)
-
 EpVaultOp       *_ep_encryption_page_op_new       (EpEncryptionPage    *self,
                                                    EpVaultOpKind        kind);
 /* Runs @op (consumed) in a worker thread. */

@@ -603,3 +603,30 @@ ep_encryption_page_new (EpContext *context)
                        "context", context,
                        NULL);
 }
+
+/* ---- the vault's operations, off the main thread (core) ------------------ */
+
+EpVaultOp *
+_ep_encryption_page_op_new (EpEncryptionPage *self,
+                            EpVaultOpKind     kind)
+{
+  return ep_vault_op_new (ep_context_get_vault (self->context), kind);
+}
+
+void
+_ep_encryption_page_run (EpEncryptionPage    *self,
+                         EpVaultOp           *op,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  ep_vault_op_run_async (op,
+                         op->kind == EP_VAULT_OP_LIST ? self->list_cancellable : self->cancellable,
+                         callback, user_data);
+}
+
+EpVaultOpResult *
+_ep_encryption_page_run_finish (GAsyncResult  *result,
+                                GError       **error)
+{
+  return ep_vault_op_run_finish (result, error);
+}

@@ -1,18 +1,16 @@
-/* ep-encryption-page-vault.c: the Encryption page's vault calls, each in
- * a GTask worker on a snapshot (EpVaultOp), each opening the vault first
+/* ep-vault-op.c: the vault's operations as one typed request, each in a
+ * GTask worker on a snapshot (EpVaultOp), each opening the vault first
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "ep-encryption-page"
+#define G_LOG_DOMAIN "ep-vault"
 
 #include "config.h"
 
 #include <string.h>
 
-#include <epistle-core.h>
-
-#include "ep-encryption-page-private.h"
+#include "ep-vault-op.h"
 
 static void
 wipe_free (char *secret)
@@ -23,8 +21,8 @@ wipe_free (char *secret)
   g_free (secret);
 }
 
-static void
-vault_op_free (EpVaultOp *op)
+void
+ep_vault_op_free (EpVaultOp *op)
 {
   g_clear_object (&op->vault);
   g_clear_object (&op->file);
@@ -36,7 +34,7 @@ vault_op_free (EpVaultOp *op)
 }
 
 void
-_ep_vault_op_result_free (EpVaultOpResult *result)
+ep_vault_op_result_free (EpVaultOpResult *result)
 {
   if (result == NULL)
     return;
@@ -111,41 +109,41 @@ vault_op_thread (GTask        *task,
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, g_steal_pointer (&result),
-                           (GDestroyNotify) _ep_vault_op_result_free);
+                           (GDestroyNotify) ep_vault_op_result_free);
 }
 
 EpVaultOp *
-_ep_encryption_page_op_new (EpEncryptionPage *self,
-                            EpVaultOpKind     kind)
+ep_vault_op_new (EpVault       *vault,
+                 EpVaultOpKind  kind)
 {
   EpVaultOp *op = g_new0 (EpVaultOp, 1);
 
+  g_return_val_if_fail (EP_IS_VAULT (vault), NULL);
+
   op->kind = kind;
-  op->vault = g_object_ref (ep_context_get_vault (self->context));
+  op->vault = g_object_ref (vault);
   return op;
 }
 
 void
-_ep_encryption_page_run (EpEncryptionPage    *self,
-                         EpVaultOp           *op,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+ep_vault_op_run_async (EpVaultOp           *op,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
 
   /* No source object: the worker must not hold (and maybe drop the last
-   * reference to) a widget. The callers pass a reference to the page. */
-  task = g_task_new (NULL,
-                     op->kind == EP_VAULT_OP_LIST ? self->list_cancellable : self->cancellable,
-                     callback, user_data);
-  g_task_set_source_tag (task, _ep_encryption_page_run);
-  g_task_set_task_data (task, op, (GDestroyNotify) vault_op_free);
+   * reference to) a widget; callers pass their own reference. */
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_vault_op_run_async);
+  g_task_set_task_data (task, op, (GDestroyNotify) ep_vault_op_free);
   g_task_run_in_thread (task, vault_op_thread);
 }
 
 EpVaultOpResult *
-_ep_encryption_page_run_finish (GAsyncResult  *result,
-                                GError       **error)
+ep_vault_op_run_finish (GAsyncResult  *result,
+                        GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
