@@ -32,7 +32,8 @@ typedef enum
   EP_MERGE_PROBLEM_UNREADABLE_ATTACHMENT,
   EP_MERGE_PROBLEM_HEADER_INJECTION,     /* control character bound for a header */
   EP_MERGE_PROBLEM_TEMPLATE,             /* any other rendering error */
-  EP_MERGE_PROBLEM_CERTIFICATE,          /* cannot be encrypted for its recipient (keep last: the preview lists kinds up to it) */
+  EP_MERGE_PROBLEM_CERTIFICATE,          /* cannot be encrypted for its recipient */
+  EP_MERGE_PROBLEM_N_KINDS
 } EpMergeProblemKind;
 
 typedef struct

@@ -396,7 +396,7 @@ show_report (EpMergePreviewStep *self)
   gtk_widget_set_visible (GTK_WIDGET (self->report_list), report->problems->len > 0);
 
   /* One expander per kind of problem, listing its rows. */
-  for (int kind = EP_MERGE_PROBLEM_NO_RECIPIENT; kind <= EP_MERGE_PROBLEM_CERTIFICATE; kind++)
+  for (int kind = EP_MERGE_PROBLEM_NO_RECIPIENT; kind < EP_MERGE_PROBLEM_N_KINDS; kind++)
     {
       GtkWidget *expander = NULL;
       guint count = 0;
