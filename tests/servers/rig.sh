@@ -18,6 +18,9 @@
 # shellcheck disable=SC2317  # functions called from traps and wait_for
 set -euo pipefail
 
+RIG_ARGS=("$@")
+RIG_ATTEMPT=${RIG_ATTEMPT:-1}   # a port taken between picking and binding: start again
+RETRY=0
 here=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3     # not the pyenv python3 on PATH: it has no aiosmtpd
 
@@ -75,6 +78,10 @@ cleanup () {
   else
     rm -rf "$DIR"
   fi
+  if [ "$RETRY" = 1 ]; then
+    echo "rig: a port was taken by another program; starting again (attempt $(( RIG_ATTEMPT + 1 )))" >&2
+    RIG_ATTEMPT=$(( RIG_ATTEMPT + 1 )) exec /bin/bash "$0" "${RIG_ARGS[@]}"
+  fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -88,6 +95,10 @@ bg_start () {   # bg_start LOG COMMAND...: a daemon in the background, logged
 }
 
 fail_start () {   # fail_start MESSAGE LOG
+  if [ "$RIG_ATTEMPT" -lt 3 ] && grep -q "Address already in use" "$2" 2>/dev/null; then
+    RETRY=1
+    exit 125
+  fi
   echo "rig: $1; the end of $2:" >&2
   tail -n 20 "$2" >&2 2>/dev/null
   exit 125
@@ -107,12 +118,35 @@ wait_for () {   # wait_for WHAT LOG TEST...: poll TEST until the deadline
 port_open () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- ports, user, password ----------------------------------------------------
-# The kernel picks free ports (bind to port 0), so parallel rigs don't collide.
+# Free ports below the kernel's ephemeral range, so no client connection of a
+# test running beside us can take one between picking and binding (a port
+# bound to 0 comes from that range and was once taken that way). Two rigs
+# picking the same port at once is left to the retry in fail_start.
 read -r IMAP_PORT IMAPS_PORT LMTP_PORT SMTP_PORT SMTPS_PORT < <("$PY" -c '
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))') || die "could not pick free ports"
+import random, socket
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+low = max(low, 12000)
+picked = []
+for _ in range(2000):
+    if len(picked) == 5:
+        break
+    port = random.randrange(10000, low)
+    if port in picked:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    picked.append(port)
+if len(picked) < 5:
+    raise SystemExit(1)
+print(*picked)') || die "could not pick free ports"
 
 hex () { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 USER_NAME=${RIG_USER:-epistle}
