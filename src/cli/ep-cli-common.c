@@ -147,6 +147,51 @@ read_password (gboolean from_stdin)
   return g_string_free (line, FALSE);
 }
 
+char *
+read_password_file (const char  *path,
+                    GError     **error)
+{
+  char *data = NULL;
+  gsize len = 0;
+
+  if (g_strcmp0 (path, "-") == 0)
+    {
+      data = read_password (TRUE);
+      len = strlen (data);
+    }
+  else if (!g_file_get_contents (path, &data, &len, error))
+    return NULL;
+  else if (len > 0 && data[len - 1] == '\n')
+    {
+      /* One line: its end is not part of the password. */
+      data[--len] = '\0';
+      if (len > 0 && data[len - 1] == '\r')
+        data[--len] = '\0';
+    }
+  if (!ep_password_validate (data, len, error))
+    {
+      memset (data, 0, len);
+      g_free (data);
+      return NULL;
+    }
+  return data;
+}
+
+gboolean
+password_strong_enough (const char *password,
+                        gboolean    allow_weak)
+{
+  g_autofree char *advice = NULL;
+
+  if (ep_password_strength (password, NULL, &advice) != EP_PASSWORD_WEAK)
+    return TRUE;
+  g_printerr (_("epistle-cli: the password is weak: %s\n"), advice);
+  if (allow_weak)
+    return TRUE;
+  g_printerr (_("epistle-cli: choose a stronger one, or pass --allow-weak-password\n"));
+  return FALSE;
+}
+
 void
 wipe_and_free (char *secret)
 {

@@ -130,6 +130,8 @@ cmd_send (int    argc,
   int timeout = 0, retry_after = -1, max_attempts = -1;
   gboolean wait = FALSE, sign = FALSE, encrypt = FALSE, gcm = FALSE;
   g_autofree char *at = NULL;
+  g_autofree char *password_file = NULL, *hint = NULL;
+  gboolean allow_weak = FALSE;
   gint64 not_before = 0;
   GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"), N_("NAME") },
@@ -152,6 +154,9 @@ cmd_send (int    argc,
     { "sign", 0, 0, G_OPTION_ARG_NONE, &sign, N_("Sign with your certificate (S/MIME)"), NULL },
     { "encrypt", 0, 0, G_OPTION_ARG_NONE, &encrypt, N_("Encrypt for every recipient and yourself (S/MIME; signed inside when you have a certificate)"), NULL },
     { "gcm", 0, 0, G_OPTION_ARG_NONE, &gcm, N_("With --encrypt: AES-256-GCM even if a recipient has not advertised it"), NULL },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Protect with the password in FILE (- reads standard input); the recipient opens message.html in a browser"), N_("FILE") },
+    { "password-hint", 0, 0, G_OPTION_ARG_STRING, &hint, N_("With --password-file: a hint shown to the recipient"), N_("TEXT") },
+    { "allow-weak-password", 0, 0, G_OPTION_ARG_NONE, &allow_weak, N_("With --password-file: accept a password that is easy to guess"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (_("— send a message"));
@@ -187,6 +192,10 @@ cmd_send (int    argc,
 
   if (gcm && !encrypt)
     return usage_error (_("--gcm is only used with --encrypt"));
+  if (password_file != NULL && encrypt)
+    return usage_error (_("--password-file and --encrypt do not go together: choose one"));
+  if (password_file == NULL && (hint != NULL || allow_weak))
+    return usage_error (_("--password-hint and --allow-weak-password are only used with --password-file"));
   if (at != NULL && dry_run)
     return usage_error (_("--at and --dry-run do not go together"));
   if (at != NULL && !parse_send_time (at, &not_before, &error))
@@ -200,6 +209,16 @@ cmd_send (int    argc,
         return usage_error ("%s", error->message);
       if (!g_utf8_validate_len (body, len, NULL))
         return usage_error (_("%s is not UTF-8 text"), body_file);
+    }
+
+  if (password_file != NULL)
+    {
+      draft->password = read_password_file (password_file, &error);
+      if (draft->password == NULL)
+        return usage_error ("%s", error->message);
+      if (!password_strong_enough (draft->password, allow_weak))
+        return EXIT_BAD_INPUT;
+      draft->password_hint = g_strdup (hint);
     }
 
   context = open_context (&error);
@@ -223,26 +242,12 @@ cmd_send (int    argc,
     {
       gsize size;
       const char *data;
-      EpProtection protection = ep_outbox_draft_protection (draft);
 
       outgoing = ep_message_build (draft, cancellable, &error);
-      if (outgoing == NULL)
+      if (outgoing == NULL ||
+          !ep_outbox_protect_draft_message (ep_context_get_outbox (context), outgoing, draft,
+                                            cancellable, &error))
         return fail (g_steal_pointer (&error));
-      if (protection != EP_PROTECT_NONE)
-        {
-          EpVault *vault = ep_context_get_vault (context);
-          GBytes *protected = NULL;
-
-          if (ep_vault_load_sync (vault, NULL, cancellable, &error))
-            protected = ep_smime_protect (vault, outgoing->data, protection,
-                                          outgoing->envelope_from,
-                                          (const char * const *) outgoing->recipients, NULL,
-                                          NULL, &error);
-          if (protected == NULL)
-            return fail (g_steal_pointer (&error));
-          g_bytes_unref (outgoing->data);
-          outgoing->data = protected;
-        }
       data = g_bytes_get_data (outgoing->data, &size);
 
       if (output != NULL)

@@ -271,8 +271,16 @@ cmd_open (int    argc,
   g_autoptr(EpContext) context = NULL;
   g_autoptr(GBytes) data = NULL;
   g_autoptr(EpSmimeVerdict) verdict = NULL;
+  g_autoptr(GBytes) opened = NULL;
+  gboolean password_stdin = FALSE;
+  GOptionEntry entries[] = {
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("A message protected with a password: read the password from standard input"), NULL },
+    { NULL }
+  };
   EpVault *vault;
 
+  if (print_cleartext)
+    g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     return usage_error ("%s", error->message);
   if (argc != 2)
@@ -281,11 +289,51 @@ cmd_open (int    argc,
   data = read_file (argv[1], &error);
   if (data == NULL)
     return usage_error ("%s", error->message);
+
+  if (print_cleartext && ep_pwmail_is_protected (data))
+    {
+      g_autofree char *password = NULL;
+
+      if (!password_stdin)
+        return usage_error (_("This message is protected with a password: give it with "
+                              "--password-stdin"));
+      password = read_password_file ("-", &error);
+      if (password != NULL)
+        opened = ep_pwmail_open (data, password, &error);
+      if (password != NULL)
+        memset (password, 0, strlen (password));
+      if (opened == NULL)
+        {
+          g_printerr ("epistle-cli: %s\n", error->message);
+          return g_error_matches (error, EP_SMIME_ERROR, EP_SMIME_ERROR_DECRYPT) ? EXIT_SECURITY
+                                                                                 : EXIT_BAD_INPUT;
+        }
+      g_printerr ("Encrypted: yes (with a password, AES-256-GCM)\n");
+      g_printerr ("Integrity: yes\n");
+    }
+  else if (password_stdin)
+    return usage_error (_("This message is not protected with a password"));
+
   vault = open_vault (&context, &error);
   if (vault == NULL)
     return vault_fail (g_steal_pointer (&error));
 
-  verdict = ep_smime_open (vault, data, TRUE, &error);
+  if (opened != NULL)
+    {
+      /* Signed inside? Then verify that too; otherwise it is what it is. */
+      verdict = ep_smime_open (vault, opened, TRUE, &error);
+      if (verdict == NULL && g_error_matches (error, EP_SMIME_ERROR, EP_SMIME_ERROR_NOT_SMIME))
+        {
+          gsize len;
+          const char *bytes = g_bytes_get_data (opened, &len);
+
+          g_printerr ("Signed: no\n");
+          fwrite (bytes, 1, len, stdout);
+          return EXIT_OK;
+        }
+    }
+  else
+    verdict = ep_smime_open (vault, data, TRUE, &error);
   if (verdict == NULL)
     {
       int code = g_error_matches (error, EP_SMIME_ERROR, EP_SMIME_ERROR_NOT_SMIME) ||

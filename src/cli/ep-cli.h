@@ -58,6 +58,14 @@ gboolean   parse_host_port   (const char     *text,
                               guint          *port);
 char      *read_password     (gboolean        from_stdin);
 void       wipe_and_free     (char           *secret);
+/* The password in @path ("-": standard input), its line end removed,
+ * checked with ep_password_validate (). */
+char      *read_password_file (const char    *path,
+                              GError        **error);
+/* FALSE, after saying why on stderr, if @password is weak and @allow_weak
+ * is not set. */
+gboolean   password_strong_enough (const char *password,
+                                   gboolean    allow_weak);
 void       print_log         (EpProtocolLog  *log);
 void       table_args_clear  (TableArgs      *args);
 EpTable   *read_table        (const char     *path,

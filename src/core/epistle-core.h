@@ -39,6 +39,8 @@
 #include "transport/ep-imap.h"
 #include "transport/ep-transport-error.h"
 #include "vault/ep-vault.h"
+#include "vault/ep-password.h"
+#include "vault/ep-pwmail.h"
 #include "vault/ep-smime.h"
 #include "vault/ep-protection-check.h"
 #include "vault/ep-vault-op.h"

@@ -21,6 +21,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "ep-draft.h"
@@ -97,6 +98,8 @@ ep_draft_copy (const EpDraft *draft)
   copy->sign = draft->sign;
   copy->encrypt = draft->encrypt;
   copy->gcm = draft->gcm;
+  copy->password = g_strdup (draft->password);
+  copy->password_hint = g_strdup (draft->password_hint);
   copy_strings (copy->attachments, draft->attachments);
   copy->reply_to = g_strdup (draft->reply_to);
   copy->html_source = g_strdup (draft->html_source);
@@ -123,6 +126,12 @@ ep_draft_free (EpDraft *draft)
   g_free (draft->reply_to);
   g_free (draft->html_source);
   g_free (draft->message_id);
+  if (draft->password != NULL)
+    {
+      memset (draft->password, 0, strlen (draft->password));
+      g_free (draft->password);
+    }
+  g_free (draft->password_hint);
   g_free (draft);
 }
 

@@ -42,6 +42,10 @@ typedef struct
   gboolean   sign;
   gboolean   encrypt;
   gboolean   gcm;          /* with encrypt: AES-256-GCM even if not advertised */
+  /* Password-protected instead (ep-pwmail.h): the password lives only in
+   * memory, never in a stored draft; the hint is shown to the recipient. */
+  char      *password;
+  char      *password_hint;
 } EpDraft;
 
 #define EP_TYPE_DRAFT (ep_draft_get_type ())

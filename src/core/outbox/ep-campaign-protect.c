@@ -100,7 +100,7 @@ _ep_campaign_protect_row (EpOutbox                   *outbox,
 
   cert = row_certificate (protection, table, row, base_dir, &why);
   if (why == NULL &&
-      _ep_outbox_protect (outbox, outgoing, asked, cert, cancellable, &why))
+      _ep_outbox_protect (outbox, outgoing, asked, cert, NULL, NULL, cancellable, &why))
     return g_bytes_ref (outgoing->data);
 
   /* A row without a usable certificate: unencrypted only if the person
@@ -109,7 +109,8 @@ _ep_campaign_protect_row (EpOutbox                   *outbox,
       g_error_matches (why, EP_VAULT_ERROR, EP_VAULT_ERROR_NO_CERTIFICATE))
     {
       g_clear_error (&why);
-      if (_ep_outbox_protect (outbox, outgoing, asked & EP_PROTECT_SIGN, NULL, cancellable, &why))
+      if (_ep_outbox_protect (outbox, outgoing, asked & EP_PROTECT_SIGN, NULL, NULL, NULL, cancellable,
+                              &why))
         return g_bytes_ref (outgoing->data);
     }
   g_propagate_error (error, g_steal_pointer (&why));

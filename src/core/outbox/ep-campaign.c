@@ -254,7 +254,8 @@ ep_campaign_test_send (EpOutbox      *outbox,
   /* Protected as the campaign's messages will be (for oneself): a test
    * never sends in plain text what the campaign encrypts. */
   if (protection != NULL &&
-      !_ep_outbox_protect (outbox, outgoing, protection->protection, NULL, cancellable, error))
+      !_ep_outbox_protect (outbox, outgoing, protection->protection, NULL, NULL, NULL, cancellable,
+                          error))
     return FALSE;
 
   config = ep_account_smtp_config_sync (account, cancellable, error);

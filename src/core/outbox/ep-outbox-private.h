@@ -6,6 +6,8 @@
 #pragma once
 
 #include "ep-outbox.h"
+#include "vault/ep-password.h"
+#include "vault/ep-pwmail.h"
 
 G_BEGIN_DECLS
 
@@ -27,13 +29,16 @@ EpOutgoing *_ep_outbox_load_message    (EpOutbox    *self,
                                         gint64       id,
                                         GError     **error);
 /* Signs and/or encrypts @outgoing in place (loads the vault; worker
- * threads). @recipient_cert: a merge row's own certificate file. */
-gboolean   _ep_outbox_protect          (EpOutbox      *self,
-                                        EpOutgoing    *outgoing,
-                                        EpProtection   protection,
-                                        GBytes        *recipient_cert,
-                                        GCancellable  *cancellable,
-                                        GError       **error);
+ * threads). @recipient_cert: a merge row's own certificate file;
+ * @password and @pw_options: with EP_PROTECT_PASSWORD. */
+gboolean   _ep_outbox_protect          (EpOutbox              *self,
+                                        EpOutgoing            *outgoing,
+                                        EpProtection           protection,
+                                        GBytes                *recipient_cert,
+                                        const char            *password,
+                                        const EpPwmailOptions *pw_options,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
 /* ep-campaign-protect.c: row @row of a protected merge, built and
  * protected as it will be sent. */
 GBytes    *_ep_campaign_protect_row    (EpOutbox                   *outbox,

@@ -191,32 +191,74 @@ ep_outbox_draft_protection (const EpDraft *draft)
     protection |= EP_PROTECT_SIGN;
   if (draft->encrypt)
     protection |= EP_PROTECT_ENCRYPT | (draft->gcm ? EP_PROTECT_GCM : 0);
+  if (draft->password != NULL)
+    protection |= EP_PROTECT_PASSWORD;
   return protection;
+}
+
+gboolean
+ep_outbox_protect_draft_message (EpOutbox       *self,
+                                 EpOutgoing     *outgoing,
+                                 const EpDraft  *draft,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  EpPwmailOptions pw = { NULL, };
+
+  g_return_val_if_fail (EP_IS_OUTBOX (self), FALSE);
+  pw.sender_name = draft->from_name && *draft->from_name ? draft->from_name : draft->from_address;
+  pw.hint = draft->password_hint;
+  return _ep_outbox_protect (self, outgoing, ep_outbox_draft_protection (draft), NULL,
+                             draft->password, &pw, cancellable, error);
 }
 
 /* Signs and/or encrypts @outgoing as asked (worker thread). */
 gboolean
-_ep_outbox_protect (EpOutbox       *self,
-                    EpOutgoing     *outgoing,
-                    EpProtection    protection,
-                    GBytes         *recipient_cert,
-                    GCancellable   *cancellable,
-                    GError        **error)
+_ep_outbox_protect (EpOutbox              *self,
+                    EpOutgoing            *outgoing,
+                    EpProtection           protection,
+                    GBytes                *recipient_cert,
+                    const char            *password,
+                    const EpPwmailOptions *pw_options,
+                    GCancellable          *cancellable,
+                    GError               **error)
 {
   EpVault *vault = ep_outbox_get_vault (self);
   GBytes *protected;
 
   if (protection == EP_PROTECT_NONE)
     return TRUE;
-  if (!ep_vault_load_sync (vault, NULL, cancellable, error))
+  if ((protection & EP_PROTECT_PASSWORD) && (protection & EP_PROTECT_ENCRYPT))
+    {
+      g_set_error_literal (error, EP_SMIME_ERROR, EP_SMIME_ERROR_FAILED,
+                           _("A message is encrypted either for certificates or with a "
+                             "password, not both"));
+      return FALSE;
+    }
+  if ((protection & EP_PROTECT_PASSWORD) && !ep_password_validate (password, -1, error))
     return FALSE;
-  protected = ep_smime_protect (vault, outgoing->data, protection, outgoing->envelope_from,
-                                (const char * const *) outgoing->recipients, recipient_cert,
-                                NULL, error);
-  if (protected == NULL)
-    return FALSE;
-  g_bytes_unref (outgoing->data);
-  outgoing->data = protected;
+  if ((protection & (EP_PROTECT_SIGN | EP_PROTECT_ENCRYPT)) != 0)
+    {
+      if (!ep_vault_load_sync (vault, NULL, cancellable, error))
+        return FALSE;
+      /* With a password: signed inside, when asked. */
+      protected = ep_smime_protect (vault, outgoing->data, protection & ~EP_PROTECT_PASSWORD,
+                                    outgoing->envelope_from,
+                                    (const char * const *) outgoing->recipients, recipient_cert,
+                                    NULL, error);
+      if (protected == NULL)
+        return FALSE;
+      g_bytes_unref (outgoing->data);
+      outgoing->data = protected;
+    }
+  if (protection & EP_PROTECT_PASSWORD)
+    {
+      protected = ep_pwmail_protect (outgoing->data, password, pw_options, error);
+      if (protected == NULL)
+        return FALSE;
+      g_bytes_unref (outgoing->data);
+      outgoing->data = protected;
+    }
   return TRUE;
 }
 
@@ -486,8 +528,7 @@ send_message_thread (GTask        *task,
 
   outgoing = ep_message_build (op->draft, cancellable, &error);
   if (outgoing == NULL ||
-      !_ep_outbox_protect (self, outgoing, ep_outbox_draft_protection (op->draft), NULL, cancellable,
-                           &error))
+      !ep_outbox_protect_draft_message (self, outgoing, op->draft, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -512,7 +553,8 @@ send_message_thread (GTask        *task,
   op->message_id = g_strdup (outgoing->message_id);
   /* Scheduled: the draft too, so Edit can bring it back as written;
    * never for an encrypted message, which is kept as ciphertext only. */
-  if (info->scheduled && !op->draft->encrypt && !ep_store_message_set_draft (self->store, op->id, op->draft, &error))
+  if (info->scheduled && !op->draft->encrypt && op->draft->password == NULL &&
+      !ep_store_message_set_draft (self->store, op->id, op->draft, &error))
     {
       g_warning ("The scheduled message cannot be edited later: %s", error->message);
       g_clear_error (&error);

@@ -36,6 +36,14 @@ EpStore       *ep_outbox_get_store           (EpOutbox      *self);
 EpVault       *ep_outbox_get_vault           (EpOutbox      *self);
 /* What @draft's sign / encrypt / gcm ask for. */
 EpProtection   ep_outbox_draft_protection    (const EpDraft *draft);
+/* Signs and/or encrypts @outgoing (built from @draft) in place as @draft
+ * asks: certificates, or its password. Worker threads (loads the vault,
+ * derives keys). */
+gboolean       ep_outbox_protect_draft_message (EpOutbox     *self,
+                                                EpOutgoing   *outgoing,
+                                                const EpDraft *draft,
+                                                GCancellable *cancellable,
+                                                GError      **error);
 EpProtocolLog *ep_outbox_get_protocol_log    (EpOutbox      *self);
 const char    *ep_outbox_get_data_dir        (EpOutbox      *self);
 

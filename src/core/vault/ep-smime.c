@@ -96,8 +96,8 @@ field_kind (const char *line,
 /* Appends the header fields of @data (a message) to @outer or @content,
  * by kind (MIME-Version to neither: whoever writes the result adds one);
  * folded lines stay with their field. Returns the body offset. */
-static gsize
-split_fields (const char *data,
+gsize
+_ep_smime_split_fields (const char *data,
               gsize       len,
               GString    *outer,
               GString    *content)
@@ -142,7 +142,7 @@ content_type_of (const char *data,
   g_auto(GStrv) lines = NULL;
   GString *value = NULL;
 
-  split_fields (data, len, outer, content);
+  _ep_smime_split_fields (data, len, outer, content);
   lines = g_strsplit (content->str, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -473,7 +473,7 @@ ep_smime_protect (EpVault            *vault,
     }
 
   data = g_bytes_get_data (message, &len);
-  body = split_fields (data, len, outer, content);
+  body = _ep_smime_split_fields (data, len, outer, content);
   g_string_append (content, "\r\n");
   g_string_append_len (content, data + body, len - body);
   entity = g_bytes_new (content->str, content->len);
@@ -867,7 +867,7 @@ ep_smime_open (EpVault   *vault,
 
   /* The outer header fields, then the content in place of the protection */
   data = g_bytes_get_data (message, &len);
-  split_fields (data, len, outer, fields);
+  _ep_smime_split_fields (data, len, outer, fields);
   g_string_append (outer, "MIME-Version: 1.0\r\n");
   data = g_bytes_get_data (content, &len);
   {
@@ -875,7 +875,7 @@ ep_smime_open (EpVault   *vault,
      * enough), then its body. */
     g_autoptr(GString) cfields = g_string_new (NULL);
     g_autoptr(GString) cother = g_string_new (NULL);
-    gsize body = split_fields (data, len, cother, cfields);
+    gsize body = _ep_smime_split_fields (data, len, cother, cfields);
 
     g_string_append_len (outer, cfields->str, cfields->len);
     g_string_append (outer, "\r\n");

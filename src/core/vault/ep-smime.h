@@ -36,6 +36,9 @@ typedef enum
   /* Encrypt with AES-256-GCM AuthEnvelopedData even if a recipient has
    * not advertised it (the default is CBC unless every one has). */
   EP_PROTECT_GCM     = 1 << 2,
+  /* Encrypt with a password instead of certificates (ep-pwmail.h): for
+   * recipients without one. Not with EP_PROTECT_ENCRYPT. */
+  EP_PROTECT_PASSWORD = 1 << 3,
 } EpProtection;
 
 /* What ep_smime_protect () did. */

@@ -72,4 +72,27 @@ GBytes      *_ep_cert_export              (X509            *cert,
 STACK_OF (X509) *_ep_cert_parse_all       (GBytes          *data,
                                            GError         **error);
 
+/* ep-smime.c: appends the header fields of @data (a message) to @outer
+ * (From, To, Subject…) or @content (Content-*), MIME-Version to neither;
+ * returns the body offset. */
+gsize        _ep_smime_split_fields       (const char      *data,
+                                           gsize            len,
+                                           GString         *outer,
+                                           GString         *content);
+
+/* ep-pwmail-page.c: the HTML form (message.html) of @entity, the MIME
+ * content of a message whose outer header fields are @outer, for
+ * @password (NFC). */
+GBytes      *_ep_pwmail_page              (GBytes          *entity,
+                                           const char      *outer,
+                                           const char      *password,
+                                           const char      *sender_name,
+                                           const char      *hint,
+                                           guint            iterations,
+                                           GError         **error);
+/* The iteration count to use instead of @standard: the same, unless the
+ * test suite lowered it (EPISTLE_TEST_KDF_ITERATIONS), so a 50-row merge
+ * test does not spend minutes in PBKDF2. */
+guint        _ep_pwmail_iterations        (guint            standard);
+
 G_END_DECLS

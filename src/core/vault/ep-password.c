@@ -1,0 +1,141 @@
+/* ep-password.c: passwords for password-protected mail
+ *
+ * Strength and generation are libpwquality's (the library GNOME's own
+ * settings use); the checks here are the ones a message needs on top:
+ * the password must be typeable in a browser, so no control characters.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ep-vault"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <openssl/crypto.h>
+#include <pwquality.h>
+#include <string.h>
+
+#include "ep-password.h"
+#include "ep-vault.h"
+
+gboolean
+ep_password_validate (const char  *password,
+                      gssize       len,
+                      GError     **error)
+{
+  const char *end;
+  glong chars;
+
+  if (password == NULL || len == 0 || (len < 0 && *password == '\0'))
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
+                           _("The password is empty"));
+      return FALSE;
+    }
+  if (len < 0)
+    len = strlen (password);
+  if (!g_utf8_validate (password, len, &end) || memchr (password, '\0', len) != NULL)
+    {
+      g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
+                           _("The password is not valid text (UTF-8)"));
+      return FALSE;
+    }
+  chars = g_utf8_strlen (password, len);
+  if (chars > EP_PASSWORD_MAX_CHARS)
+    {
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
+                   _("The password is too long: %ld characters, at most %d"),
+                   chars, EP_PASSWORD_MAX_CHARS);
+      return FALSE;
+    }
+  for (const char *p = password; p < password + len; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
+                             _("The password contains a line break or another control "
+                               "character, which cannot be typed"));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static pwquality_settings_t *
+settings_new (void)
+{
+  pwquality_settings_t *settings = pwquality_default_settings ();
+  void *aux = NULL;
+
+  /* The system's policy (/etc/security/pwquality.conf) where there is one. */
+  if (pwquality_read_config (settings, NULL, &aux) != 0)
+    {
+      pwquality_free_settings (settings);
+      settings = pwquality_default_settings ();
+    }
+  return settings;
+}
+
+EpPasswordStrength
+ep_password_strength (const char  *password,
+                      int         *score,
+                      char       **advice)
+{
+  pwquality_settings_t *settings = settings_new ();
+  void *aux = NULL;
+  char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+  int rv;
+
+  rv = pwquality_check (settings, password, NULL, NULL, &aux);
+  if (rv == PWQ_ERROR_CRACKLIB_CHECK && aux == NULL)
+    {
+      /* No dictionary installed: judge without it. */
+      pwquality_set_int_value (settings, PWQ_SETTING_DICT_CHECK, 0);
+      rv = pwquality_check (settings, password, NULL, NULL, &aux);
+    }
+  pwquality_free_settings (settings);
+
+  if (score != NULL)
+    *score = MAX (rv, 0);
+  if (rv < 0)
+    {
+      /* libpwquality's own words, in the user's language. */
+      const char *why = pwquality_strerror (buf, sizeof buf, rv, aux);
+      if (advice != NULL)
+        *advice = g_strdup (why);
+      return EP_PASSWORD_WEAK;
+    }
+  if (rv < 50)
+    {
+      if (advice != NULL)
+        *advice = g_strdup (_("Longer passwords, or a few unrelated words, are harder to guess"));
+      return EP_PASSWORD_FAIR;
+    }
+  if (advice != NULL)
+    *advice = NULL;
+  return EP_PASSWORD_STRONG;
+}
+
+char *
+ep_password_generate (void)
+{
+  pwquality_settings_t *settings = pwquality_default_settings ();
+  char *generated = NULL;
+  char *copy;
+
+  if (pwquality_generate (settings, 80, &generated) != 0 || generated == NULL)
+    g_error ("libpwquality could not generate a password");
+  pwquality_free_settings (settings);
+  copy = g_strdup (generated);
+  OPENSSL_cleanse (generated, strlen (generated));
+  free (generated);
+  return copy;
+}
+
+void
+ep_password_free (char *password)
+{
+  if (password == NULL)
+    return;
+  OPENSSL_cleanse (password, strlen (password));
+  g_free (password);
+}
