@@ -9,7 +9,7 @@ EPISTLE_BUILD_DEPS="
   libgtk-4-dev libadwaita-1-dev libportal-gtk4-dev
   libcurl4-openssl-dev libssl-dev libsecret-1-dev libgmime-3.0-dev libsqlite3-dev
   libmd4c-dev libmd4c-html0-dev dconf-gsettings-backend
-  libcsv-dev libuchardet-dev libzip-dev libxml2-dev
+  libcsv-dev libuchardet-dev libzip-dev libxml2-dev libpwquality-dev
 "
 
 # The test rig and UI checks: real servers, a real keyring, a real X server.
@@ -20,6 +20,7 @@ EPISTLE_TEST_DEPS="
   python3-pyatspi at-spi2-core
   python3-openpyxl python3-xlsxwriter python3-odf notification-daemon
   gpgsm gpg-agent
+  chromium chromium-driver python3-selenium python3-cryptography
 "
 
 # Benchmarks only (tests/bench/): Postfix's smtp-sink and smtp-source, run
