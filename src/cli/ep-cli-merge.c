@@ -189,8 +189,10 @@ cmd_merge (int    argc,
   gboolean dry = FALSE, yes = FALSE, skip_invalid = FALSE, test = FALSE;
   gboolean sign = FALSE, encrypt = FALSE, skip_unencryptable = FALSE;
   g_autofree char *cert_column = NULL;
+  g_autofree char *password_column = NULL, *password_hint = NULL;
+  gboolean allow_weak = FALSE, by_password;
   int send_unencrypted = -1;
-  EpCampaignProtection protection = { EP_PROTECT_NONE, -1, FALSE };
+  EpCampaignProtection protection = EP_CAMPAIGN_PROTECTION_INIT;
   TableArgs targs = { 0, };
   PacingArgs pacing;
   const EpProvider *provider;
@@ -223,6 +225,9 @@ cmd_merge (int    argc,
       { "cert-column", 0, 0, G_OPTION_ARG_STRING, &cert_column, N_("With --encrypt: the column naming each row's certificate file (else the vault's, by address)"), N_("COLUMN") },
       { "skip-unencryptable", 0, 0, G_OPTION_ARG_NONE, &skip_unencryptable, N_("With --encrypt: skip the rows without a usable certificate"), NULL },
       { "send-unencrypted", 0, 0, G_OPTION_ARG_INT, &send_unencrypted, N_("With --encrypt: send the N rows without a usable certificate unencrypted (N must match)"), N_("N") },
+      { "password-column", 0, 0, G_OPTION_ARG_STRING, &password_column, N_("Protect each message with the password in this column (the recipient opens message.html in a browser)"), N_("COLUMN") },
+      { "password-hint", 0, 0, G_OPTION_ARG_STRING, &password_hint, N_("With --password-column: a hint shown to every recipient"), N_("TEXT") },
+      { "allow-weak-password", 0, 0, G_OPTION_ARG_NONE, &allow_weak, N_("With --password-column: send even to rows whose password is easy to guess"), NULL },
       PACING_ENTRIES (pacing),
       { NULL }
     };
@@ -237,7 +242,15 @@ cmd_merge (int    argc,
   }
 
   status = EXIT_OK;
-  if (data == NULL || template_path == NULL)
+  by_password = password_column != NULL;
+  if (by_password && (encrypt || cert_column != NULL || send_unencrypted >= 0))
+    status = usage_error (_("--password-column protects with passwords instead of certificates: "
+                            "leave out --encrypt, --cert-column and --send-unencrypted"));
+  else if (!by_password && (password_hint != NULL || allow_weak))
+    status = usage_error (_("--password-hint and --allow-weak-password go with --password-column"));
+  else if (by_password && dry)
+    status = usage_error (_("--dry-run writes the messages unprotected; leave out --password-column"));
+  else if (data == NULL || template_path == NULL)
     status = usage_error (_("merge needs --data FILE and --template FILE"));
   else if (!dry && account_name == NULL)
     status = usage_error (_("merge needs --account NAME (or --dry-run)"));
@@ -255,7 +268,8 @@ cmd_merge (int    argc,
     status = usage_error (_("--spread plans a campaign over days; leave out --dry-run and --test"));
   else if (window_text != NULL && !ep_send_window_parse_hours (window_text, &window, &error))
     status = usage_error ("%s", error->message);
-  else if ((cert_column != NULL || skip_unencryptable || send_unencrypted >= 0) && !encrypt)
+  else if ((cert_column != NULL || send_unencrypted >= 0 || (skip_unencryptable && !by_password)) &&
+           !encrypt)
     status = usage_error (_("--cert-column, --skip-unencryptable and --send-unencrypted go with --encrypt"));
   else if (skip_unencryptable && send_unencrypted >= 0)
     status = usage_error (_("--skip-unencryptable or --send-unencrypted: one of them"));
@@ -300,7 +314,7 @@ cmd_merge (int    argc,
   text = ep_merge_report_format (report);
   /* With --sign/--encrypt, the report waits for the certificate check:
    * "No problems" is not said before rows that cannot be encrypted. */
-  if (text != NULL && *text != '\0' && !(sign || encrypt))
+  if (text != NULL && *text != '\0' && !(sign || encrypt || by_password))
     g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
 
   if (dry)
@@ -308,7 +322,7 @@ cmd_merge (int    argc,
 
   if (report->valid_rows->len == 0)
     {
-      if ((sign || encrypt) && text != NULL)
+      if ((sign || encrypt || by_password) && text != NULL)
         g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
       g_printerr (_("epistle-cli: no row can be sent; nothing was sent\n"));
       return EXIT_BAD_INPUT;
@@ -322,14 +336,20 @@ cmd_merge (int    argc,
   if (account == NULL)
     return fail (g_steal_pointer (&error));
 
-  if (sign || encrypt)
+  if (sign || encrypt || by_password)
     {
       g_autoptr(GPtrArray) problems = NULL;
+      guint n_weak = 0;
 
-      protection.protection = (sign ? EP_PROTECT_SIGN : 0) | (encrypt ? EP_PROTECT_ENCRYPT : 0);
+      protection.protection = (sign ? EP_PROTECT_SIGN : 0) | (encrypt ? EP_PROTECT_ENCRYPT : 0) |
+                              (by_password ? EP_PROTECT_PASSWORD : 0);
       if (cert_column != NULL &&
           (protection.cert_column = ep_table_find_column (table, cert_column)) < 0)
         return usage_error (_("There is no column “%s” in %s"), cert_column, name);
+      if (by_password &&
+          (protection.password_column = ep_table_find_column (table, password_column)) < 0)
+        return usage_error (_("There is no column “%s” in %s"), password_column, name);
+      protection.password_hint = password_hint;
       problems = ep_campaign_check_protection (ep_context_get_outbox (context), account, tmpl,
                                                table, report->valid_rows, base_dir, &protection,
                                                cancellable, &error);
@@ -341,6 +361,33 @@ cmd_merge (int    argc,
         {
           const EpMergeProblem *p = g_ptr_array_index (problems, i);
           g_print (_("Row %u: %s\n"), p->row_number, p->message);
+        }
+      /* Weak passwords are warnings: sent only when the person says so. */
+      for (guint i = problems->len; i > 0; i--)
+        if (((EpMergeProblem *) g_ptr_array_index (problems, i - 1))->kind == EP_MERGE_PROBLEM_WEAK_PASSWORD)
+          {
+            g_ptr_array_remove_index (problems, i - 1);
+            n_weak++;
+          }
+      if (n_weak > 0 && !allow_weak)
+        {
+          g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                   "epistle-cli: nothing was sent. %u row has a weak password: "
+                                   "choose a stronger one, or send anyway with --allow-weak-password.\n",
+                                   "epistle-cli: nothing was sent. %u rows have a weak password: "
+                                   "choose stronger ones, or send anyway with --allow-weak-password.\n",
+                                   n_weak), n_weak);
+          return EXIT_BAD_INPUT;
+        }
+      if (problems->len > 0 && by_password && !skip_unencryptable)
+        {
+          g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                   "epistle-cli: nothing was sent. %u row has no usable password: "
+                                   "fix it, or skip it with --skip-unencryptable.\n",
+                                   "epistle-cli: nothing was sent. %u rows have no usable password: "
+                                   "fix them, or skip them with --skip-unencryptable.\n",
+                                   problems->len), problems->len);
+          return EXIT_BAD_INPUT;
         }
       if (problems->len > 0)
         {

@@ -203,6 +203,10 @@ ep_merge_problem_kind_label (EpMergeProblemKind kind)
       return _("Template errors");
     case EP_MERGE_PROBLEM_CERTIFICATE:
       return _("No usable certificate");
+    case EP_MERGE_PROBLEM_PASSWORD:
+      return _("No usable password");
+    case EP_MERGE_PROBLEM_WEAK_PASSWORD:
+      return _("Weak passwords");
     default:
       g_return_val_if_reached (NULL);
     }

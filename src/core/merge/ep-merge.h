@@ -33,6 +33,8 @@ typedef enum
   EP_MERGE_PROBLEM_HEADER_INJECTION,     /* control character bound for a header */
   EP_MERGE_PROBLEM_TEMPLATE,             /* any other rendering error */
   EP_MERGE_PROBLEM_CERTIFICATE,          /* cannot be encrypted for its recipient */
+  EP_MERGE_PROBLEM_PASSWORD,             /* its password cannot protect a message */
+  EP_MERGE_PROBLEM_WEAK_PASSWORD,        /* a warning: its password is easy to guess */
   EP_MERGE_PROBLEM_N_KINDS
 } EpMergeProblemKind;
 

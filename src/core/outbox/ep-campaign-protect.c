@@ -55,6 +55,35 @@ row_certificate (const EpCampaignProtection *protection,
   return g_bytes_new_take (g_steal_pointer (&data), len);
 }
 
+/* Row @row's password (surrounding spaces removed: a cell shows none),
+ * or NULL with an error that says what is wrong with it. */
+char *
+_ep_campaign_row_password (const EpCampaignProtection *protection,
+              EpTable                    *table,
+              guint                       row,
+              GError                    **error)
+{
+  const char *v = protection->password_column >= 0
+                  ? ep_table_get_value (table, row, (guint) protection->password_column) : NULL;
+  char *password = g_strstrip (g_strdup (v != NULL ? v : ""));
+
+  if (*password == '\0')
+    {
+      g_free (password);
+      g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
+                   _("No password in the column “%s”"),
+                   protection->password_column >= 0
+                   ? ep_table_get_column (table, (guint) protection->password_column) : "");
+      return NULL;
+    }
+  if (!ep_password_validate (password, -1, error))
+    {
+      ep_password_free (password);
+      return NULL;
+    }
+  return password;
+}
+
 static EpOutgoing *
 build_row (EpOutbox                   *outbox,
            EpAccount                  *account,
@@ -98,6 +127,22 @@ _ep_campaign_protect_row (EpOutbox                   *outbox,
   if (outgoing == NULL)
     return NULL;
 
+  if (asked & EP_PROTECT_PASSWORD)
+    {
+      EpPwmailOptions pw = { NULL, protection->password_hint };
+      char *password = _ep_campaign_row_password (protection, table, row, error);
+      gboolean ok;
+
+      if (password == NULL)
+        return NULL;
+      pw.sender_name = ep_account_get_display_name (account);
+      if (pw.sender_name == NULL || *pw.sender_name == '\0')
+        pw.sender_name = ep_account_get_address (account);
+      ok = _ep_outbox_protect (outbox, outgoing, asked, NULL, password, &pw, cancellable, error);
+      ep_password_free (password);
+      return ok ? g_bytes_ref (outgoing->data) : NULL;
+    }
+
   cert = row_certificate (protection, table, row, base_dir, &why);
   if (why == NULL &&
       _ep_outbox_protect (outbox, outgoing, asked, cert, NULL, NULL, cancellable, &why))
@@ -115,6 +160,22 @@ _ep_campaign_protect_row (EpOutbox                   *outbox,
     }
   g_propagate_error (error, g_steal_pointer (&why));
   return NULL;
+}
+
+static void
+add_problem (GPtrArray          *problems,
+             EpTable            *table,
+             guint               row,
+             EpMergeProblemKind  kind,
+             const char         *message)
+{
+  EpMergeProblem *p = g_new0 (EpMergeProblem, 1);
+
+  p->row = row;
+  p->row_number = ep_table_get_row_number (table, row);
+  p->kind = kind;
+  p->message = g_strdup (message);
+  g_ptr_array_add (problems, p);
 }
 
 GPtrArray *
@@ -155,6 +216,24 @@ ep_campaign_check_protection (EpOutbox                   *outbox,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
+      if (protection->protection & EP_PROTECT_PASSWORD)
+        {
+          char *password = _ep_campaign_row_password (protection, table, row, &why);
+          g_autofree char *advice = NULL;
+          EpMergeProblemKind kind = EP_MERGE_PROBLEM_PASSWORD;
+
+          if (password != NULL)
+            {
+              if (ep_password_strength (password, NULL, &advice) == EP_PASSWORD_WEAK)
+                why = g_error_new (EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
+                                   _("The password is weak: %s"), advice);
+              kind = EP_MERGE_PROBLEM_WEAK_PASSWORD;
+              ep_password_free (password);
+            }
+          if (why != NULL)
+            add_problem (problems, table, row, kind, why->message);
+          continue;
+        }
       if (!(protection->protection & EP_PROTECT_ENCRYPT))
         break;
 
@@ -172,14 +251,7 @@ ep_campaign_check_protection (EpOutbox                   *outbox,
         ep_smime_check (vault, EP_PROTECT_ENCRYPT, sender,
                         (const char * const *) outgoing->recipients, cert, &why);
       if (why != NULL)
-        {
-          EpMergeProblem *p = g_new0 (EpMergeProblem, 1);
-          p->row = row;
-          p->row_number = ep_table_get_row_number (table, row);
-          p->kind = EP_MERGE_PROBLEM_CERTIFICATE;
-          p->message = g_strdup (why->message);
-          g_ptr_array_add (problems, p);
-        }
+        add_problem (problems, table, row, EP_MERGE_PROBLEM_CERTIFICATE, why->message);
     }
   return g_steal_pointer (&problems);
 }

@@ -92,7 +92,13 @@ typedef struct
   /* Rows without a usable certificate go unencrypted (the person was
    * asked and confirmed); otherwise they fail the creation. */
   gboolean     send_unprotected;
+  /* With EP_PROTECT_PASSWORD: each row's password is in this column, and
+   * every message shows the optional hint. */
+  int          password_column;   /* -1: none */
+  const char  *password_hint;
 } EpCampaignProtection;
+
+#define EP_CAMPAIGN_PROTECTION_INIT { EP_PROTECT_NONE, -1, FALSE, -1, NULL }
 
 /* The rows of @rows that cannot be protected as asked (EpMergeProblem,
  * kind EP_MERGE_PROBLEM_CERTIFICATE: no certificate, expired, not

@@ -39,6 +39,12 @@ gboolean   _ep_outbox_protect          (EpOutbox              *self,
                                         const EpPwmailOptions *pw_options,
                                         GCancellable          *cancellable,
                                         GError               **error);
+/* ep-campaign-protect.c: row @row's password (EP_PROTECT_PASSWORD), or
+ * NULL with an error saying what is wrong with it; ep_password_free (). */
+char      *_ep_campaign_row_password   (const EpCampaignProtection *protection,
+                                        EpTable                    *table,
+                                        guint                       row,
+                                        GError                    **error);
 /* ep-campaign-protect.c: row @row of a protected merge, built and
  * protected as it will be sent. */
 GBytes    *_ep_campaign_protect_row    (EpOutbox                   *outbox,

@@ -160,8 +160,14 @@ collect (GMimeObject *object,
       else if (content->body == NULL && GMIME_IS_TEXT_PART (object) &&
                g_mime_content_type_is_type (type, "text", "plain"))
         {
-          char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (object));
-          content->body = text ? text : g_strdup ("");
+          g_autofree char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (object));
+          GString *lf = g_string_new (text);
+
+          /* Line ends as a browser shows text: LF. */
+          g_string_replace (lf, "\r\n", "\n", 0);
+          if (text != NULL)
+            OPENSSL_cleanse (text, strlen (text));
+          content->body = g_string_free (lf, FALSE);
         }
       /* Anything else (the HTML alternative of a Markdown message, a
        * signature) has its text in the body already. */

@@ -1,5 +1,6 @@
-/* ep-compose-page-private.h: shared by ep-compose-page.c and
- * ep-compose-page-send.c
+/* ep-compose-page-private.h: shared by ep-compose-page.c,
+ * ep-compose-page-send.c, ep-compose-page-protect.c and
+ * ep-compose-page-password.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -41,6 +42,16 @@ struct _EpComposePage
   GtkToggleButton *sign_toggle;
   GtkToggleButton *encrypt_toggle;
   GtkLabel        *protection_label;
+  GtkButton       *password_instead_button;
+  GtkToggleButton *password_toggle;
+  GtkWidget       *password_box;
+  AdwEntryRow     *password_row;
+  GtkButton       *copy_password_button;
+  AdwEntryRow     *hint_row;
+  GtkLevelBar     *strength_bar;
+  GtkButton       *generate_button;
+  GtkLabel        *strength_label;
+  GtkLabel        *password_error_label;
   GtkButton       *send_button;
   GtkButton       *send_now_button;
   GtkLabel        *status_label;
@@ -73,6 +84,13 @@ struct _EpComposePage
   gboolean         protection_checking;
   gboolean         protection_ok;
   gboolean         protection_loading;
+  /* Protect with a Password (ep-compose-page-password.c); the password
+   * itself is only ever in password_row */
+  gboolean         password_valid;    /* it and the hint can go as they are */
+  gboolean         password_weak;     /* libpwquality rejected it */
+  gboolean         weak_confirmed;    /* Send Anyway: send once without asking */
+  gint64           weak_not_before;   /* what the confirmation sends: -1 = Send */
+  GtkWidget       *weak_dialog;       /* the question, while it is open */
 };
 
 EpAccount *_ep_compose_page_selected_account (EpComposePage *self);
@@ -95,6 +113,25 @@ void       _ep_compose_page_protect_account_changed (EpComposePage *self);
 gboolean   _ep_compose_page_protect_ready    (EpComposePage *self);
 void       _ep_compose_page_protect_apply    (EpComposePage *self,
                                               EpDraft       *draft);
+
+/* ep-compose-page-password.c */
+void       _ep_compose_page_password_class_init (GtkWidgetClass *widget_class);
+void       _ep_compose_page_password_init    (EpComposePage *self);
+void       _ep_compose_page_password_dispose (EpComposePage *self);
+gboolean   _ep_compose_page_password_on      (EpComposePage *self);
+/* FALSE while Password is on without a usable password and hint. */
+gboolean   _ep_compose_page_password_ready   (EpComposePage *self);
+void       _ep_compose_page_password_apply   (EpComposePage *self,
+                                              EpDraft       *draft);
+/* Encrypt cannot reach everyone: Password on instead. */
+void       _ep_compose_page_password_instead (EpComposePage *self);
+/* Before a send at @not_before (-1: Send, with the undo delay): TRUE to go
+ * on; FALSE when a weak password needs a confirmation first, which sends
+ * by itself if given. */
+gboolean   _ep_compose_page_password_confirm (EpComposePage *self,
+                                              gint64         not_before);
+/* Sent: the password and hint go. */
+void       _ep_compose_page_password_clear   (EpComposePage *self);
 
 /* ep-compose-page-send.c */
 void       _ep_compose_page_send             (EpComposePage *self);

@@ -176,7 +176,7 @@ static void
 set_protection (EpMergePreviewStep *self,
                 gboolean            send_unprotected)
 {
-  EpCampaignProtection p = { EP_PROTECT_NONE, -1, FALSE };
+  EpCampaignProtection p = EP_CAMPAIGN_PROTECTION_INIT;
   guint selected = adw_combo_row_get_selected (self->cert_row);
 
   if (gtk_switch_get_active (self->sign_switch))
