@@ -352,11 +352,17 @@ cmd_campaign (int    argc,
     return campaign_show (context, id);
   else if (g_str_equal (verb, "export"))
     {
+      g_autoptr(GHashTable) passwords = NULL;
+
       if (output == NULL)
         return usage_error (_("campaign export needs --output FILE.csv"));
       if (!ep_campaign_export_csv (ep_context_get_outbox (context), id, output, &error))
         return fail (g_steal_pointer (&error));
       g_print (_("Results written to %s\n"), output);
+      passwords = ep_campaign_generated_passwords (ep_context_get_outbox (context), id, NULL, NULL);
+      if (passwords != NULL && g_hash_table_size (passwords) > 0)
+        g_print (_("It contains the passwords Epistle generated (readable by you only): deliver "
+                   "each one apart from its message, and then delete the file.\n"));
       return EXIT_OK;
     }
   else if (g_str_equal (verb, "cancel"))

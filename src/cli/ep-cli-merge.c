@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 
@@ -190,7 +191,8 @@ cmd_merge (int    argc,
   gboolean sign = FALSE, encrypt = FALSE, skip_unencryptable = FALSE;
   g_autofree char *cert_column = NULL;
   g_autofree char *password_column = NULL, *password_hint = NULL;
-  gboolean allow_weak = FALSE, by_password;
+  gboolean allow_weak = FALSE, generate = FALSE, by_password;
+  g_autofree char *test_password = NULL;
   int send_unencrypted = -1;
   EpCampaignProtection protection = EP_CAMPAIGN_PROTECTION_INIT;
   TableArgs targs = { 0, };
@@ -227,6 +229,7 @@ cmd_merge (int    argc,
       { "send-unencrypted", 0, 0, G_OPTION_ARG_INT, &send_unencrypted, N_("With --encrypt: send the N rows without a usable certificate unencrypted (N must match)"), N_("N") },
       { "password-column", 0, 0, G_OPTION_ARG_STRING, &password_column, N_("Protect each message with the password in this column (the recipient opens message.html in a browser)"), N_("COLUMN") },
       { "password-hint", 0, 0, G_OPTION_ARG_STRING, &password_hint, N_("With --password-column: a hint shown to every recipient"), N_("TEXT") },
+      { "generate-passwords", 0, 0, G_OPTION_ARG_NONE, &generate, N_("Protect each message with a new password; they are in the results export (campaign export) for you to deliver"), NULL },
       { "allow-weak-password", 0, 0, G_OPTION_ARG_NONE, &allow_weak, N_("With --password-column: send even to rows whose password is easy to guess"), NULL },
       PACING_ENTRIES (pacing),
       { NULL }
@@ -242,12 +245,15 @@ cmd_merge (int    argc,
   }
 
   status = EXIT_OK;
-  by_password = password_column != NULL;
-  if (by_password && (encrypt || cert_column != NULL || send_unencrypted >= 0))
+  by_password = password_column != NULL || generate;
+  if (password_column != NULL && generate)
+    status = usage_error (_("--password-column or --generate-passwords: one of them"));
+  else if (by_password && (encrypt || cert_column != NULL || send_unencrypted >= 0))
     status = usage_error (_("--password-column protects with passwords instead of certificates: "
                             "leave out --encrypt, --cert-column and --send-unencrypted"));
   else if (!by_password && (password_hint != NULL || allow_weak))
-    status = usage_error (_("--password-hint and --allow-weak-password go with --password-column"));
+    status = usage_error (_("--password-hint and --allow-weak-password go with --password-column "
+                            "or --generate-passwords"));
   else if (by_password && dry)
     status = usage_error (_("--dry-run writes the messages unprotected; leave out --password-column"));
   else if (data == NULL || template_path == NULL)
@@ -346,7 +352,8 @@ cmd_merge (int    argc,
       if (cert_column != NULL &&
           (protection.cert_column = ep_table_find_column (table, cert_column)) < 0)
         return usage_error (_("There is no column “%s” in %s"), cert_column, name);
-      if (by_password &&
+      protection.generate_passwords = generate;
+      if (password_column != NULL &&
           (protection.password_column = ep_table_find_column (table, password_column)) < 0)
         return usage_error (_("There is no column “%s” in %s"), password_column, name);
       protection.password_hint = password_hint;
@@ -434,6 +441,13 @@ cmd_merge (int    argc,
       g_autofree char *message_id = NULL;
       guint row = g_array_index (report->valid_rows, guint, 0);
 
+      /* The campaign's passwords are made when it is created: a test
+       * gets one of its own, shown here. */
+      if (generate)
+        {
+          test_password = ep_password_generate ();
+          protection.password = test_password;
+        }
       if (!ep_campaign_test_send (ep_context_get_outbox (context), account, tmpl, table, row, base_dir,
                                   protection.protection ? &protection : NULL, &message_id,
                                   cancellable, &error))
@@ -441,6 +455,10 @@ cmd_merge (int    argc,
 
       g_print (_("Test message for row %u sent to %s: <%s>\n"),
                ep_table_get_row_number (table, row), ep_account_get_address (account), message_id);
+      if (test_password != NULL)
+        g_print (_("It opens with the password %s\n"), test_password);
+      if (test_password != NULL)
+        memset (test_password, 0, strlen (test_password));
       return EXIT_OK;
     }
 

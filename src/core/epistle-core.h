@@ -23,6 +23,7 @@
 #include "merge/ep-template.h"
 #include "merge/ep-merge.h"
 #include "outbox/ep-campaign.h"
+#include "outbox/ep-campaign-passwords.h"
 #include "outbox/ep-campaign-runner.h"
 #include "outbox/ep-clock.h"
 #include "outbox/ep-outbox-task.h"

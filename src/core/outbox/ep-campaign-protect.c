@@ -114,6 +114,7 @@ _ep_campaign_protect_row (EpOutbox                   *outbox,
                           const char                 *base_dir,
                           const EpCampaignProtection *protection,
                           const char                 *message_id,
+                          const char                 *password,
                           GCancellable               *cancellable,
                           GError                    **error)
 {
@@ -130,16 +131,21 @@ _ep_campaign_protect_row (EpOutbox                   *outbox,
   if (asked & EP_PROTECT_PASSWORD)
     {
       EpPwmailOptions pw = { NULL, protection->password_hint };
-      char *password = _ep_campaign_row_password (protection, table, row, error);
+      char *from_column = NULL;
       gboolean ok;
 
       if (password == NULL)
-        return NULL;
+        {
+          from_column = _ep_campaign_row_password (protection, table, row, error);
+          if (from_column == NULL)
+            return NULL;
+        }
       pw.sender_name = ep_account_get_display_name (account);
       if (pw.sender_name == NULL || *pw.sender_name == '\0')
         pw.sender_name = ep_account_get_address (account);
-      ok = _ep_outbox_protect (outbox, outgoing, asked, NULL, password, &pw, cancellable, error);
-      ep_password_free (password);
+      ok = _ep_outbox_protect (outbox, outgoing, asked, NULL, password ? password : from_column,
+                               &pw, cancellable, error);
+      ep_password_free (from_column);
       return ok ? g_bytes_ref (outgoing->data) : NULL;
     }
 
@@ -216,6 +222,9 @@ ep_campaign_check_protection (EpOutbox                   *outbox,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
+      if ((protection->protection & EP_PROTECT_PASSWORD) &&
+          (protection->generate_passwords || protection->password != NULL))
+        break;   /* made by Epistle: nothing to check */
       if (protection->protection & EP_PROTECT_PASSWORD)
         {
           char *password = _ep_campaign_row_password (protection, table, row, &why);

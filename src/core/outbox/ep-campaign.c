@@ -22,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ep-campaign.h"
+#include "ep-campaign-passwords.h"
 #include "ep-outbox.h"
 #include "ep-outbox-private.h"
 #include "account/ep-account-server.h"
@@ -121,6 +122,43 @@ draft_recipients_text (const EpDraft *draft)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The keyring key of a campaign's generated passwords: the Message-ID of
+ * its first row (EpStoreRecipient), as the store lists them. */
+static const char *
+passwords_key (GPtrArray *recipients)
+{
+  const EpStoreRecipient *first = NULL;
+
+  for (guint i = 0; i < recipients->len; i++)
+    {
+      const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
+      if (first == NULL || r->row_number < first->row_number)
+        first = r;
+    }
+  return first ? first->message_id : NULL;
+}
+
+GHashTable *
+ep_campaign_generated_passwords (EpOutbox      *outbox,
+                                 gint64         id,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (ep_outbox_get_store (outbox), id, error);
+  g_autoptr(GPtrArray) recipients = NULL;
+
+  if (info == NULL)
+    return NULL;
+  if (!(info->protection & EP_PROTECT_PASSWORD))
+    return g_hash_table_new (g_str_hash, g_str_equal);
+  recipients = ep_store_campaign_recipients (ep_outbox_get_store (outbox), id, error);
+  if (recipients == NULL)
+    return NULL;
+  if (recipients->len == 0)
+    return g_hash_table_new (g_str_hash, g_str_equal);
+  return ep_campaign_passwords_lookup (passwords_key (recipients), cancellable, error);
+}
+
 /* Every row's message, protected, on all cores: a password costs two key
  * derivations (about a second here), and a merge has hundreds of rows. */
 typedef struct
@@ -133,6 +171,7 @@ typedef struct
   const char                 *base_dir;
   const EpCampaignProtection *protection;
   GPtrArray                  *recipients;   /* EpStoreRecipient */
+  GHashTable                 *generated;    /* Message-ID → password, or NULL */
   GError                    **errors;       /* one per row */
   GCancellable               *failed;       /* cancelled at the first error */
 } ProtectRows;
@@ -149,7 +188,10 @@ protect_one (gpointer data,
     return;
   r->message = _ep_campaign_protect_row (op->outbox, op->account, op->tmpl, op->table,
                                          g_array_index (op->rows, guint, i), op->base_dir,
-                                         op->protection, r->message_id, NULL, &op->errors[i]);
+                                         op->protection, r->message_id,
+                                         op->generated ? g_hash_table_lookup (op->generated, r->message_id)
+                                                       : op->protection->password,
+                                         NULL, &op->errors[i]);
   if (r->message == NULL)
     g_cancellable_cancel (op->failed);
 }
@@ -163,10 +205,11 @@ protect_rows (EpOutbox                   *outbox,
               const char                 *base_dir,
               const EpCampaignProtection *protection,
               GPtrArray                  *recipients,
+              GHashTable                 *generated,
               GError                    **error)
 {
   ProtectRows op = { outbox, account, tmpl, table, rows, base_dir, protection, recipients,
-                     g_new0 (GError *, rows->len), g_cancellable_new () };
+                     generated, g_new0 (GError *, rows->len), g_cancellable_new () };
   GThreadPool *pool = g_thread_pool_new (protect_one, &op, CLAMP (g_get_num_processors (), 1, 8),
                                          TRUE, NULL);
   gboolean ok = TRUE;
@@ -212,6 +255,7 @@ ep_campaign_create (EpOutbox    *outbox,
   g_autofree char *text = NULL;
   g_autofree char *domain = NULL;
   g_autoptr(EpCampaignInfo) info = ep_campaign_info_new ();
+  g_autoptr(GHashTable) generated = NULL;
   guint n_columns;
 
   g_return_val_if_fail (EP_IS_OUTBOX (outbox), 0);
@@ -252,8 +296,23 @@ ep_campaign_create (EpOutbox    *outbox,
         r->values[c] = g_strdup (ep_table_get_value (table, row, c));
     }
 
+  if (protection != NULL && protection->generate_passwords && recipients->len > 0)
+    {
+      generated = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) ep_password_free);
+      for (guint i = 0; i < recipients->len; i++)
+        g_hash_table_insert (generated, ((EpStoreRecipient *) g_ptr_array_index (recipients, i))->message_id,
+                             ep_password_generate ());
+    }
   if (protection != NULL &&
-      !protect_rows (outbox, account, tmpl, table, rows, base_dir, protection, recipients, error))
+      !protect_rows (outbox, account, tmpl, table, rows, base_dir, protection, recipients,
+                     generated, error))
+    return 0;
+  /* In the keyring before the campaign exists: a crash in between leaves
+   * an unused keyring item, never a campaign whose passwords are lost. */
+  if (generated != NULL &&
+      !ep_campaign_passwords_store (passwords_key (recipients), name ? name : "", generated, NULL,
+                                    error))
     return 0;
 
   text = protection != NULL ? g_strdup ("") : ep_template_to_text (tmpl);
@@ -322,7 +381,9 @@ ep_campaign_test_send (EpOutbox      *outbox,
     {
       /* With the row's own password, so the test shows what it will get. */
       EpPwmailOptions pw = { ep_account_get_display_name (account), protection->password_hint };
-      char *password = _ep_campaign_row_password (protection, table, row, error);
+      char *password = protection->password != NULL
+                       ? g_strdup (protection->password)
+                       : _ep_campaign_row_password (protection, table, row, error);
       gboolean ok = password != NULL &&
                     _ep_outbox_protect (outbox, outgoing, protection->protection, NULL, password,
                                         &pw, cancellable, error);
@@ -398,6 +459,8 @@ ep_campaign_export_csv (EpOutbox    *outbox,
   g_autoptr(GPtrArray) recipients = NULL;
   g_autofree char *tmp_path = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GHashTable) passwords = NULL;
+  gboolean secret;
   FILE *fp;
   int fd;
 
@@ -405,18 +468,17 @@ ep_campaign_export_csv (EpOutbox    *outbox,
   if (recipients == NULL)
     return FALSE;
 
-  if (recipients->len == 0)
-    {
-      g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (ep_outbox_get_store (outbox), id,
-                                                                 error);
-      if (info == NULL)
-        return FALSE;
-    }
+  /* Passwords Epistle made: the export is how the person gets them. */
+  passwords = ep_campaign_generated_passwords (outbox, id, NULL, error);
+  if (passwords == NULL)
+    return FALSE;
 
   /* Write beside the target and rename, so a full disk never leaves half
    * a file under the name the person chose. */
   tmp_path = g_strconcat (path, ".XXXXXX", NULL);
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
+  secret = g_hash_table_size (passwords) > 0;
+  /* With passwords: for its owner only. */
+  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, secret ? 0600 : 0644);
   if (fd < 0)
     {
       int errsv = errno;
@@ -435,14 +497,15 @@ ep_campaign_export_csv (EpOutbox    *outbox,
       return FALSE;
     }
 
-  fputs ("row,address,status,server reply,time,Message-ID\r\n", fp);
+  fputs (secret ? "row,address,status,server reply,time,Message-ID,password (secret)\r\n"
+                : "row,address,status,server reply,time,Message-ID\r\n", fp);
   for (guint i = 0; i < recipients->len; i++)
     {
       const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
       g_autofree char *row = g_strdup_printf ("%u", r->row_number);
       g_autofree char *when = NULL;
       g_autofree char *message_id = g_strdup_printf ("<%s>", r->message_id);
-      const char *cells[6];
+      const char *cells[7];
 
       if (r->updated_at > 0)
         {
@@ -456,9 +519,12 @@ ep_campaign_export_csv (EpOutbox    *outbox,
       cells[3] = r->reply;
       cells[4] = when;
       cells[5] = message_id;
+      cells[6] = secret ? g_hash_table_lookup (passwords, r->message_id) : NULL;
       g_string_truncate (line, 0);
-      ep_csv_append_row (line, (const char * const *) cells, G_N_ELEMENTS (cells));
+      ep_csv_append_row (line, (const char * const *) cells, secret ? 7 : 6);
       fwrite (line->str, 1, line->len, fp);
+      if (secret)
+        memset (line->str, 0, line->len);
     }
 
   if (fflush (fp) != 0 || fsync (fileno (fp)) != 0 || ferror (fp))

@@ -96,9 +96,14 @@ typedef struct
    * every message shows the optional hint. */
   int          password_column;   /* -1: none */
   const char  *password_hint;
+  /* Or a new password for every row (libpwquality), kept in the keyring
+   * (ep-campaign-passwords.h) and written into the results export. */
+  gboolean     generate_passwords;
+  /* Or this one for every message: a test message to oneself. */
+  const char  *password;
 } EpCampaignProtection;
 
-#define EP_CAMPAIGN_PROTECTION_INIT { EP_PROTECT_NONE, -1, FALSE, -1, NULL }
+#define EP_CAMPAIGN_PROTECTION_INIT { EP_PROTECT_NONE, -1, FALSE, -1, NULL, FALSE, NULL }
 
 /* The rows of @rows that cannot be protected as asked (EpMergeProblem,
  * kind EP_MERGE_PROBLEM_CERTIFICATE: no certificate, expired, not
@@ -151,6 +156,13 @@ gint64      ep_campaign_create_finish (EpOutbox            *outbox,
                                        GAsyncResult        *result,
                                        GError             **error);
 
+/* The passwords Epistle generated for campaign @id (Message-ID →
+ * password; empty when it made none), from the keyring. Blocks. */
+GHashTable *ep_campaign_generated_passwords (EpOutbox      *outbox,
+                                             gint64         id,
+                                             GCancellable  *cancellable,
+                                             GError       **error);
+
 /* Renders row @row of @table to the account's own address with "[TEST]"
  * before the subject and sends it at once (not journaled: a test is not
  * part of the campaign), signed/encrypted (for oneself) as @protection
@@ -180,7 +192,9 @@ char       *ep_campaign_test_send_finish (EpOutbox            *outbox,
                                           GError             **error);
 
 /* Writes row, address, status, server reply, time (UTC, ISO 8601),
- * Message-ID as CSV (ep_csv_append_row). Blocks. */
+ * Message-ID as CSV (ep_csv_append_row), and, when Epistle generated the
+ * campaign's passwords, a "password (secret)" column, the file then
+ * readable by its owner only (0600). Blocks. */
 gboolean    ep_campaign_export_csv    (EpOutbox     *outbox,
                                        gint64        id,
                                        const char   *path,

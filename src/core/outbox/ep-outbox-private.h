@@ -55,6 +55,7 @@ GBytes    *_ep_campaign_protect_row    (EpOutbox                   *outbox,
                                         const char                 *base_dir,
                                         const EpCampaignProtection *protection,
                                         const char                 *message_id,
+                                        const char                 *password,
                                         GCancellable               *cancellable,
                                         GError                    **error);
 void       _ep_outbox_emit_changed     (EpOutbox    *self);
