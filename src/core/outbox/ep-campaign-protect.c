@@ -233,7 +233,8 @@ ep_campaign_check_protection (EpOutbox                   *outbox,
 
           if (password != NULL)
             {
-              if (ep_password_strength (password, NULL, &advice) == EP_PASSWORD_WEAK)
+              if (!protection->allow_weak &&
+                  ep_password_strength (password, NULL, &advice) == EP_PASSWORD_WEAK)
                 why = g_error_new (EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD,
                                    _("The password is weak: %s"), advice);
               kind = EP_MERGE_PROBLEM_WEAK_PASSWORD;

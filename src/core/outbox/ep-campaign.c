@@ -189,8 +189,9 @@ protect_one (gpointer data,
   r->message = _ep_campaign_protect_row (op->outbox, op->account, op->tmpl, op->table,
                                          g_array_index (op->rows, guint, i), op->base_dir,
                                          op->protection, r->message_id,
+                                         /* a campaign never has one password for all */
                                          op->generated ? g_hash_table_lookup (op->generated, r->message_id)
-                                                       : op->protection->password,
+                                                       : NULL,
                                          NULL, &op->errors[i]);
   if (r->message == NULL)
     g_cancellable_cancel (op->failed);

@@ -101,9 +101,11 @@ typedef struct
   gboolean     generate_passwords;
   /* Or this one for every message: a test message to oneself. */
   const char  *password;
+  /* Weak passwords were confirmed by the person: not problems. */
+  gboolean     allow_weak;
 } EpCampaignProtection;
 
-#define EP_CAMPAIGN_PROTECTION_INIT { EP_PROTECT_NONE, -1, FALSE, -1, NULL, FALSE, NULL }
+#define EP_CAMPAIGN_PROTECTION_INIT { EP_PROTECT_NONE, -1, FALSE, -1, NULL, FALSE, NULL, FALSE }
 
 /* The rows of @rows that cannot be protected as asked (EpMergeProblem,
  * kind EP_MERGE_PROBLEM_CERTIFICATE: no certificate, expired, not

@@ -45,6 +45,7 @@ struct _EpMergeJob
   gboolean       spread;
   EpSendWindow   window;
   EpCampaignProtection protection;
+  char          *password_hint;   /* protection.password_hint points here */
 
   guint          read_serial;
   guint          validate_serial;
@@ -312,6 +313,7 @@ typedef struct
   guint       serial;
   /* Protected merges: the certificate check too */
   EpCampaignProtection protection;
+  char       *hint;       /* protection.password_hint points here */
   EpOutbox   *outbox;
   EpAccount  *account;
 } ValidateData;
@@ -325,6 +327,7 @@ validate_data_free (gpointer data)
   ep_table_unref (v->table);
   g_free (v->ranges);
   g_free (v->base_dir);
+  g_free (v->hint);
   g_clear_object (&v->outbox);
   g_clear_object (&v->account);
   g_free (v);
@@ -449,6 +452,7 @@ ep_merge_job_validate_async (EpMergeJob          *self,
   v->base_dir = g_strdup (self->base_dir);
   v->serial = ++self->validate_serial;
   v->protection = self->protection;
+  v->protection.password_hint = v->hint = g_strdup (self->password_hint);
   v->outbox = g_object_ref (self->context);
   v->account = self->account ? _ep_outbox_account_snapshot (self->account) : NULL;
   set_validating (self, TRUE);
@@ -484,6 +488,8 @@ typedef struct
   guint       connections, rate, daily;
   EpCampaignTiming timing;
   EpCampaignProtection protection;
+  char       *hint;            /* protection.password_hint points here */
+  char       *test_password;   /* a test of generated passwords: its own */
 } SendData;
 
 static void
@@ -498,6 +504,8 @@ send_data_free (gpointer data)
   g_clear_pointer (&s->rows, g_array_unref);
   g_free (s->name);
   g_free (s->base_dir);
+  g_free (s->hint);
+  ep_password_free (s->test_password);
   g_free (s);
 }
 
@@ -531,6 +539,7 @@ send_data_new (EpMergeJob *self,
   s->timing.spread = self->spread;
   s->timing.window = self->window;
   s->protection = self->protection;
+  s->protection.password_hint = s->hint = g_strdup (self->password_hint);
   return s;
 }
 
@@ -544,6 +553,8 @@ test_send_thread (GTask        *task,
   GError *error = NULL;
   char *message_id = NULL;
 
+  if (s->protection.generate_passwords)
+    s->protection.password = s->test_password = ep_password_generate ();
   if (!ep_campaign_test_send (s->context, s->account, s->tmpl, s->table,
                               g_array_index (s->rows, guint, 0), s->base_dir,
                               s->protection.protection ? &s->protection : NULL, &message_id,
@@ -575,10 +586,16 @@ ep_merge_job_test_send_async (EpMergeJob          *self,
 char *
 ep_merge_job_test_send_finish (EpMergeJob    *self,
                                GAsyncResult  *result,
+                               char         **test_password,
                                GError       **error)
 {
+  SendData *s;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  s = g_task_get_task_data (G_TASK (result));
+  if (test_password != NULL)
+    *test_password = s != NULL ? g_strdup (s->test_password) : NULL;
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -650,6 +667,7 @@ ep_merge_job_finalize (GObject *object)
   g_clear_pointer (&self->table, ep_table_unref);
   g_clear_pointer (&self->tmpl, ep_template_unref);
   g_clear_pointer (&self->report, ep_merge_report_free);
+  g_clear_pointer (&self->password_hint, g_free);
 
   G_OBJECT_CLASS (ep_merge_job_parent_class)->finalize (object);
 }
@@ -1051,7 +1069,15 @@ ep_merge_job_set_protection (EpMergeJob                 *self,
   g_return_if_fail (EP_IS_MERGE_JOB (self));
 
   if (protection != NULL)
-    self->protection = *protection;
+    {
+      char *hint = g_strdup (protection->password_hint);
+
+      self->protection = *protection;
+      g_free (self->password_hint);
+      self->password_hint = hint;
+      self->protection.password_hint = hint;
+      self->protection.password = NULL;   /* a campaign never has one for all */
+    }
   else
     {
       self->protection.protection = EP_PROTECT_NONE;
@@ -1060,6 +1086,18 @@ ep_merge_job_set_protection (EpMergeJob                 *self,
     }
   /* The rows that can be sent may change: check again. */
   invalidate_report (self);
+}
+
+void
+ep_merge_job_set_password_hint (EpMergeJob *self,
+                                const char *hint)
+{
+  g_return_if_fail (EP_IS_MERGE_JOB (self));
+
+  /* Shown to recipients; no row changes, so no new check. */
+  g_free (self->password_hint);
+  self->password_hint = hint && *hint ? g_strdup (hint) : NULL;
+  self->protection.password_hint = self->password_hint;
 }
 
 const EpCampaignProtection *

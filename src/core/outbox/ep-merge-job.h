@@ -118,6 +118,9 @@ void           ep_merge_job_set_protection         (EpMergeJob                 *
                                                     const EpCampaignProtection *protection);
 const EpCampaignProtection *
                ep_merge_job_get_protection         (EpMergeJob                 *self);
+/* The hint shown to recipients of password-protected messages. */
+void           ep_merge_job_set_password_hint      (EpMergeJob                 *self,
+                                                    const char                 *hint);
 /* Spread over days (at most the daily limit a day) within @window (NULL =
  * any time), or not. */
 void           ep_merge_job_set_spread             (EpMergeJob          *self,
@@ -141,9 +144,12 @@ void           ep_merge_job_test_send_async        (EpMergeJob          *self,
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
-/* Returns the Message-ID of the test message. */
+/* Returns the Message-ID of the test message; @test_password (optional)
+ * the password that protects it when the campaign's passwords are
+ * generated (ep_password_free), else NULL. */
 char          *ep_merge_job_test_send_finish       (EpMergeJob          *self,
                                                     GAsyncResult        *result,
+                                                    char               **test_password,
                                                     GError             **error);
 void           ep_merge_job_create_campaign_async  (EpMergeJob          *self,
                                                     GCancellable        *cancellable,

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <pwquality.h>
 #include <string.h>
 
@@ -115,20 +116,40 @@ ep_password_strength (const char  *password,
   return EP_PASSWORD_STRONG;
 }
 
+/* 31 symbols that cannot be mistaken for one another when read out or
+ * copied by hand (no 0/o, 1/l/i), and nothing a spreadsheet or a CSV
+ * reader changes. libpwquality's own generator mixes such characters and
+ * punctuation ("4B[EmIMDALDEdulq0"), so the symbols are drawn here from
+ * OpenSSL's RAND_bytes. */
+static const char symbols[] = "abcdefghjkmnpqrstuvwxyz23456789";
+#define N_SYMBOLS (sizeof symbols - 1)
+
 char *
 ep_password_generate (void)
 {
-  pwquality_settings_t *settings = pwquality_default_settings ();
-  char *generated = NULL;
-  char *copy;
+  /* 4 groups of 5: 20 symbols, log2(31^20) = 99 bits. */
+  GString *out = g_string_sized_new (24);
+  guint n = 0;
 
-  if (pwquality_generate (settings, 80, &generated) != 0 || generated == NULL)
-    g_error ("libpwquality could not generate a password");
-  pwquality_free_settings (settings);
-  copy = g_strdup (generated);
-  OPENSSL_cleanse (generated, strlen (generated));
-  free (generated);
-  return copy;
+  while (n < 20)
+    {
+      guchar random[32];
+
+      if (RAND_bytes (random, sizeof random) != 1)
+        g_error ("OpenSSL could not generate random bytes");
+      for (guint i = 0; i < sizeof random && n < 20; i++)
+        {
+          /* Rejection keeps every symbol equally likely. */
+          if (random[i] >= 256 - 256 % N_SYMBOLS)
+            continue;
+          if (n > 0 && n % 5 == 0)
+            g_string_append_c (out, '-');
+          g_string_append_c (out, symbols[random[i] % N_SYMBOLS]);
+          n++;
+        }
+      OPENSSL_cleanse (random, sizeof random);
+    }
+  return g_string_free (out, FALSE);
 }
 
 void

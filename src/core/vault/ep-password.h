@@ -40,8 +40,9 @@ EpPasswordStrength  ep_password_strength  (const char  *password,
                                            int         *score,
                                            char       **advice);
 
-/* A new random password (libpwquality, 80 bits of entropy), easy to read
- * out over the phone. Free with ep_password_free (). */
+/* A new random password, easy to read out over the phone: four groups of
+ * five lowercase letters and digits without look-alikes ("k7mq2-…"),
+ * 99 bits. Free with ep_password_free (). */
 char               *ep_password_generate  (void);
 
 /* Wipes and frees a password. */

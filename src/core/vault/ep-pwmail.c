@@ -82,9 +82,9 @@ failed:
   return NULL;
 }
 
-static char *
-explanation (const char *sender_name,
-             const char *hint)
+char *
+ep_pwmail_explanation (const char *sender_name,
+                       const char *hint)
 {
   GString *text = g_string_new (NULL);
 
@@ -190,7 +190,7 @@ ep_pwmail_protect (GBytes                *message,
 
   multipart = g_mime_multipart_new_with_subtype ("mixed");
   readable = g_mime_text_part_new_with_subtype ("plain");
-  text = explanation (sender, hint);
+  text = ep_pwmail_explanation (sender, hint);
   g_mime_text_part_set_text (readable, text);
   /* 7-bit safe whatever the server offers (no 8BITMIME needed). */
   g_mime_part_set_content_encoding (GMIME_PART (readable), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);

@@ -39,6 +39,11 @@ GBytes     *ep_pwmail_protect       (GBytes                *message,
                                      const EpPwmailOptions *options,
                                      GError               **error);
 
+/* The readable part of such a message: who sent it and how to open it
+ * (what the recipient sees first). */
+char       *ep_pwmail_explanation   (const char            *sender_name,
+                                     const char            *hint);
+
 /* TRUE if @message carries a CMS part encrypted for a password. */
 gboolean    ep_pwmail_is_protected  (GBytes                *message);
 

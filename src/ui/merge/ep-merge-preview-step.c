@@ -40,6 +40,8 @@ struct _EpMergePreviewStep
   GtkSwitch     *sign_switch;
   GtkSwitch     *encrypt_switch;
   AdwComboRow   *cert_row;
+  AdwComboRow   *password_row;
+  AdwEntryRow   *hint_row;
   GtkWidget     *unencrypted_button;
 
   /* owned */
@@ -114,16 +116,49 @@ join_field (GPtrArray *values)
 
 /* ---- privacy ------------------------------------------------------------ */
 
-/* The certificate problems of the report. */
+/* The problems of the report that the person may confirm away: rows
+ * without a certificate (sent unencrypted), or with a weak password. */
 static guint
-n_certificate_problems (EpMergeReport *report)
+n_confirmable_problems (EpMergePreviewStep *self)
 {
+  EpMergeReport *report = ep_merge_job_get_report (self->job);
+  const EpCampaignProtection *p = ep_merge_job_get_protection (self->job);
+  EpMergeProblemKind kind = (p->protection & EP_PROTECT_PASSWORD) ? EP_MERGE_PROBLEM_WEAK_PASSWORD
+                                                                  : EP_MERGE_PROBLEM_CERTIFICATE;
   guint n = 0;
 
   for (guint i = 0; report != NULL && i < report->problems->len; i++)
-    if (((EpMergeProblem *) g_ptr_array_index (report->problems, i))->kind == EP_MERGE_PROBLEM_CERTIFICATE)
+    if (((EpMergeProblem *) g_ptr_array_index (report->problems, i))->kind == kind)
       n++;
   return n;
+}
+
+/* What the recipient of a password-protected message sees first. */
+static char *
+password_protection_text (EpMergePreviewStep *self,
+                          const EpCampaignProtection *p,
+                          const char *why)
+{
+  EpTable *table = ep_merge_job_get_table (self->job);
+  EpAccount *account = ep_merge_job_get_account (self->job);
+  const char *sender = account ? ep_account_get_display_name (account) : NULL;
+  g_autofree char *how = NULL;
+  g_autofree char *seen = NULL;
+
+  if (why != NULL)
+    /* Translators: the reason follows */
+    return g_strdup_printf (_("Cannot be protected: %s"), why);
+  if (p->generate_passwords)
+    how = g_strdup (_("With a new password for this row, in the results export for you to deliver."));
+  else
+    how = g_strdup_printf (_("With the password in the column “%s”."),
+                           table && p->password_column >= 0
+                           ? ep_table_get_column (table, (guint) p->password_column) : "");
+  if (sender == NULL || *sender == '\0')
+    sender = account ? ep_account_get_address (account) : "";
+  seen = ep_pwmail_explanation (sender, p->password_hint);
+  /* Translators: %s is how the message is protected, then what its recipient reads */
+  return g_strdup_printf (_("%s The recipient reads:\n\n%s"), how, seen);
 }
 
 /* What will protect the previewed row's message. */
@@ -136,11 +171,12 @@ show_row_protection (EpMergePreviewStep *self,
   const EpCampaignProtection *p = ep_merge_job_get_protection (self->job);
   gboolean sign = (p->protection & EP_PROTECT_SIGN) != 0;
   gboolean encrypt = (p->protection & EP_PROTECT_ENCRYPT) != 0;
+  gboolean password = (p->protection & EP_PROTECT_PASSWORD) != 0;
   g_autofree char *text = NULL;
   const char *why = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->preview_protection_row), sign || encrypt);
-  if (!sign && !encrypt)
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_protection_row), sign || encrypt || password);
+  if (!sign && !encrypt && !password)
     return;
 
   if (report != NULL)
@@ -149,13 +185,17 @@ show_row_protection (EpMergePreviewStep *self,
       for (guint i = 0; row_problems != NULL && i < row_problems->len; i++)
         {
           const EpMergeProblem *problem = g_ptr_array_index (row_problems, i);
-          if (problem->kind == EP_MERGE_PROBLEM_CERTIFICATE)
+          if (problem->kind == EP_MERGE_PROBLEM_CERTIFICATE ||
+              problem->kind == EP_MERGE_PROBLEM_PASSWORD ||
+              problem->kind == EP_MERGE_PROBLEM_WEAK_PASSWORD)
             why = problem->message;
         }
     }
 
-  if (report == NULL || ep_merge_job_get_validating (self->job))
-    text = g_strdup (_("Checking certificates…"));
+  if (password && report != NULL && !ep_merge_job_get_validating (self->job))
+    text = password_protection_text (self, p, why);
+  else if (report == NULL || ep_merge_job_get_validating (self->job))
+    text = g_strdup (password ? _("Checking passwords…") : _("Checking certificates…"));
   else if (encrypt && why != NULL)
     /* Translators: the reason follows */
     text = g_strdup_printf (_("Cannot be encrypted: %s"), why);
@@ -171,13 +211,18 @@ show_row_protection (EpMergePreviewStep *self,
 }
 
 static void start_validation (EpMergePreviewStep *self);
+static void show_preview (EpMergePreviewStep *self);
 
+/* @confirmed: the person confirmed the rows without a certificate (sent
+ * unencrypted) or with a weak password (sent anyway). */
 static void
 set_protection (EpMergePreviewStep *self,
-                gboolean            send_unprotected)
+                gboolean            confirmed)
 {
   EpCampaignProtection p = EP_CAMPAIGN_PROTECTION_INIT;
   guint selected = adw_combo_row_get_selected (self->cert_row);
+  guint by_password = adw_combo_row_get_selected (self->password_row);
+  const char *hint = gtk_editable_get_text (GTK_EDITABLE (self->hint_row));
 
   if (gtk_switch_get_active (self->sign_switch))
     p.protection |= EP_PROTECT_SIGN;
@@ -185,17 +230,49 @@ set_protection (EpMergePreviewStep *self,
     p.protection |= EP_PROTECT_ENCRYPT;
   /* The first choice is the vault; then one per column. */
   p.cert_column = selected != GTK_INVALID_LIST_POSITION && selected > 0 ? (int) selected - 1 : -1;
-  p.send_unprotected = send_unprotected && (p.protection & EP_PROTECT_ENCRYPT);
+  p.send_unprotected = confirmed && (p.protection & EP_PROTECT_ENCRYPT);
+  /* None, generated, then one per column. */
+  if (by_password != GTK_INVALID_LIST_POSITION && by_password > 0 &&
+      !(p.protection & EP_PROTECT_ENCRYPT))
+    {
+      p.protection |= EP_PROTECT_PASSWORD;
+      p.generate_passwords = by_password == 1;
+      p.password_column = by_password >= 2 ? (int) by_password - 2 : -1;
+      p.password_hint = *hint != '\0' ? hint : NULL;
+      p.allow_weak = confirmed;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->hint_row), (p.protection & EP_PROTECT_PASSWORD) != 0);
   ep_merge_job_set_protection (self->job, &p);
   ep_merge_job_set_skip_invalid (self->job, FALSE);
   start_validation (self);
 }
 
 static void
-on_protection_changed_cb (EpMergePreviewStep *self)
+on_protection_changed_cb (EpMergePreviewStep *self,
+                          GParamSpec         *pspec,
+                          GObject            *source)
 {
-  if (self->job != NULL && !self->filling_columns)
-    set_protection (self, FALSE);
+  if (self->job == NULL || self->filling_columns)
+    return;
+  /* Certificates or a password, not both. */
+  self->filling_columns = TRUE;
+  if (source == G_OBJECT (self->encrypt_switch) && gtk_switch_get_active (self->encrypt_switch))
+    adw_combo_row_set_selected (self->password_row, 0);
+  else if (source == G_OBJECT (self->password_row) && adw_combo_row_get_selected (self->password_row) > 0)
+    gtk_switch_set_active (self->encrypt_switch, FALSE);
+  self->filling_columns = FALSE;
+  set_protection (self, FALSE);
+}
+
+static void
+on_hint_changed_cb (EpMergePreviewStep *self)
+{
+  const char *hint = gtk_editable_get_text (GTK_EDITABLE (self->hint_row));
+
+  if (self->job == NULL || self->filling_columns)
+    return;
+  ep_merge_job_set_password_hint (self->job, hint);
+  show_preview (self);
 }
 
 /* The certificate column choices: the vault, then the sheet's columns;
@@ -216,6 +293,22 @@ fill_cert_columns (EpMergePreviewStep *self)
   adw_combo_row_set_model (self->cert_row, G_LIST_MODEL (model));
   adw_combo_row_set_selected (self->cert_row, p->cert_column >= 0 && (guint) p->cert_column < n
                                               ? (guint) p->cert_column + 1 : 0);
+  {
+    g_autoptr(GPtrArray) passwords = g_ptr_array_new_with_free_func (g_free);
+
+    g_ptr_array_add (passwords, g_strdup (_("No Password")));
+    g_ptr_array_add (passwords, g_strdup (_("A New Password for Each Row")));
+    for (guint c = 0; c < n; c++)
+      /* Translators: a choice of where each row's password is; %s is a column */
+      g_ptr_array_add (passwords, g_strdup_printf (_("From the Column “%s”"),
+                                                   ep_table_get_column (table, c)));
+    g_ptr_array_add (passwords, NULL);
+    _ep_merge_set_string_model (self->password_row, (const char * const *) passwords->pdata,
+                                !(p->protection & EP_PROTECT_PASSWORD) ? 0
+                                : p->generate_passwords ? 1
+                                : p->password_column >= 0 && (guint) p->password_column < n
+                                ? (guint) p->password_column + 2 : 0);
+  }
   self->filling_columns = FALSE;
 }
 
@@ -232,12 +325,33 @@ static void
 on_unencrypted_button_clicked_cb (GtkButton          *button,
                                   EpMergePreviewStep *self)
 {
-  guint n = n_certificate_problems (ep_merge_job_get_report (self->job));
+  guint n = n_confirmable_problems (self);
   g_autofree char *heading = NULL;
   GtkWidget *dialog;
 
   if (n == 0)
     return;
+  if (ep_merge_job_get_protection (self->job)->protection & EP_PROTECT_PASSWORD)
+    {
+      heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message with a Weak Password?",
+                                              "Send %u Messages with Weak Passwords?", n), n);
+      dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading,
+                                       _("A weak password can be guessed by anyone who gets "
+                                         "hold of the message. Stronger passwords in the "
+                                         "spreadsheet, or new ones made by Epistle, protect "
+                                         "it better."));
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Cancel"),
+                                        "unencrypted", _("Send _Anyway"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "unencrypted",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (unencrypted_response), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
   heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message Unencrypted?",
                                           "Send %u Messages Unencrypted?", n), n);
   dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading,
@@ -263,15 +377,20 @@ on_unencrypted_button_clicked_cb (GtkButton          *button,
 static void
 show_unencrypted_choice (EpMergePreviewStep *self)
 {
-  guint n = n_certificate_problems (ep_merge_job_get_report (self->job));
+  guint n = n_confirmable_problems (self);
+  gboolean password = (ep_merge_job_get_protection (self->job)->protection & EP_PROTECT_PASSWORD) != 0;
 
   gtk_widget_set_visible (self->unencrypted_button, n > 0);
   if (n > 0)
     {
-      g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                             "Send the %u Row without a Certificate Unencrypted…",
-                                                             "Send the %u Rows without a Certificate Unencrypted…",
-                                                             n), n);
+      g_autofree char *label = password
+        ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "Send the %u Row with a Weak Password Anyway…",
+                                        "Send the %u Rows with Weak Passwords Anyway…", n), n)
+        : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "Send the %u Row without a Certificate Unencrypted…",
+                                        "Send the %u Rows without a Certificate Unencrypted…",
+                                        n), n);
       gtk_button_set_label (GTK_BUTTON (self->unencrypted_button), label);
     }
 }
@@ -689,12 +808,15 @@ ep_merge_preview_step_class_init (EpMergePreviewStepClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, sign_switch);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, encrypt_switch);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, cert_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, password_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, hint_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, unencrypted_button);
 
   gtk_widget_class_bind_template_callback (widget_class, on_row_adjustment_value_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ranges_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_valid_only_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_unencrypted_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_hint_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "merge.previous-row", NULL, merge_previous_row_action);
   gtk_widget_class_install_action (widget_class, "merge.next-row", NULL, merge_next_row_action);
@@ -713,6 +835,8 @@ ep_merge_preview_step_init (EpMergePreviewStep *self)
   g_signal_connect_swapped (self->encrypt_switch, "notify::active",
                             G_CALLBACK (on_protection_changed_cb), self);
   g_signal_connect_swapped (self->cert_row, "notify::selected",
+                            G_CALLBACK (on_protection_changed_cb), self);
+  g_signal_connect_swapped (self->password_row, "notify::selected",
                             G_CALLBACK (on_protection_changed_cb), self);
 }
 

@@ -431,6 +431,19 @@ export_results_cb (GObject      *object,
     {
       g_autofree char *base = g_path_get_basename (path);
       g_autofree char *text = g_strdup_printf (_("Results saved as “%s”"), base);
+      const EpCampaignProtection *p = ep_merge_job_get_protection (EP_MERGE_JOB (object));
+
+      if ((p->protection & EP_PROTECT_PASSWORD) && p->generate_passwords)
+        {
+          /* It holds secrets: say so where it cannot be missed. */
+          g_autofree char *body = g_strdup_printf (_("“%s” holds each recipient’s password and "
+                                                     "can be read by you only. Give each "
+                                                     "password to its recipient apart from the "
+                                                     "message (in person, by phone or by text "
+                                                     "message), then delete the file."), base);
+          _ep_merge_error_dialog (GTK_WIDGET (self), _("Results Saved, with the Passwords"), body);
+          return;
+        }
       _ep_merge_toast (GTK_WIDGET (self), text);
     }
 }

@@ -153,18 +153,34 @@ test_send_cb (GObject      *object,
 {
   g_autoptr(EpMergeSendStep) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message_id = ep_merge_job_test_send_finish (EP_MERGE_JOB (object), result, &error);
+  char *password = NULL;
+  g_autofree char *message_id = ep_merge_job_test_send_finish (EP_MERGE_JOB (object), result,
+                                                               &password, &error);
   EpAccount *account = ep_merge_job_get_account (self->job);
   g_autofree char *text = NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "merge.test-send", TRUE);
   if (message_id == NULL)
     {
+      ep_password_free (password);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _ep_merge_error_dialog (GTK_WIDGET (self), _("The Test Message Was Not Sent"), error->message);
       return;
     }
 
+  if (password != NULL)
+    {
+      /* Generated passwords: the test has its own, and the person needs
+       * it to open the test. A dialog, so it stays until read. */
+      g_autofree char *body = g_strdup_printf (_("It was sent to %s. It opens with the password "
+                                                 "“%s”. The campaign’s messages get passwords of "
+                                                 "their own, in the results export."),
+                                               account ? ep_account_get_address (account) : "",
+                                               password);
+      _ep_merge_error_dialog (GTK_WIDGET (self), _("Test Message Sent"), body);
+      ep_password_free (password);
+      return;
+    }
   text = g_strdup_printf (_("Test message sent to %s"), account ? ep_account_get_address (account) : "");
   _ep_merge_toast (GTK_WIDGET (self), text);
 }
@@ -358,7 +374,13 @@ merge_send_action (GtkWidget  *widget,
     const char *privacy = NULL;
     char *with_privacy;
 
-    if ((p->protection & EP_PROTECT_ENCRYPT) && p->send_unprotected)
+    if ((p->protection & EP_PROTECT_PASSWORD) && p->generate_passwords)
+      privacy = _("Each message is protected with a new password. Export the results after "
+                  "sending: the export holds the passwords, for you to deliver apart from the "
+                  "messages.");
+    else if (p->protection & EP_PROTECT_PASSWORD)
+      privacy = _("Each message is protected with its row’s password.");
+    else if ((p->protection & EP_PROTECT_ENCRYPT) && p->send_unprotected)
       privacy = (p->protection & EP_PROTECT_SIGN)
                 ? _("Each message is signed and encrypted for its recipient; the rows without a "
                     "certificate go unencrypted, as you confirmed.")

@@ -49,6 +49,7 @@
     }
     $('attachments-section').hidden = list.children.length === 0;
     $('unlock').hidden = true;
+    $('intro').hidden = true;
     $('message').hidden = false;
   }
 
