@@ -27,18 +27,25 @@
 #include "ep-compose-page-private.h"
 #include "widgets/ep-a11y.h"
 
-/* The strength bar's levels: 0 (nothing typed), then one per rating. The
- * offsets keep GTK's names so that Adwaita colours them (warning, accent,
- * success). */
+/* The strength bar's levels: 0 (nothing typed), then one per rating, each
+ * an offset of the bar; its blocks take the offset's name as a style
+ * class, coloured below. */
 enum {
   LEVEL_NONE,
   LEVEL_WEAK,
   LEVEL_FAIR,
   LEVEL_STRONG,
 };
-#define OFFSET_WEAK   GTK_LEVEL_BAR_OFFSET_LOW
-#define OFFSET_FAIR   GTK_LEVEL_BAR_OFFSET_HIGH
-#define OFFSET_STRONG GTK_LEVEL_BAR_OFFSET_FULL
+#define OFFSET_WEAK   "weak"
+#define OFFSET_FAIR   "fair"
+#define OFFSET_STRONG "strong"
+
+/* Adwaita colours only GTK's own offsets (and its "low" loses to the
+ * accent colour): red, yellow, green here, from the theme's colours. */
+static const char strength_css[] =
+  "levelbar.password-strength > trough > block.weak { background-color: @error_bg_color; }\n"
+  "levelbar.password-strength > trough > block.fair { background-color: @warning_bg_color; }\n"
+  "levelbar.password-strength > trough > block.strong { background-color: @success_bg_color; }\n";
 
 static const char *
 password_text (EpComposePage *self)
@@ -108,7 +115,7 @@ update (EpComposePage *self)
   self->password_valid = FALSE;
   self->password_weak = FALSE;
   gtk_widget_remove_css_class (label, "dim-label");
-  gtk_widget_remove_css_class (label, "warning");
+  gtk_widget_remove_css_class (label, "error");
   gtk_widget_remove_css_class (label, "success");
 
   if (*password == '\0')
@@ -129,7 +136,7 @@ update (EpComposePage *self)
           /* Translators: %s is libpwquality's reason, such as “The password
            * is shorter than 8 characters” */
           text = g_strdup_printf (_("Weak password. %s"), advice ? advice : "");
-          gtk_widget_add_css_class (label, "warning");
+          gtk_widget_add_css_class (label, "error");
           self->password_weak = TRUE;
           break;
         case EP_PASSWORD_FAIR:
@@ -362,9 +369,27 @@ _ep_compose_page_password_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, password_error_label);
 }
 
+static void
+add_strength_css (GtkWidget *widget)
+{
+  static GdkDisplay *styled;
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (display == NULL || display == styled)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, strength_css, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  styled = display;
+}
+
 void
 _ep_compose_page_password_init (EpComposePage *self)
 {
+  add_strength_css (GTK_WIDGET (self));
+  gtk_widget_add_css_class (GTK_WIDGET (self->strength_bar), "password-strength");
   gtk_level_bar_remove_offset_value (self->strength_bar, GTK_LEVEL_BAR_OFFSET_LOW);
   gtk_level_bar_remove_offset_value (self->strength_bar, GTK_LEVEL_BAR_OFFSET_HIGH);
   gtk_level_bar_remove_offset_value (self->strength_bar, GTK_LEVEL_BAR_OFFSET_FULL);

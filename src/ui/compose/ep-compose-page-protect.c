@@ -5,7 +5,8 @@
  * change, ep_protection_check_async () asks the vault which recipients have a usable
  * certificate and whether the account has one to sign with; the line
  * under the addresses says so, and Send stays off while encryption is on
- * and someone's certificate is missing.
+ * and someone's certificate is missing; then it offers to protect the
+ * message with a password instead (ep-compose-page-password.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +28,7 @@ show_result (EpComposePage     *self,
   gboolean sign = gtk_toggle_button_get_active (self->sign_toggle);
   gboolean encrypt = gtk_toggle_button_get_active (self->encrypt_toggle);
   gboolean problem = FALSE;
+  gboolean missing = FALSE;
 
   if (error != NULL)
     {
@@ -49,6 +51,7 @@ show_result (EpComposePage     *self,
           for (guint i = 0; i < r->missing->len; i++)
             g_string_append_printf (text, "\n%s", (char *) g_ptr_array_index (r->missing, i));
           problem = TRUE;
+          missing = TRUE;
         }
       else if (encrypt && r->known->len > 0)
         {
@@ -75,6 +78,8 @@ show_result (EpComposePage     *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->protection_label), "error");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->protection_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Protection"), -1);
+  /* Someone has no certificate: a password reaches them all. */
+  gtk_widget_set_visible (GTK_WIDGET (self->password_instead_button), missing);
   _ep_compose_page_actions_update (self);
 }
 
@@ -143,6 +148,8 @@ _ep_compose_page_protect_check (EpComposePage *self)
                 gtk_toggle_button_get_active (self->encrypt_toggle);
 
   g_clear_handle_id (&self->protection_source, g_source_remove);
+  if (!gtk_toggle_button_get_active (self->encrypt_toggle))
+    gtk_widget_set_visible (GTK_WIDGET (self->password_instead_button), FALSE);
   if (!on)
     {
       g_cancellable_cancel (self->protection_cancellable);
@@ -161,7 +168,8 @@ _ep_compose_page_protect_check (EpComposePage *self)
 gboolean
 _ep_compose_page_protect_ready (EpComposePage *self)
 {
-  return !self->protection_checking && self->protection_ok;
+  return !self->protection_checking && self->protection_ok &&
+         _ep_compose_page_password_ready (self);
 }
 
 void
@@ -170,6 +178,7 @@ _ep_compose_page_protect_apply (EpComposePage *self,
 {
   draft->sign = gtk_toggle_button_get_active (self->sign_toggle);
   draft->encrypt = gtk_toggle_button_get_active (self->encrypt_toggle);
+  _ep_compose_page_password_apply (self, draft);
 }
 
 static gboolean

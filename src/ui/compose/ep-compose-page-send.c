@@ -52,6 +52,7 @@ set_sending (EpComposePage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->cc_row), !sending);
   gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_row), !sending);
   gtk_widget_set_sensitive (GTK_WIDGET (self->subject_row), !sending);
+  gtk_widget_set_sensitive (self->password_box, !sending);
   gtk_text_view_set_editable (self->body_view, !sending);
   gtk_button_set_label (self->send_button, sending ? _("_Cancel") : _("_Send"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->send_button),
@@ -432,17 +433,32 @@ queued_cb (GObject      *object,
   update_status (self);
 }
 
+static void send_message (EpComposePage *self,
+                          gint64         not_before);
+
 void
 _ep_compose_page_send (EpComposePage *self)
 {
   guint delay = g_settings_get_uint (self->settings, "undo-send-delay");
 
-  _ep_compose_page_send_at (self, delay > 0 ? g_get_real_time () / G_USEC_PER_SEC + delay : 0);
+  /* A weak password is confirmed first; the undo delay counts from then. */
+  if (!_ep_compose_page_password_confirm (self, -1))
+    return;
+  send_message (self, delay > 0 ? g_get_real_time () / G_USEC_PER_SEC + delay : 0);
 }
 
 void
 _ep_compose_page_send_at (EpComposePage *self,
                           gint64         not_before)
+{
+  if (!_ep_compose_page_password_confirm (self, not_before))
+    return;
+  send_message (self, not_before);
+}
+
+static void
+send_message (EpComposePage *self,
+              gint64         not_before)
 {
   EpAccount *account = _ep_compose_page_selected_account (self);
   g_autoptr(EpDraft) draft = NULL;

@@ -270,14 +270,18 @@ save_draft (EpComposePage *self)
     return;
 
   /* A message meant to be encrypted is never stored in plain text: no
-   * draft while Encrypt is on, and the one saved before goes. */
-  if (gtk_toggle_button_get_active (self->encrypt_toggle))
+   * draft while Encrypt or Protect with a Password is on, and the one
+   * saved before goes. (The password is never in a draft either.) */
+  if (gtk_toggle_button_get_active (self->encrypt_toggle) || _ep_compose_page_password_on (self))
     {
       _ep_compose_page_delete_draft (self);
       gtk_label_set_text (self->status_label, _("Not kept as a draft"));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
-                                   _("Encrypt is on: the message is never stored unencrypted, "
-                                     "so it is not saved as a draft"));
+                                   _ep_compose_page_password_on (self)
+                                   ? _("Protect with a Password is on: the message is never "
+                                       "stored unprotected, so it is not saved as a draft")
+                                   : _("Encrypt is on: the message is never stored unencrypted, "
+                                       "so it is not saved as a draft"));
       return;
     }
 
@@ -296,6 +300,7 @@ save_draft (EpComposePage *self)
    * window closes right after a keystroke. */
   g_application_hold (g_application_get_default ());
   draft = _ep_compose_page_build_draft (self);
+  g_assert (draft->password == NULL);
   ep_context_save_draft_async (self->context, draft, NULL, save_draft_cb, g_object_ref (self));
 }
 
@@ -666,6 +671,7 @@ _ep_compose_page_clear_message (EpComposePage *self)
   g_ptr_array_set_size (self->attachments, 0);
   rebuild_attachment_rows (self);
   update_size_warning (self);
+  _ep_compose_page_password_clear (self);
   self->loading = FALSE;
   _ep_compose_page_validate (self);
 }
@@ -774,6 +780,7 @@ ep_compose_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   _ep_compose_page_send_dispose (self);
   _ep_compose_page_protect_dispose (self);
+  _ep_compose_page_password_dispose (self);
   g_clear_handle_id (&self->save_source, g_source_remove);
   g_clear_handle_id (&self->pulse_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_COMPOSE_PAGE);
@@ -861,6 +868,7 @@ ep_compose_page_class_init (EpComposePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, send_button);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, send_now_button);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, status_label);
+  _ep_compose_page_password_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "compose.send", NULL, compose_send_action);
   gtk_widget_class_install_action (widget_class, "compose.send-later", NULL, compose_send_later_action);
@@ -900,6 +908,7 @@ ep_compose_page_init (EpComposePage *self)
   g_signal_connect_swapped (self->from_row, "notify::selected", G_CALLBACK (on_from_selected_cb), self);
   g_signal_connect_swapped (self->markdown_toggle, "toggled", G_CALLBACK (on_markdown_toggled_cb), self);
   _ep_compose_page_protect_init (self);
+  _ep_compose_page_password_init (self);
 
   /* Ctrl+Return sends, Shift+Ctrl+Return sends later, from anywhere in
    * Compose: caught before the focused field, as the body would
