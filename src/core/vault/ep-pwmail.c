@@ -253,9 +253,11 @@ find_p7m (GMimeObject *object,
 }
 
 /* The CMS of @message's first pkcs7-mime part, if it has a password
- * recipient; NULL otherwise. */
+ * recipient; NULL otherwise, @damaged set when there is such a part but
+ * it is not CMS. */
 static CMS_ContentInfo *
-password_cms (GBytes *message)
+password_cms (GBytes   *message,
+              gboolean *damaged)
 {
   g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (message, NULL),
                                                                      g_bytes_get_size (message));
@@ -270,6 +272,7 @@ password_cms (GBytes *message)
   CMS_ContentInfo *cms;
   STACK_OF (CMS_RecipientInfo) *ris;
 
+  *damaged = FALSE;
   if (wrapper == NULL)
     return NULL;
   out = g_mime_stream_mem_new_with_byte_array (der);
@@ -280,6 +283,7 @@ password_cms (GBytes *message)
   if (cms == NULL)
     {
       ERR_clear_error ();
+      *damaged = TRUE;
       return NULL;
     }
   ris = CMS_get0_RecipientInfos (cms);
@@ -294,9 +298,10 @@ gboolean
 ep_pwmail_is_protected (GBytes *message)
 {
   g_autoptr(CMS_ContentInfo) cms = NULL;
+  gboolean damaged;
 
   g_return_val_if_fail (message != NULL, FALSE);
-  cms = password_cms (message);
+  cms = password_cms (message, &damaged);
   return cms != NULL;
 }
 
@@ -344,12 +349,20 @@ ep_pwmail_open (GBytes      *message,
   const char *data;
   char *plain;
   long plain_len, iterations;
+  gboolean damaged;
   gsize len;
   int ok;
 
   g_return_val_if_fail (message != NULL, NULL);
 
-  cms = password_cms (message);
+  cms = password_cms (message, &damaged);
+  if (cms == NULL && damaged)
+    {
+      g_set_error_literal (error, EP_SMIME_ERROR, EP_SMIME_ERROR_MALFORMED,
+                           _("The encrypted part of the message is damaged. Nothing of it is "
+                             "shown."));
+      return NULL;
+    }
   if (cms == NULL)
     {
       g_set_error_literal (error, EP_SMIME_ERROR, EP_SMIME_ERROR_NOT_SMIME,
