@@ -52,8 +52,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = _record
-    do_OPTIONS = do_CONNECT = _record
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_CONNECT = _record
 
     def log_message(self, *args):
         pass
@@ -64,10 +63,8 @@ class Browser:
 
     def __init__(self, timeout=TIMEOUT):
         self.timeout = timeout
-        self.driver = None
-        self.proxy = None
-        self._perf = []      # performance log entries, accumulated (get_log drains)
-        self._console = []   # browser (console) log entries, accumulated
+        self.driver = self.proxy = self._tmp = None
+        self._perf, self._console = [], []  # accumulated logs (get_log drains them)
         self.last_download = None  # path of the file download() last returned
 
     # -- lifetime ---------------------------------------------------------
@@ -75,10 +72,10 @@ class Browser:
     def __enter__(self):
         try:
             self._start()
+            return self
         except BaseException:
             self.close()
             raise
-        return self
 
     def __exit__(self, *exc):
         self.close()
@@ -122,7 +119,6 @@ class Browser:
         opts.add_experimental_option("prefs", {
             "download.default_directory": self.download_dir,
             "download.prompt_for_download": False,
-            "download.directory_upgrade": True,
             # A second download from one page would otherwise be held for a prompt.
             "profile.default_content_setting_values.automatic_downloads": 1,
             "safebrowsing.enabled": False,
@@ -135,12 +131,16 @@ class Browser:
         })
         opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
 
-        RemoteConnection.set_timeout(2 * self.timeout)  # bounds each WebDriver command
-        service = Service(CHROMEDRIVER, log_path=os.path.join(self._tmp.name, "chromedriver.log"))
+        # Bounds each WebDriver command (a class-wide setting in Selenium 4.8).
+        RemoteConnection.set_timeout(2 * self.timeout)
+        # Under LC_ALL=C Chromium saves "Weiß.pdf" as "download": give it UTF-8.
+        service = Service(CHROMEDRIVER, log_path=os.path.join(self._tmp.name, "chromedriver.log"),
+                          env={**os.environ, "LC_ALL": "C.UTF-8"})
         self.driver = webdriver.Chrome(service=service, options=opts)
         self.driver.set_page_load_timeout(self.timeout)
         self.driver.set_script_timeout(self.timeout)
-        # Belt and braces next to the prefs: headless honours this for sure.
+        # The prefs alone already work in --headless=new; this CDP call is
+        # belt and braces (and makes same-named downloads overwrite).
         self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {
             "behavior": "allow", "downloadPath": self.download_dir, "eventsEnabled": True})
 
@@ -155,7 +155,7 @@ class Browser:
             self.proxy.shutdown()
             self.proxy.server_close()
             self.proxy = None
-        if getattr(self, "_tmp", None) is not None:
+        if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
 
@@ -261,7 +261,9 @@ class Browser:
     def network_requests(self):
         """Every request the proxy received (absolute URL, or host:port for a
         CONNECT) followed by every Network.requestWillBeSent URL that is not
-        file:, data: or blob:. [] means the page fetched nothing at all."""
+        file:, data: or blob:. [] means the page fetched nothing at all.
+        A request that left the browser shows up twice (proxy + log); one
+        Chromium blocked itself (CSP, unsafe port such as :9) only once."""
         self._drain_logs()
         with self.proxy.lock:
             seen = [target for _, target, _ in self.proxy.requests]

@@ -40,6 +40,7 @@ struct _EpMergePreviewStep
   GtkSwitch     *sign_switch;
   GtkSwitch     *encrypt_switch;
   AdwComboRow   *cert_row;
+  GtkSwitch     *password_switch;
   AdwComboRow   *password_row;
   AdwEntryRow   *hint_row;
   GtkWidget     *unencrypted_button;
@@ -221,7 +222,7 @@ set_protection (EpMergePreviewStep *self,
 {
   EpCampaignProtection p = EP_CAMPAIGN_PROTECTION_INIT;
   guint selected = adw_combo_row_get_selected (self->cert_row);
-  guint by_password = adw_combo_row_get_selected (self->password_row);
+  guint source = adw_combo_row_get_selected (self->password_row);
   const char *hint = gtk_editable_get_text (GTK_EDITABLE (self->hint_row));
 
   if (gtk_switch_get_active (self->sign_switch))
@@ -231,13 +232,13 @@ set_protection (EpMergePreviewStep *self,
   /* The first choice is the vault; then one per column. */
   p.cert_column = selected != GTK_INVALID_LIST_POSITION && selected > 0 ? (int) selected - 1 : -1;
   p.send_unprotected = confirmed && (p.protection & EP_PROTECT_ENCRYPT);
-  /* None, generated, then one per column. */
-  if (by_password != GTK_INVALID_LIST_POSITION && by_password > 0 &&
+  /* Generated, then one per column. */
+  if (gtk_switch_get_active (self->password_switch) && source != GTK_INVALID_LIST_POSITION &&
       !(p.protection & EP_PROTECT_ENCRYPT))
     {
       p.protection |= EP_PROTECT_PASSWORD;
-      p.generate_passwords = by_password == 1;
-      p.password_column = by_password >= 2 ? (int) by_password - 2 : -1;
+      p.generate_passwords = source == 0;
+      p.password_column = source >= 1 ? (int) source - 1 : -1;
       p.password_hint = *hint != '\0' ? hint : NULL;
       p.allow_weak = confirmed;
     }
@@ -257,8 +258,8 @@ on_protection_changed_cb (EpMergePreviewStep *self,
   /* Certificates or a password, not both. */
   self->filling_columns = TRUE;
   if (source == G_OBJECT (self->encrypt_switch) && gtk_switch_get_active (self->encrypt_switch))
-    adw_combo_row_set_selected (self->password_row, 0);
-  else if (source == G_OBJECT (self->password_row) && adw_combo_row_get_selected (self->password_row) > 0)
+    gtk_switch_set_active (self->password_switch, FALSE);
+  else if (source == G_OBJECT (self->password_switch) && gtk_switch_get_active (self->password_switch))
     gtk_switch_set_active (self->encrypt_switch, FALSE);
   self->filling_columns = FALSE;
   set_protection (self, FALSE);
@@ -273,6 +274,25 @@ on_hint_changed_cb (EpMergePreviewStep *self)
     return;
   ep_merge_job_set_password_hint (self->job, hint);
   show_preview (self);
+}
+
+/* A column a person would name for passwords, in a few languages. */
+static gboolean
+looks_like_password_column (const char *name)
+{
+  static const char * const words[] = { "password", "passwort", "kennwort", "mot de passe",
+                                         "contraseña", "wachtwoord", "parola", "senha",
+                                         "hasło", "lösenord", "salasana", NULL };
+  g_autofree char *folded = g_utf8_casefold (name, -1);
+  /* Translators: a word a column of passwords would be named with, lowercase */
+  g_autofree char *local = g_utf8_casefold (C_("column name", "password"), -1);
+
+  if (strstr (folded, local) != NULL)
+    return TRUE;
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (folded, words[i]) != NULL)
+      return TRUE;
+  return FALSE;
 }
 
 /* The certificate column choices: the vault, then the sheet's columns;
@@ -296,18 +316,23 @@ fill_cert_columns (EpMergePreviewStep *self)
   {
     g_autoptr(GPtrArray) passwords = g_ptr_array_new_with_free_func (g_free);
 
-    g_ptr_array_add (passwords, g_strdup (_("No Password")));
+    guint chosen = 0;
+
     g_ptr_array_add (passwords, g_strdup (_("A New Password for Each Row")));
     for (guint c = 0; c < n; c++)
-      /* Translators: a choice of where each row's password is; %s is a column */
-      g_ptr_array_add (passwords, g_strdup_printf (_("From the Column “%s”"),
-                                                   ep_table_get_column (table, c)));
+      {
+        /* Translators: a choice of where each row's password is; %s is a column */
+        g_ptr_array_add (passwords, g_strdup_printf (_("From the Column “%s”"),
+                                                     ep_table_get_column (table, c)));
+        if (chosen == 0 && looks_like_password_column (ep_table_get_column (table, c)))
+          chosen = c + 1;
+      }
     g_ptr_array_add (passwords, NULL);
-    _ep_merge_set_string_model (self->password_row, (const char * const *) passwords->pdata,
-                                !(p->protection & EP_PROTECT_PASSWORD) ? 0
-                                : p->generate_passwords ? 1
-                                : p->password_column >= 0 && (guint) p->password_column < n
-                                ? (guint) p->password_column + 2 : 0);
+    if (p->protection & EP_PROTECT_PASSWORD)
+      chosen = p->generate_passwords ? 0
+             : p->password_column >= 0 && (guint) p->password_column < n ? (guint) p->password_column + 1
+             : chosen;
+    _ep_merge_set_string_model (self->password_row, (const char * const *) passwords->pdata, chosen);
   }
   self->filling_columns = FALSE;
 }
@@ -808,6 +833,7 @@ ep_merge_preview_step_class_init (EpMergePreviewStepClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, sign_switch);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, encrypt_switch);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, cert_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, password_switch);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, password_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, hint_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergePreviewStep, unencrypted_button);
@@ -835,6 +861,8 @@ ep_merge_preview_step_init (EpMergePreviewStep *self)
   g_signal_connect_swapped (self->encrypt_switch, "notify::active",
                             G_CALLBACK (on_protection_changed_cb), self);
   g_signal_connect_swapped (self->cert_row, "notify::selected",
+                            G_CALLBACK (on_protection_changed_cb), self);
+  g_signal_connect_swapped (self->password_switch, "notify::active",
                             G_CALLBACK (on_protection_changed_cb), self);
   g_signal_connect_swapped (self->password_row, "notify::selected",
                             G_CALLBACK (on_protection_changed_cb), self);
