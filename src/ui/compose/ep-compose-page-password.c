@@ -10,8 +10,10 @@
  * ep_password_strength ()), or generated; a weak one is sent only after
  * the person confirms it. It lives only in the entry: never in a draft
  * (no draft at all while this is on, as for Encrypt), never in GSettings
- * (not even whether the toggle was on: it starts off for every window),
- * never in a log. After a successful send the password and the hint go.
+ * (not even whether the toggle was on: it starts off in every window),
+ * never in a log. After a successful send the password and the hint go;
+ * the toggle stays as it was, for the next message, which needs its own
+ * password before Send turns on.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -343,6 +345,20 @@ _ep_compose_page_password_confirm (EpComposePage *self,
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_weak_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return FALSE;
+}
+
+void
+_ep_compose_page_password_set_sensitive (EpComposePage *self,
+                                         gboolean       sensitive)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+  /* GTK 4.8: a focused text made insensitive keeps its cursor blinking
+   * (and warns); the focus goes to the main button (Cancel) first. */
+  if (!sensitive && focus != NULL && gtk_widget_is_ancestor (focus, self->password_box))
+    gtk_widget_grab_focus (GTK_WIDGET (self->send_button));
+  gtk_widget_set_sensitive (self->password_box, sensitive);
 }
 
 void

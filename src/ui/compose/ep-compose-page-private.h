@@ -130,6 +130,9 @@ void       _ep_compose_page_password_instead (EpComposePage *self);
  * by itself if given. */
 gboolean   _ep_compose_page_password_confirm (EpComposePage *self,
                                               gint64         not_before);
+/* Read-only while the message is on its way. */
+void       _ep_compose_page_password_set_sensitive (EpComposePage *self,
+                                                    gboolean       sensitive);
 /* Sent: the password and hint go. */
 void       _ep_compose_page_password_clear   (EpComposePage *self);
 

@@ -52,7 +52,7 @@ set_sending (EpComposePage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->cc_row), !sending);
   gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_row), !sending);
   gtk_widget_set_sensitive (GTK_WIDGET (self->subject_row), !sending);
-  gtk_widget_set_sensitive (self->password_box, !sending);
+  _ep_compose_page_password_set_sensitive (self, !sending);
   gtk_text_view_set_editable (self->body_view, !sending);
   gtk_button_set_label (self->send_button, sending ? _("_Cancel") : _("_Send"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->send_button),
