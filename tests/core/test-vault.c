@@ -97,6 +97,53 @@ test_round_trip (Fixture       *f,
   g_assert_true (((EpCertInfo *) list->pdata[0])->trusted);
 }
 
+/* A password remembered for a contact survives a reopening, is found by
+ * address whatever its case, is never in the file in the clear, and goes
+ * when forgotten. */
+static void
+test_remembered_passwords (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *fp = make_vault (f);
+  g_autoptr(EpVault) vault = ep_vault_new (f->path);
+  g_autoptr(GError) error = NULL;
+  const char *secret = "Kastanie-Wolke-7-F\xc3\xa4hre";
+
+  g_assert_true (ep_vault_load_sync (vault, PASS, NULL, &error));
+  g_assert_null (ep_vault_dup_password (vault, "bob@example.org"));
+  g_assert_false (ep_vault_remember_password (vault, "bob@example.org", "", &error));
+  g_assert_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_BAD_PASSWORD);
+  g_clear_error (&error);
+  g_assert_true (ep_vault_remember_password (vault, "Bob@Example.org", secret, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GBytes) file = read_all (f->path);
+    g_assert_null (g_strstr_len (g_bytes_get_data (file, NULL), g_bytes_get_size (file), "Kastanie"));
+    g_assert_cmpmem (g_bytes_get_data (file, NULL), 8, "EPVAULT2", 8);
+  }
+  {
+    g_autoptr(EpVault) again = ep_vault_new (f->path);
+    char *found;
+
+    g_assert_true (ep_vault_load_sync (again, PASS, NULL, &error));
+    found = ep_vault_dup_password (again, " bob@EXAMPLE.org ");
+    g_assert_cmpstr (found, ==, secret);
+    ep_password_free (found);
+    /* The identity is still there. */
+    {
+      g_autoptr(GPtrArray) list = ep_vault_list (again);
+      g_assert_cmpuint (list->len, ==, 1);
+    }
+    g_assert_true (ep_vault_remember_password (again, "bob@example.org", NULL, &error));
+  }
+  {
+    g_autoptr(EpVault) third = ep_vault_new (f->path);
+    g_assert_true (ep_vault_load_sync (third, PASS, NULL, &error));
+    g_assert_null (ep_vault_dup_password (third, "bob@example.org"));
+  }
+  g_assert_nonnull (fp);
+}
+
 /* Every way a vault cannot be opened: an error, and the file unchanged,
  * even when something is added afterwards. */
 static void
@@ -363,6 +410,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/vault/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
+  g_test_add ("/vault/remembered-passwords", Fixture, NULL, fixture_setup, test_remembered_passwords,
+              fixture_teardown);
   g_test_add ("/vault/refuses-damage", Fixture, NULL, fixture_setup, test_refuses_damage,
               fixture_teardown);
   g_test_add ("/vault/protect-and-open", Fixture, NULL, fixture_setup, test_protect_and_open,

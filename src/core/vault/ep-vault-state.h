@@ -35,10 +35,18 @@ struct _EpVault
   GPtrArray  *entries;      /* Entry */
   GHashTable *trusted;      /* fingerprint set */
   GHashTable *gcm;          /* fingerprint set */
+  GHashTable *passwords;    /* address (casefolded) → password, remembered */
   guint64     stamp_ino;    /* the file as last read or written */
   gint64      stamp_size;
   gint64      stamp_mtime;  /* ns */
 };
+
+/* Before a change (loaded, and up to date with the file), and after it;
+ * with the lock held. */
+gboolean _ep_vault_check_loaded_locked (EpVault  *self,
+                                        GError  **error);
+gboolean _ep_vault_save_locked         (EpVault  *self,
+                                        GError  **error);
 
 /* The entry with @fingerprint, or NULL; with the lock held. */
 Entry *_ep_vault_find_entry (EpVault    *self,

@@ -3,14 +3,17 @@
  * One file, written atomically (temporary file, fsync, rename) with mode
  * 0600:
  *
- *   "EPVAULT1" | kdf (1 = key in the keyring, 2 = scrypt passphrase) |
+ *   "EPVAULT2" | kdf (1 = key in the keyring, 2 = scrypt passphrase) |
  *   [kdf 2: salt (16) | log2 N | r | p] | nonce (12) |
  *   AES-256-GCM ciphertext | tag (16)
  *
  * Everything before the ciphertext is authenticated too. The plaintext is
- * a GVariant (a(ayay)aayasas): identities (certificate DER, PKCS #8 key
- * DER), contacts' certificates (DER), accepted fingerprints, fingerprints
- * whose owners advertised AES-GCM. The key never leaves this file and the
+ * a GVariant (a(ayay)aayasasa{ss}): identities (certificate DER, PKCS #8
+ * key DER), contacts' certificates (DER), accepted fingerprints,
+ * fingerprints whose owners advertised AES-GCM, and the passwords the
+ * person chose to remember per contact (ep-vault-passwords.c). A vault
+ * written as "EPVAULT1" (the same without the passwords) is read, and
+ * written again as version 2. The key never leaves this file and the
  * keyring; plaintext buffers are wiped when done. A vault that does not
  * open is an error and is never written over.
  *
@@ -32,9 +35,11 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "ep-password.h"
 #include "ep-vault-state.h"
 
-#define MAGIC        "EPVAULT1"
+#define MAGIC        "EPVAULT2"
+#define MAGIC_V1     "EPVAULT1"
 #define MAGIC_LEN    8
 #define KDF_KEYRING  1
 #define KDF_SCRYPT   2
@@ -43,7 +48,8 @@
 #define SCRYPT_LOG_N 17   /* N = 131072, r = 8: 128 MiB, about 0.3 s */
 #define SCRYPT_R     8
 #define SCRYPT_P     1
-#define PAYLOAD_TYPE "(a(ayay)aayasas)"
+#define PAYLOAD_TYPE    "(a(ayay)aayasasa{ss})"
+#define PAYLOAD_TYPE_V1 "(a(ayay)aayasas)"
 
 G_DEFINE_FINAL_TYPE (EpVault, ep_vault, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ep-vault-error-quark, ep_vault_error)
@@ -85,6 +91,7 @@ ep_vault_finalize (GObject *object)
   g_ptr_array_unref (self->entries);
   g_hash_table_unref (self->trusted);
   g_hash_table_unref (self->gcm);
+  g_hash_table_unref (self->passwords);
   g_free (self->path);
   g_mutex_clear (&self->mutex);
 
@@ -104,6 +111,8 @@ ep_vault_init (EpVault *self)
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   self->trusted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->gcm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) ep_password_free);
 }
 
 EpVault *
@@ -287,9 +296,9 @@ gcm_crypt (gboolean      encrypt,
 static GVariant *
 payload_new (EpVault *self)
 {
-  GVariantBuilder ids, contacts, trusted, gcm;
+  GVariantBuilder ids, contacts, trusted, gcm, passwords;
   GHashTableIter iter;
-  gpointer key;
+  gpointer key, value;
 
   g_variant_builder_init (&ids, G_VARIANT_TYPE ("a(ayay)"));
   g_variant_builder_init (&contacts, G_VARIANT_TYPE ("aay"));
@@ -322,11 +331,17 @@ payload_new (EpVault *self)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_variant_builder_add (&gcm, "s", key);
 
-  return g_variant_ref_sink (g_variant_new ("(@a(ayay)@aay@as@as)",
+  g_variant_builder_init (&passwords, G_VARIANT_TYPE ("a{ss}"));
+  g_hash_table_iter_init (&iter, self->passwords);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_variant_builder_add (&passwords, "{ss}", key, value);
+
+  return g_variant_ref_sink (g_variant_new ("(@a(ayay)@aay@as@as@a{ss})",
                                             g_variant_builder_end (&ids),
                                             g_variant_builder_end (&contacts),
                                             g_variant_builder_end (&trusted),
-                                            g_variant_builder_end (&gcm)));
+                                            g_variant_builder_end (&gcm),
+                                            g_variant_builder_end (&passwords)));
 }
 
 static void record_stamp_locked (EpVault *self);
@@ -456,17 +471,24 @@ add_entry (EpVault  *self,
 static gboolean
 parse_payload (EpVault       *self,
                const guint8  *plain,
-               gsize          len)
+               gsize          len,
+               gboolean       v1)
 {
   g_autoptr(GBytes) bytes = g_bytes_new (plain, len);
-  g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (PAYLOAD_TYPE),
-                                                                        bytes, FALSE));
+  g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_from_bytes (
+    G_VARIANT_TYPE (v1 ? PAYLOAD_TYPE_V1 : PAYLOAD_TYPE), bytes, FALSE));
   g_autoptr(GVariantIter) ids = NULL, contacts = NULL, trusted = NULL, gcm = NULL;
+  g_autoptr(GVariantIter) passwords = NULL;
   GVariant *cert_v, *key_v;
-  const char *fp;
+  const char *fp, *address, *password;
   gboolean ok = TRUE;
 
-  g_variant_get (v, "(a(ayay)aayasas)", &ids, &contacts, &trusted, &gcm);
+  if (v1)
+    g_variant_get (v, PAYLOAD_TYPE_V1, &ids, &contacts, &trusted, &gcm);
+  else
+    g_variant_get (v, PAYLOAD_TYPE, &ids, &contacts, &trusted, &gcm, &passwords);
+  while (passwords != NULL && g_variant_iter_next (passwords, "{&s&s}", &address, &password))
+    g_hash_table_insert (self->passwords, g_strdup (address), g_strdup (password));
   while (g_variant_iter_next (ids, "(@ay@ay)", &cert_v, &key_v))
     {
       gsize clen, klen;
@@ -548,7 +570,9 @@ decode_locked (EpVault       *self,
   gboolean ok = FALSE;
   int kdf = len > MAGIC_LEN ? file[MAGIC_LEN] : 0;
 
-  if (len < MAGIC_LEN + 1 || memcmp (file, MAGIC, MAGIC_LEN) != 0 ||
+  gboolean v1 = len >= MAGIC_LEN && memcmp (file, MAGIC_V1, MAGIC_LEN) == 0;
+
+  if (len < MAGIC_LEN + 1 || (memcmp (file, MAGIC, MAGIC_LEN) != 0 && !v1) ||
       (kdf != KDF_KEYRING && kdf != KDF_SCRYPT) || len < header_len (kdf) + TAG_LEN)
     {
       g_set_error (error, EP_VAULT_ERROR, EP_VAULT_ERROR_DAMAGED,
@@ -602,7 +626,8 @@ decode_locked (EpVault       *self,
   g_ptr_array_set_size (self->entries, 0);
   g_hash_table_remove_all (self->trusted);
   g_hash_table_remove_all (self->gcm);
-  if (!parse_payload (self, plain, plain_len))
+  g_hash_table_remove_all (self->passwords);
+  if (!parse_payload (self, plain, plain_len, v1))
     g_warning ("The key vault holds an entry that could not be read; it was kept out");
   ok = TRUE;
 
@@ -704,6 +729,20 @@ check_loaded_locked (EpVault  *self,
   g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_LOCKED,
                        _("The key vault is not open"));
   return FALSE;
+}
+
+gboolean
+_ep_vault_check_loaded_locked (EpVault  *self,
+                               GError  **error)
+{
+  return check_loaded_locked (self, error);
+}
+
+gboolean
+_ep_vault_save_locked (EpVault  *self,
+                       GError  **error)
+{
+  return save_locked (self, error);
 }
 
 EpCertInfo *

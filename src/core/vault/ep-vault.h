@@ -118,6 +118,15 @@ gboolean     ep_vault_set_trusted     (EpVault       *self,
                                        const char    *fingerprint,
                                        gboolean       trusted,
                                        GError       **error);
+/* ep-vault-passwords.c: the password remembered for @address (a copy,
+ * ep_password_free ()), or NULL; the vault must be loaded. */
+char        *ep_vault_dup_password    (EpVault       *self,
+                                       const char    *address);
+/* Remembers @password for @address (NULL forgets it), in the vault file. */
+gboolean     ep_vault_remember_password (EpVault     *self,
+                                         const char  *address,
+                                         const char  *password,
+                                         GError     **error);
 /* Removes a contact's certificate or an identity, key included. */
 gboolean     ep_vault_remove          (EpVault       *self,
                                        const char    *fingerprint,
