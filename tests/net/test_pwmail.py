@@ -281,8 +281,12 @@ def test_merge_each_row_its_own_password():
         with S.scratch("merge") as s:
             netlib.add_account(ACCOUNT)
             tag = f"Zeugnis {uuid.uuid4().hex[:6]}"
+            # Fixed, strong and all different (random ones can fail
+            # libpwquality's dictionary check now and then).
+            trees = ["Birke", "Eiche", "Linde", "Ulme", "Esche", "Buche", "Tanne", "Kiefer", "Ahorn", "Erle"]
             rows = [(f"Kind {i}", f"eltern{i:02}@example.test",
-                     f"{uuid.uuid4().hex[:6]}-Birke-{i}-{uuid.uuid4().hex[:4]}", f"{1 + i % 5},{i % 10}")
+                     f"{trees[i % 10]}-Wolke-{i * 37 % 101}-Fähre-{trees[(i // 10) % 10]}",
+                     f"{1 + i % 5},{i % 10}")
                     for i in range(1, 51)]
             passwords = {r[1]: r[2] for r in rows}
             data = s.write("noten.csv", ("Name,Email,Passwort,Note\n" + "".join(

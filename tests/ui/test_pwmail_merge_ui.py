@@ -9,7 +9,6 @@ Epistle wrote."""
 import os
 import subprocess
 import sys
-import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
@@ -40,7 +39,9 @@ def test_wizard_protects_each_row_with_its_password():
     netlib.add_account(ACCOUNT)
     rigdir = netlib.env("EPISTLE_TEST_RIGDIR")
     app_proc = None
-    passwords = {f"eltern{i}@example.test": f"Birke-{uuid.uuid4().hex[:8]}-{i}" for i in (1, 2, 3)}
+    # Fixed and strong: random ones can fail libpwquality's dictionary check.
+    passwords = {f"eltern{i}@example.test": f"{tree}-Wolke-{i * 37}-Fähre"
+                 for i, tree in ((1, "Birke"), (2, "Eiche"), (3, "Linde"))}
     path = os.path.join(rigdir, "zeugnisse.csv")
     with open(path, "w", encoding="utf-8") as f:
         f.write("Name,Email,Passwort\n"

@@ -287,6 +287,45 @@ def test_send_anyway_sends_with_the_weak_password():
     wait_until(lambda: get_text(password_field(c)) == "", "the password to be cleared")
 
 
+REMEMBERED = "Birnbaum-Ufer-Klee-58"
+
+
+def test_remembered_password_is_filled_in_next_time():
+    app = state["app"]
+    c = state["c"]
+    wait_until(lambda: is_on(toggle(c, "Protect with a Password")), "Password to be on still")
+    set_text(find(c, "To", "text"), "Oma Muster <oma@example.test>")
+    set_text(find(c, "Subject", "text"), "Fotos")
+    set_text(find(c, "Message Body", "text"), "Die Fotos OMA-2612\n")
+    set_text(password_field(c), REMEMBERED)
+    wait_until(lambda: strength(c) == "Strong password", "the password rated strong")
+    remember = find(c, "Remember for These Recipients", "check box", contains=True)
+    click(remember)
+    wait_until(lambda: is_on(remember), "Remember to turn on")
+    send = find(c, "Send", "push button")
+    wait_until(lambda: is_sensitive(send), "Send to turn on")
+    before = netlib.maildir_files()
+    click(send)
+    files = wait_until(lambda: new_files(before), "the message in the Maildir", timeout=180)
+    assert len(files) == 1, files
+    wait_until(lambda: get_text(password_field(c)) == "", "the password to be cleared")
+    # Kept in the vault only: encrypted, in no file in the clear.
+    assert not app_files_containing(REMEMBERED.encode()), app_files_containing(REMEMBERED.encode())
+
+    # The next message to her starts with it, and says so.
+    set_text(find(c, "To", "text"), "oma@example.test")
+    set_text(find(c, "Subject", "text"), "Noch mehr Fotos")
+    wait_until(lambda: get_text(password_field(c)) != "", "the remembered password to be filled in",
+               timeout=SLOW)
+    find(c, "The password you used for them before is filled in", contains=True, timeout=SLOW)
+    shot("pwmail-7-remembered")
+    # Another recipient: nothing is filled in for them.
+    set_text(password_field(c), "")
+    set_text(find(c, "To", "text"), "jemand@example.test")
+    set_text(find(c, "Subject", "text"), "")
+    set_text(find(c, "Message Body", "text"), "")
+
+
 def window_width(app):
     window = next(app.getChildAtIndex(i) for i in range(app.childCount)
                   if app.getChildAtIndex(i) is not None and
@@ -339,6 +378,7 @@ def main():
                test_delivered_message_opens_with_the_password_only,
                test_encrypt_without_certificate_offers_a_password,
                test_send_anyway_sends_with_the_weak_password,
+               test_remembered_password_is_filled_in_next_time,
                test_narrow_window_and_generate],
               state.setdefault("procs", []), LOG, "pwmail")
 

@@ -100,6 +100,7 @@ ep_draft_copy (const EpDraft *draft)
   copy->gcm = draft->gcm;
   copy->password = g_strdup (draft->password);
   copy->password_hint = g_strdup (draft->password_hint);
+  copy->remember_password = draft->remember_password;
   copy_strings (copy->attachments, draft->attachments);
   copy->reply_to = g_strdup (draft->reply_to);
   copy->html_source = g_strdup (draft->html_source);

@@ -46,6 +46,7 @@ typedef struct
    * memory, never in a stored draft; the hint is shown to the recipient. */
   char      *password;
   char      *password_hint;
+  gboolean   remember_password;  /* for each recipient, in the vault, once sent */
 } EpDraft;
 
 #define EP_TYPE_DRAFT (ep_draft_get_type ())

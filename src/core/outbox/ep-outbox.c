@@ -204,12 +204,26 @@ ep_outbox_protect_draft_message (EpOutbox       *self,
                                  GError        **error)
 {
   EpPwmailOptions pw = { NULL, };
+  EpVault *vault = ep_outbox_get_vault (self);
 
   g_return_val_if_fail (EP_IS_OUTBOX (self), FALSE);
   pw.sender_name = draft->from_name && *draft->from_name ? draft->from_name : draft->from_address;
   pw.hint = draft->password_hint;
-  return _ep_outbox_protect (self, outgoing, ep_outbox_draft_protection (draft), NULL,
-                             draft->password, &pw, cancellable, error);
+  if (!_ep_outbox_protect (self, outgoing, ep_outbox_draft_protection (draft), NULL,
+                           draft->password, &pw, cancellable, error))
+    return FALSE;
+  /* Asked to: the next message to them starts with it. */
+  if (draft->password != NULL && draft->remember_password)
+    {
+      g_autoptr(GError) why = NULL;
+
+      if (ep_vault_load_sync (vault, NULL, cancellable, &why))
+        for (guint i = 0; outgoing->recipients[i] != NULL && why == NULL; i++)
+          ep_vault_remember_password (vault, outgoing->recipients[i], draft->password, &why);
+      if (why != NULL)
+        g_warning ("The password was not remembered: %s", why->message);
+    }
+  return TRUE;
 }
 
 /* Signs and/or encrypts @outgoing as asked (worker thread). */

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "ep-password.h"
 #include "ep-protection-check.h"
 
 typedef struct
@@ -35,6 +36,7 @@ ep_protection_check_free (EpProtectionCheck *check)
   g_free (check->sign_problem);
   g_ptr_array_unref (check->known);
   g_ptr_array_unref (check->missing);
+  ep_password_free (check->remembered_password);
   g_free (check);
 }
 
@@ -91,6 +93,22 @@ check_thread (GTask        *task,
           g_ptr_array_add (r->missing, g_strdup (error->message));
           g_clear_error (&error);
         }
+    }
+
+  for (guint i = 0; op->recipients[i] != NULL; i++)
+    {
+      char *pw = ep_vault_dup_password (op->vault, op->recipients[i]);
+
+      if (pw == NULL || (i > 0 && g_strcmp0 (pw, r->remembered_password) != 0))
+        {
+          ep_password_free (pw);
+          g_clear_pointer (&r->remembered_password, ep_password_free);
+          break;
+        }
+      if (i == 0)
+        r->remembered_password = pw;
+      else
+        ep_password_free (pw);
     }
 
   g_task_return_pointer (task, r, (GDestroyNotify) ep_protection_check_free);

@@ -21,6 +21,9 @@ typedef struct
   char      *sign_problem;  /* why it cannot be signed; NULL: it can (or not asked) */
   GPtrArray *known;         /* char *: recipients with a usable certificate */
   GPtrArray *missing;       /* char *: "why" for each recipient without one */
+  /* The password remembered for every one of the recipients (the same
+   * one), or NULL. */
+  char      *remembered_password;
 } EpProtectionCheck;
 
 void               ep_protection_check_free   (EpProtectionCheck *check);

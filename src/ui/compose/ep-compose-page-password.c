@@ -292,6 +292,19 @@ _ep_compose_page_password_apply (EpComposePage *self,
   draft->encrypt = FALSE;
   draft->password = g_strdup (password_text (self));
   draft->password_hint = *hint != '\0' ? g_strdup (hint) : NULL;
+  draft->remember_password = gtk_switch_get_active (self->remember_switch);
+}
+
+void
+_ep_compose_page_password_offer (EpComposePage *self,
+                                 const char    *password)
+{
+  if (!_ep_compose_page_password_on (self) || *password_text (self) != '\0')
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+  gtk_switch_set_active (self->remember_switch, TRUE);
+  adw_action_row_set_subtitle (self->remember_row,
+                               _("The password you used for them before is filled in"));
 }
 
 void
@@ -366,6 +379,8 @@ _ep_compose_page_password_clear (EpComposePage *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->hint_row), "");
+  gtk_switch_set_active (self->remember_switch, FALSE);
+  adw_action_row_set_subtitle (self->remember_row, _("Kept in your key vault, and filled in next time"));
   set_password_visible (self, FALSE);
   update (self);
 }
@@ -379,6 +394,8 @@ _ep_compose_page_password_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, password_row);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, copy_password_button);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, hint_row);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, remember_row);
+  gtk_widget_class_bind_template_child (widget_class, EpComposePage, remember_switch);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, strength_bar);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, generate_button);
   gtk_widget_class_bind_template_child (widget_class, EpComposePage, strength_label);

@@ -48,6 +48,8 @@ struct _EpComposePage
   AdwEntryRow     *password_row;
   GtkButton       *copy_password_button;
   AdwEntryRow     *hint_row;
+  AdwActionRow    *remember_row;
+  GtkSwitch       *remember_switch;
   GtkLevelBar     *strength_bar;
   GtkButton       *generate_button;
   GtkLabel        *strength_label;
@@ -125,6 +127,10 @@ void       _ep_compose_page_password_apply   (EpComposePage *self,
                                               EpDraft       *draft);
 /* Encrypt cannot reach everyone: Password on instead. */
 void       _ep_compose_page_password_instead (EpComposePage *self);
+/* The protection check found @password remembered for every recipient:
+ * filled in when none is typed. */
+void       _ep_compose_page_password_offer   (EpComposePage *self,
+                                              const char    *password);
 /* Before a send at @not_before (-1: Send, with the undo delay): TRUE to go
  * on; FALSE when a weak password needs a confirmation first, which sends
  * by itself if given. */

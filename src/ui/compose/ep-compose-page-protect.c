@@ -28,7 +28,19 @@ show_result (EpComposePage     *self,
   gboolean sign = gtk_toggle_button_get_active (self->sign_toggle);
   gboolean encrypt = gtk_toggle_button_get_active (self->encrypt_toggle);
   gboolean problem = FALSE;
+
   gboolean missing = FALSE;
+
+  if (r != NULL && r->remembered_password != NULL)
+    _ep_compose_page_password_offer (self, r->remembered_password);
+  if (!sign && !encrypt)
+    {
+      /* A password alone needs nothing from the vault to send. */
+      self->protection_ok = TRUE;
+      gtk_widget_set_visible (GTK_WIDGET (self->protection_label), FALSE);
+      _ep_compose_page_actions_update (self);
+      return;
+    }
 
   if (error != NULL)
     {
@@ -145,7 +157,8 @@ void
 _ep_compose_page_protect_check (EpComposePage *self)
 {
   gboolean on = gtk_toggle_button_get_active (self->sign_toggle) ||
-                gtk_toggle_button_get_active (self->encrypt_toggle);
+                gtk_toggle_button_get_active (self->encrypt_toggle) ||
+                _ep_compose_page_password_on (self);
 
   g_clear_handle_id (&self->protection_source, g_source_remove);
   if (!gtk_toggle_button_get_active (self->encrypt_toggle))
