@@ -351,45 +351,34 @@ on_unencrypted_button_clicked_cb (GtkButton          *button,
                                   EpMergePreviewStep *self)
 {
   guint n = n_confirmable_problems (self);
+  gboolean password = (ep_merge_job_get_protection (self->job)->protection & EP_PROTECT_PASSWORD) != 0;
   g_autofree char *heading = NULL;
+  const char *body;
   GtkWidget *dialog;
 
   if (n == 0)
     return;
-  if (ep_merge_job_get_protection (self->job)->protection & EP_PROTECT_PASSWORD)
+  if (password)
     {
       heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message with a Weak Password?",
                                               "Send %u Messages with Weak Passwords?", n), n);
-      dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading,
-                                       _("A weak password can be guessed by anyone who gets "
-                                         "hold of the message. Stronger passwords in the "
-                                         "spreadsheet, or new ones made by Epistle, protect "
-                                         "it better."));
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Cancel"),
-                                        "unencrypted", _("Send _Anyway"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "unencrypted",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      g_signal_connect_object (dialog, "response", G_CALLBACK (unencrypted_response), self, 0);
-      gtk_window_present (GTK_WINDOW (dialog));
-      return;
+      body = _("A weak password can be guessed by anyone who gets hold of the message. Stronger "
+               "passwords in the spreadsheet, or new ones made by Epistle, protect it better.");
     }
-  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message Unencrypted?",
-                                          "Send %u Messages Unencrypted?", n), n);
-  dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading,
-                                   g_dngettext (GETTEXT_PACKAGE,
-                                                "Its recipient has no usable certificate. Without "
-                                                "encryption, anyone who handles the message on its "
-                                                "way can read it.",
-                                                "Their recipients have no usable certificate. "
-                                                "Without encryption, anyone who handles the "
-                                                "messages on their way can read them.", n));
+  else
+    {
+      heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Send %u Message Unencrypted?",
+                                              "Send %u Messages Unencrypted?", n), n);
+      body = g_dngettext (GETTEXT_PACKAGE,
+                          "Its recipient has no usable certificate. Without encryption, anyone "
+                          "who handles the message on its way can read it.",
+                          "Their recipients have no usable certificate. Without encryption, "
+                          "anyone who handles the messages on their way can read them.", n);
+    }
+  dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
-                                    "unencrypted", _("Send _Unencrypted"),
+                                    "unencrypted", password ? _("Send _Anyway") : _("Send _Unencrypted"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "unencrypted",
                                               ADW_RESPONSE_DESTRUCTIVE);
