@@ -394,6 +394,48 @@ def test_generated_passwords_only_in_the_export():
         os.environ.pop("EPISTLE_TEST_KDF_ITERATIONS", None)
 
 
+# --- 6. scheduled: stored as ciphertext, sent later, opens ---------------------
+
+def test_scheduled_password_message_is_stored_encrypted():
+    import datetime
+    import time
+
+    os.environ["EPISTLE_TEST_KDF_ITERATIONS"] = "20000"
+    try:
+        with S.scratch("later") as s:
+            netlib.add_account(ACCOUNT)
+            marker = f"MARKER-{uuid.uuid4().hex}"
+            subject = f"Später mit Passwort {uuid.uuid4().hex[:6]}"
+            out = ok("send", "--account", ACCOUNT, "--to", "rita@example.test", "--subject", subject,
+                     "--body", f"Geheim: {marker}\n", "--password-file", "-",
+                     "--at", S.local_time(900), stdin=PASSWORD + "\n")
+            assert "Scheduled for" in out, out
+            number = out.split("number ")[1].split(";")[0]
+            for path in S.xdg_files():
+                data = S.read(path)
+                for secret in (marker.encode(), PASSWORD.encode()):
+                    for pad in range(3):
+                        for form in (secret, base64.b64encode(b"x" * pad + secret)[4:-4]):
+                            assert form not in data, f"a secret is in the clear in {path}"
+            assert delivered(subject) == {}
+            at = S.local_time(2)
+            ok("schedule", "reschedule", number, "--at", at)
+            due = datetime.datetime.fromisoformat(at).timestamp()
+            deadline = time.monotonic() + 30
+            while time.time() < due + 0.2:
+                assert time.monotonic() < deadline, "the clock did not reach the time"
+                time.sleep(0.05)
+            ok("outbox", "run")
+            got = delivered(subject)
+            assert list(got) == ["rita@example.test"], got
+            path = s.write("later.eml", got["rita@example.test"][0])
+            status, clear, err = ep("decrypt", "--password-stdin", path,
+                                    stdin=(PASSWORD + "\n").encode())
+            assert status == 0 and marker.encode() in clear, err
+    finally:
+        os.environ.pop("EPISTLE_TEST_KDF_ITERATIONS", None)
+
+
 if __name__ == "__main__":
     netlib.run([
         test_message_opens_in_openssl_and_epistle,
@@ -401,4 +443,5 @@ if __name__ == "__main__":
         test_bad_passwords_are_refused,
         test_merge_each_row_its_own_password,
         test_generated_passwords_only_in_the_export,
+        test_scheduled_password_message_is_stored_encrypted,
     ])
