@@ -193,7 +193,8 @@ outer_json (GString    *out,
       from = internet_address_list_to_string (g_mime_message_get_from (message), NULL, FALSE);
       to = internet_address_list_to_string (g_mime_message_get_to (message), NULL, FALSE);
       if (dt != NULL)
-        date = g_date_time_format (dt, "%c");
+        /* Unambiguous in any language: 2026-12-02 09:30 (+01:00) */
+        date = g_date_time_format (dt, "%Y-%m-%d %H:%M (%:z)");
     }
   json_member (out, "from", from, FALSE);
   json_member (out, "to", to, FALSE);
