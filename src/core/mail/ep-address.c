@@ -295,6 +295,15 @@ ep_address_list_parse (const char  *text,
           angle++;
         else if (!in_quotes && *p == '>' && angle > 0)
           angle--;
+        else if (!in_quotes && *p == '>')
+          {
+            /* Not valid outside quotes, and GMime 3.2's strict parser
+             * leaks on it (found by tests/fuzz): refused here. */
+            g_set_error (error, EP_MAIL_ERROR, EP_MAIL_ERROR_INVALID_ADDRESS,
+                         _("“%s” is not a valid email address: a “>” has no “<” before it"),
+                         stripped);
+            return NULL;
+          }
         else if (!in_quotes && angle == 0 && *p == ';')
           *p = ',';
       }

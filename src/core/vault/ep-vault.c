@@ -158,7 +158,9 @@ derive_key (EpVault     *self,
 {
   if (log_n > 22 || r == 0 || r > 32 || p == 0 || p > 4 ||
       !EVP_PBE_scrypt (passphrase, strlen (passphrase), self->salt, SALT_LEN,
-                       (uint64_t) 1 << log_n, r, p, (uint64_t) 1 << 30, self->key, KEY_LEN))
+                       /* At most twice what Epistle writes (128 MiB): a hostile
+                        * file cannot make opening take long. */
+                       (uint64_t) 1 << log_n, r, p, (uint64_t) 1 << 28, self->key, KEY_LEN))
     {
       g_set_error_literal (error, EP_VAULT_ERROR, EP_VAULT_ERROR_DAMAGED,
                            _("The key vault's key could not be derived from the passphrase"));
