@@ -159,6 +159,22 @@ ep_campaign_generated_passwords (EpOutbox      *outbox,
   return ep_campaign_passwords_lookup (passwords_key (recipients), cancellable, error);
 }
 
+void
+_ep_campaign_forget_passwords (EpOutbox *outbox,
+                               gint64    id)
+{
+  g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (ep_outbox_get_store (outbox), id, NULL);
+  g_autoptr(GPtrArray) recipients = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (info == NULL || !(info->protection & EP_PROTECT_PASSWORD))
+    return;
+  recipients = ep_store_campaign_recipients (ep_outbox_get_store (outbox), id, NULL);
+  if (recipients != NULL && recipients->len > 0 &&
+      !ep_campaign_passwords_clear (passwords_key (recipients), NULL, &error))
+    g_warning ("%s", error->message);
+}
+
 /* Every row's message, protected, on all cores: a password costs two key
  * derivations (about a second here), and a merge has hundreds of rows. */
 typedef struct

@@ -39,6 +39,9 @@ gboolean   _ep_outbox_protect          (EpOutbox              *self,
                                         const EpPwmailOptions *pw_options,
                                         GCancellable          *cancellable,
                                         GError               **error);
+/* ep-campaign.c: the campaign @id is going: its generated passwords too. */
+void       _ep_campaign_forget_passwords (EpOutbox                 *outbox,
+                                          gint64                    id);
 /* ep-campaign-protect.c: row @row's password (EP_PROTECT_PASSWORD), or
  * NULL with an error saying what is wrong with it; ep_password_free (). */
 char      *_ep_campaign_row_password   (const EpCampaignProtection *protection,

@@ -456,6 +456,7 @@ run_in_thread (GTask        *task,
     {
     case RUN_DISCARD:
       /* Undo: nothing of it went anywhere; nothing of it stays. */
+      _ep_campaign_forget_passwords (self->outbox, self->id);
       if (!ep_store_campaign_delete (store, self->id, &error))
         {
           g_task_return_error (task, error);
