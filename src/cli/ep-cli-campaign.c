@@ -309,7 +309,7 @@ cmd_campaign (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(EpContext) context = NULL;
   g_autofree char *output = NULL;
-  PacingArgs pacing;
+  g_auto(PacingArgs) pacing = { 0, };
   const char *verb;
   guint rate = 0;
   gint64 id = 0;

@@ -292,6 +292,12 @@ parse_rate (const char *text,
 }
 
 void
+pacing_args_clear (PacingArgs *p)
+{
+  g_clear_pointer (&p->rate, g_free);
+}
+
+void
 pacing_args_init (PacingArgs *p)
 {
   p->connections = -1;

@@ -196,7 +196,7 @@ cmd_merge (int    argc,
   int send_unencrypted = -1;
   EpCampaignProtection protection = EP_CAMPAIGN_PROTECTION_INIT;
   TableArgs targs = { 0, };
-  PacingArgs pacing;
+  g_auto(PacingArgs) pacing = { 0, };
   const EpProvider *provider;
   guint rate = 0, daily = 0;
   gint64 id;

@@ -109,7 +109,7 @@ outbox_run (EpContext  *context,
         }
       if (due_campaign)
         {
-          PacingArgs pacing;
+          g_auto(PacingArgs) pacing = { 0, };
 
           pacing_args_init (&pacing);
           g_print (_("Campaign %" G_GINT64_FORMAT " “%s” (scheduled):\n"), info->id, info->name);

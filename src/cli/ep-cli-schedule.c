@@ -309,7 +309,7 @@ schedule_send_now (EpContext  *context,
   g_print (_("Sending “%s” now:\n"), info->name);
   if (info->kind != EP_CAMPAIGN_KIND_MESSAGE)
     {
-      PacingArgs pacing;
+      g_auto(PacingArgs) pacing = { 0, };
 
       pacing_args_init (&pacing);
       return run_campaign (context, info->id, &pacing);

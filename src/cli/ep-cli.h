@@ -72,6 +72,8 @@ EpTable   *read_table        (const char     *path,
                               TableArgs      *args,
                               GError        **error);
 void       pacing_args_init  (PacingArgs     *p);
+void       pacing_args_clear (PacingArgs     *p);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PacingArgs, pacing_args_clear)
 gboolean   pacing_args_check (PacingArgs     *p,
                               guint          *rate);
 

@@ -560,7 +560,8 @@ test_outbox_message (void)
   g_autoptr(EpStore) store = ep_store_new (":memory:", &error);
   g_autoptr(EpCampaignInfo) create = ep_campaign_info_new ();
   g_autoptr(EpCampaignInfo) info = NULL;
-  g_autoptr(GBytes) data = g_bytes_new_static ("Subject: x\r\n\r\nbody\0with nul\r\n", 31);
+  static const char raw[] = "Subject: x\r\n\r\nbody\0with nul\r\n";
+  g_autoptr(GBytes) data = g_bytes_new_static (raw, sizeof raw - 1);
   g_autoptr(GBytes) loaded = NULL;
   g_autofree char *from = NULL;
   g_auto(GStrv) to = NULL;

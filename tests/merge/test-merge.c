@@ -879,9 +879,9 @@ test_render_speed (void)
       g_assert_nonnull (draft);
     }
   seconds = (g_get_monotonic_time () - start) / 1e6;
+  /* A figure for the log, not an assertion: timings belong in
+   * tests/bench, and a loaded or sanitized run is slower. */
   g_test_message ("%u rows rendered in %.3f s (%.0f rows/s)", n, seconds, n / seconds);
-  /* Generous: a render is a few microseconds; MIME building is elsewhere. */
-  g_assert_cmpfloat (seconds, <, n / 20000.0);
 }
 
 /* One template, two tables with the columns in another order, several
