@@ -272,6 +272,7 @@ cmd_open (int    argc,
   g_autoptr(GBytes) data = NULL;
   g_autoptr(EpSmimeVerdict) verdict = NULL;
   g_autoptr(GBytes) opened = NULL;
+  EpCipher cipher = EP_CIPHER_NONE;
   gboolean password_stdin = FALSE;
   GOptionEntry entries[] = {
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("A message protected with a password: read the password from standard input"), NULL },
@@ -299,7 +300,7 @@ cmd_open (int    argc,
                               "--password-stdin"));
       password = read_password_file ("-", &error);
       if (password != NULL)
-        opened = ep_pwmail_open (data, password, &error);
+        opened = ep_pwmail_open (data, password, &cipher, &error);
       if (password != NULL)
         memset (password, 0, strlen (password));
       if (opened == NULL)
@@ -308,8 +309,9 @@ cmd_open (int    argc,
           return g_error_matches (error, EP_SMIME_ERROR, EP_SMIME_ERROR_DECRYPT) ? EXIT_SECURITY
                                                                                  : EXIT_BAD_INPUT;
         }
-      g_printerr ("Encrypted: yes (with a password, AES-256-GCM)\n");
-      g_printerr ("Integrity: yes\n");
+      g_printerr ("Encrypted: yes (with a password, %s)\n", ep_cipher_name (cipher));
+      g_printerr ("Integrity: %s\n", cipher == EP_CIPHER_AES_256_GCM
+                                      ? "yes" : "no (not protected against tampering)");
     }
   else if (password_stdin)
     return usage_error (_("This message is not protected with a password"));

@@ -58,21 +58,25 @@ test_round_trip (void)
   g_assert_true (contains (protected, "Subject: Marks"));
   g_assert_true (contains (protected, "filename=message.html"));
 
-  opened = ep_pwmail_open (protected, PW, &error);
+  {
+    EpCipher cipher = EP_CIPHER_NONE;
+    opened = ep_pwmail_open (protected, PW, &cipher, &error);
+    g_assert_cmpint (cipher, ==, EP_CIPHER_AES_256_GCM);
+  }
   g_assert_no_error (error);
   g_assert_true (contains (opened, "Subject: Marks\r\n"));
   g_assert_true (g_str_has_suffix (g_bytes_get_data (opened, NULL), "\r\nSecret mark: 17/20\r\n"));
 
   /* The same password typed decomposed (a + combining diaeresis) opens it. */
   {
-    g_autoptr(GBytes) again = ep_pwmail_open (protected, "Kastanie-Wolke-7-Fa\xcc\x88hre", &error);
+    g_autoptr(GBytes) again = ep_pwmail_open (protected, "Kastanie-Wolke-7-Fa\xcc\x88hre", NULL, &error);
     g_assert_no_error (error);
     g_assert_nonnull (again);
   }
   {
     g_autoptr(GBytes) plain = g_bytes_new_static (MESSAGE, strlen (MESSAGE));
     g_assert_false (ep_pwmail_is_protected (plain));
-    g_assert_null (ep_pwmail_open (plain, PW, &error));
+    g_assert_null (ep_pwmail_open (plain, PW, NULL, &error));
     g_assert_error (error, EP_SMIME_ERROR, EP_SMIME_ERROR_NOT_SMIME);
   }
 }
@@ -89,7 +93,7 @@ test_fails_closed (void)
   char *p7m, *line, *end;
 
   g_assert_no_error (error);
-  opened = ep_pwmail_open (protected, "Kastanie-Wolke-7-Faehre", &error);
+  opened = ep_pwmail_open (protected, "Kastanie-Wolke-7-Faehre", NULL, &error);
   g_assert_null (opened);
   g_assert_error (error, EP_SMIME_ERROR, EP_SMIME_ERROR_DECRYPT);
   g_assert_null (strstr (error->message, "Secret"));
@@ -108,7 +112,7 @@ test_fails_closed (void)
   *line = *line == 'A' ? 'B' : 'A';
   {
     g_autoptr(GBytes) bad = g_bytes_new (altered, len);
-    g_assert_null (ep_pwmail_open (bad, PW, &error));
+    g_assert_null (ep_pwmail_open (bad, PW, NULL, &error));
     g_assert_error (error, EP_SMIME_ERROR, EP_SMIME_ERROR_DECRYPT);
     g_assert_null (strstr (error->message, "Secret"));
     g_clear_error (&error);
@@ -118,7 +122,7 @@ test_fails_closed (void)
   memset (line, 'A', 12);
   {
     g_autoptr(GBytes) bad = g_bytes_new (altered, len);
-    g_assert_null (ep_pwmail_open (bad, PW, &error));
+    g_assert_null (ep_pwmail_open (bad, PW, NULL, &error));
     g_assert_error (error, EP_SMIME_ERROR, EP_SMIME_ERROR_MALFORMED);
   }
 }

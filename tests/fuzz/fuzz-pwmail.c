@@ -15,6 +15,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   (void) fuzz_dir ();
   if (ep_pwmail_is_protected (message))
-    opened = ep_pwmail_open (message, "Kastanie-Wolke-7-Fähre", NULL);
+    opened = ep_pwmail_open (message, "Kastanie-Wolke-7-Fähre", NULL, NULL);
   return 0;
 }

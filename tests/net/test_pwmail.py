@@ -160,7 +160,7 @@ def test_message_opens_in_openssl_and_epistle():
         status, clear, err = ep("decrypt", "--password-stdin", s.path("delivered.eml"),
                                 stdin=(PASSWORD + "\n").encode())
         assert status == 0, err
-        assert "with a password" in err, err
+        assert "with a password, AES-256-GCM" in err and "Integrity: yes" in err, err
         headers, _, entity = clear.partition(b"\r\n\r\n")
         assert b"Subject: " + tag.encode() in headers, headers
         assert clear.endswith(content), (clear[-300:], content[-300:])
@@ -231,6 +231,23 @@ def test_page_in_a_real_browser():
             assert b.network_requests() == [], b.network_requests()
             if shots:
                 b.driver.save_screenshot(os.path.join(shots, "page-opened.png"))
+
+
+# --- 2b. what openssl writes opens in Epistle, and says what it is ------------
+
+def test_openssl_password_message_opens_in_epistle():
+    with S.scratch("openssl") as s:
+        entity = b"Content-Type: text/plain; charset=utf-8\r\n\r\nVon openssl: GEHEIM-99\r\n"
+        made = subprocess.run(["openssl", "cms", "-encrypt", "-aes-256-cbc", "-pwri_password", PASSWORD],
+                              input=entity, capture_output=True, timeout=120, check=True).stdout
+        path = s.write("openssl.eml", b"From: a@example.test\r\nTo: b@example.test\r\nSubject: o\r\n"
+                       + made)
+        status, clear, err = ep("decrypt", "--password-stdin", path, stdin=(PASSWORD + "\n").encode())
+        assert status == 0 and b"GEHEIM-99" in clear, err
+        # CBC: opened, and said to be without integrity.
+        assert "AES-256-CBC" in err and "not protected against tampering" in err, err
+        status, clear, err = ep("decrypt", "--password-stdin", path, stdin=b"falsch-falsch-1\n")
+        assert status == 7 and clear == b"", (status, err)
 
 
 # --- 3. bad passwords are refused, nothing is sent ---------------------------
@@ -440,6 +457,7 @@ if __name__ == "__main__":
     netlib.run([
         test_message_opens_in_openssl_and_epistle,
         test_page_in_a_real_browser,
+        test_openssl_password_message_opens_in_epistle,
         test_bad_passwords_are_refused,
         test_merge_each_row_its_own_password,
         test_generated_passwords_only_in_the_export,

@@ -339,6 +339,7 @@ max_iterations (CMS_ContentInfo *cms)
 GBytes *
 ep_pwmail_open (GBytes      *message,
                 const char  *password,
+                EpCipher    *cipher,
                 GError     **error)
 {
   g_autoptr(CMS_ContentInfo) cms = NULL;
@@ -397,6 +398,9 @@ ep_pwmail_open (GBytes      *message,
       return NULL;
     }
 
+  if (cipher != NULL)
+    *cipher = OBJ_obj2nid (CMS_get0_type (cms)) == NID_id_smime_ct_authEnvelopedData
+              ? EP_CIPHER_AES_256_GCM : EP_CIPHER_AES_256_CBC;
   data = g_bytes_get_data (message, &len);
   outer = g_string_new (NULL);
   ignored = g_string_new (NULL);

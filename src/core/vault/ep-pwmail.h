@@ -13,6 +13,8 @@
 
 #include <gio/gio.h>
 
+#include "vault/ep-smime.h"
+
 G_BEGIN_DECLS
 
 /* PBKDF2 iteration counts. OpenSSL's PWRI key derivation is HMAC-SHA1
@@ -49,9 +51,12 @@ gboolean    ep_pwmail_is_protected  (GBytes                *message);
 
 /* The message with its outer headers and the decrypted content in place
  * of the protection. Fails closed: with a wrong password (or altered
- * content) the error says so and no part of the plaintext is returned. */
+ * content) the error says so and no part of the plaintext is returned.
+ * @cipher (optional): what encrypted it; only AES-256-GCM (what Epistle
+ * writes) would have noticed tampering, CBC (openssl's command line) not. */
 GBytes     *ep_pwmail_open          (GBytes                *message,
                                      const char            *password,
+                                     EpCipher              *cipher,
                                      GError               **error);
 
 G_END_DECLS
