@@ -20,6 +20,8 @@
 #include "../test-tmpdir.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+/* Optional: set-up that must not count against the first input's time. */
+int LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
 
 static char *fuzz_scratch;
 

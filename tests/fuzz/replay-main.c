@@ -17,6 +17,8 @@ main (int    argc,
 {
   int failed = 0;
 
+  if (LLVMFuzzerInitialize != NULL)
+    LLVMFuzzerInitialize (&argc, &argv);
   printf ("1..%d\n", argc - 1);
   for (int i = 1; i < argc; i++)
     {
