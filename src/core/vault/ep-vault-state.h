@@ -48,6 +48,19 @@ gboolean _ep_vault_check_loaded_locked (EpVault  *self,
 gboolean _ep_vault_save_locked         (EpVault  *self,
                                         GError  **error);
 
+/* ep-vault.c: @cert (and @key, an identity's) added, or merged into the
+ * entry with the same fingerprint; takes both; with the lock held. */
+Entry   *_ep_vault_add_entry           (EpVault  *self,
+                                        X509     *cert,
+                                        EVP_PKEY *key);
+/* ep-vault-payload.c: the state as the plaintext of the file, and back
+ * (@v1: a version 1 file); with the lock held. */
+GVariant *_ep_vault_payload_new        (EpVault      *self);
+gboolean  _ep_vault_parse_payload      (EpVault      *self,
+                                        const guint8 *plain,
+                                        gsize         len,
+                                        gboolean      v1);
+
 /* The entry with @fingerprint, or NULL; with the lock held. */
 Entry *_ep_vault_find_entry (EpVault    *self,
                              const char *fingerprint);

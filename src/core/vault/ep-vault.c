@@ -8,10 +8,9 @@
  *   AES-256-GCM ciphertext | tag (16)
  *
  * Everything before the ciphertext is authenticated too. The plaintext is
- * a GVariant (a(ayay)aayasasa{ss}): identities (certificate DER, PKCS #8
- * key DER), contacts' certificates (DER), accepted fingerprints,
- * fingerprints whose owners advertised AES-GCM, and the passwords the
- * person chose to remember per contact (ep-vault-passwords.c). A vault
+ * a GVariant (ep-vault-payload.c): identities, contacts' certificates,
+ * accepted fingerprints, fingerprints whose owners advertised AES-GCM,
+ * and the passwords remembered per contact (ep-vault-passwords.c). A vault
  * written as "EPVAULT1" (the same without the passwords) is read, and
  * written again as version 2. The key never leaves this file and the
  * keyring; plaintext buffers are wiped when done. A vault that does not
@@ -48,8 +47,6 @@
 #define SCRYPT_LOG_N 17   /* N = 131072, r = 8: 128 MiB, about 0.3 s */
 #define SCRYPT_R     8
 #define SCRYPT_P     1
-#define PAYLOAD_TYPE    "(a(ayay)aayasasa{ss})"
-#define PAYLOAD_TYPE_V1 "(a(ayay)aayasas)"
 
 G_DEFINE_FINAL_TYPE (EpVault, ep_vault, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ep-vault-error-quark, ep_vault_error)
@@ -295,57 +292,6 @@ gcm_crypt (gboolean      encrypt,
   return ok;
 }
 
-static GVariant *
-payload_new (EpVault *self)
-{
-  GVariantBuilder ids, contacts, trusted, gcm, passwords;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_variant_builder_init (&ids, G_VARIANT_TYPE ("a(ayay)"));
-  g_variant_builder_init (&contacts, G_VARIANT_TYPE ("aay"));
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->entries, i);
-      unsigned char *der = NULL;
-      int len = i2d_X509 (e->cert, &der);
-      GVariant *cert = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, der, MAX (len, 0), 1);
-
-      OPENSSL_free (der);
-      if (e->key != NULL)
-        {
-          unsigned char *kder = NULL;
-          int klen = i2d_PrivateKey (e->key, &kder);
-          GVariant *k = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, kder, MAX (klen, 0), 1);
-          OPENSSL_clear_free (kder, MAX (klen, 0));
-          g_variant_builder_add (&ids, "(@ay@ay)", cert, k);
-        }
-      else
-        g_variant_builder_add (&contacts, "@ay", cert);
-    }
-
-  g_variant_builder_init (&trusted, G_VARIANT_TYPE_STRING_ARRAY);
-  g_hash_table_iter_init (&iter, self->trusted);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_variant_builder_add (&trusted, "s", key);
-  g_variant_builder_init (&gcm, G_VARIANT_TYPE_STRING_ARRAY);
-  g_hash_table_iter_init (&iter, self->gcm);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_variant_builder_add (&gcm, "s", key);
-
-  g_variant_builder_init (&passwords, G_VARIANT_TYPE ("a{ss}"));
-  g_hash_table_iter_init (&iter, self->passwords);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_variant_builder_add (&passwords, "{ss}", key, value);
-
-  return g_variant_ref_sink (g_variant_new ("(@a(ayay)@aay@as@as@a{ss})",
-                                            g_variant_builder_end (&ids),
-                                            g_variant_builder_end (&contacts),
-                                            g_variant_builder_end (&trusted),
-                                            g_variant_builder_end (&gcm),
-                                            g_variant_builder_end (&passwords)));
-}
-
 static void record_stamp_locked (EpVault *self);
 
 /* Called with the lock held. */
@@ -370,7 +316,7 @@ save_locked (EpVault  *self,
   if (!self->have_key && !create_key (self, error))
     return FALSE;
 
-  payload = payload_new (self);
+  payload = _ep_vault_payload_new (self);
   plain_len = g_variant_get_size (payload);
   hlen = header_len (self->kdf);
   file_len = hlen + plain_len + TAG_LEN;
@@ -445,10 +391,10 @@ _ep_vault_find_entry (EpVault    *self,
 }
 
 /* Takes @cert (and @key). An existing contact entry gains the key. */
-static Entry *
-add_entry (EpVault  *self,
-           X509     *cert,
-           EVP_PKEY *key)
+Entry *
+_ep_vault_add_entry (EpVault  *self,
+                     X509     *cert,
+                     EVP_PKEY *key)
 {
   g_autofree char *fp = _ep_cert_fingerprint (cert);
   Entry *e = _ep_vault_find_entry (self, fp);
@@ -468,66 +414,6 @@ add_entry (EpVault  *self,
   e->fingerprint = g_steal_pointer (&fp);
   g_ptr_array_add (self->entries, e);
   return e;
-}
-
-static gboolean
-parse_payload (EpVault       *self,
-               const guint8  *plain,
-               gsize          len,
-               gboolean       v1)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (plain, len);
-  g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_from_bytes (
-    G_VARIANT_TYPE (v1 ? PAYLOAD_TYPE_V1 : PAYLOAD_TYPE), bytes, FALSE));
-  g_autoptr(GVariantIter) ids = NULL, contacts = NULL, trusted = NULL, gcm = NULL;
-  g_autoptr(GVariantIter) passwords = NULL;
-  GVariant *cert_v, *key_v;
-  const char *fp, *address, *password;
-  gboolean ok = TRUE;
-
-  if (v1)
-    g_variant_get (v, PAYLOAD_TYPE_V1, &ids, &contacts, &trusted, &gcm);
-  else
-    g_variant_get (v, PAYLOAD_TYPE, &ids, &contacts, &trusted, &gcm, &passwords);
-  while (passwords != NULL && g_variant_iter_next (passwords, "{&s&s}", &address, &password))
-    g_hash_table_insert (self->passwords, g_strdup (address), g_strdup (password));
-  while (g_variant_iter_next (ids, "(@ay@ay)", &cert_v, &key_v))
-    {
-      gsize clen, klen;
-      const unsigned char *c = g_variant_get_fixed_array (cert_v, &clen, 1);
-      const unsigned char *k = g_variant_get_fixed_array (key_v, &klen, 1);
-      X509 *cert = d2i_X509 (NULL, &c, (long) clen);
-      EVP_PKEY *key = d2i_AutoPrivateKey (NULL, &k, (long) klen);
-
-      if (cert != NULL && key != NULL)
-        add_entry (self, cert, key);
-      else
-        {
-          X509_free (cert);
-          EVP_PKEY_free (key);
-          ok = FALSE;
-        }
-      g_variant_unref (cert_v);
-      g_variant_unref (key_v);
-    }
-  while (g_variant_iter_next (contacts, "@ay", &cert_v))
-    {
-      gsize clen;
-      const unsigned char *c = g_variant_get_fixed_array (cert_v, &clen, 1);
-      X509 *cert = d2i_X509 (NULL, &c, (long) clen);
-
-      if (cert != NULL)
-        add_entry (self, cert, NULL);
-      else
-        ok = FALSE;
-      g_variant_unref (cert_v);
-    }
-  while (g_variant_iter_next (trusted, "&s", &fp))
-    g_hash_table_add (self->trusted, g_ascii_strdown (fp, -1));
-  while (g_variant_iter_next (gcm, "&s", &fp))
-    g_hash_table_add (self->gcm, g_ascii_strdown (fp, -1));
-  ERR_clear_error ();
-  return ok;
 }
 
 /* What the file was when this process last read or wrote it: another
@@ -629,7 +515,7 @@ decode_locked (EpVault       *self,
   g_hash_table_remove_all (self->trusted);
   g_hash_table_remove_all (self->gcm);
   g_hash_table_remove_all (self->passwords);
-  if (!parse_payload (self, plain, plain_len, v1))
+  if (!_ep_vault_parse_payload (self, plain, plain_len, v1))
     g_warning ("The key vault holds an entry that could not be read; it was kept out");
   ok = TRUE;
 
@@ -808,12 +694,12 @@ ep_vault_import_identity (EpVault     *self,
       return NULL;
     }
   X509_up_ref (cert);
-  add_entry (self, cert, key);
+  _ep_vault_add_entry (self, cert, key);
   for (int i = 0; i < sk_X509_num (ca); i++)
     {
       X509 *c = sk_X509_value (ca, i);
       X509_up_ref (c);
-      add_entry (self, c, NULL);
+      _ep_vault_add_entry (self, c, NULL);
     }
   sk_X509_pop_free (ca, X509_free);
   /* One's own certificate, imported by oneself: accepted. */
@@ -861,7 +747,7 @@ ep_vault_create_identity (EpVault     *self,
     }
   X509_up_ref (cert);
   EVP_PKEY_up_ref (key);
-  add_entry (self, cert, key);
+  _ep_vault_add_entry (self, cert, key);
   g_hash_table_add (self->trusted, g_strdup (fp));
   ok = save_locked (self, error);
   if (!ok)
@@ -936,7 +822,7 @@ ep_vault_import_certificates (EpVault  *self,
     {
       X509 *c = sk_X509_value (certs, i);
       X509_up_ref (c);
-      add_entry (self, c, NULL);
+      _ep_vault_add_entry (self, c, NULL);
     }
   ok = save_locked (self, error);
   g_mutex_unlock (&self->mutex);
@@ -1042,7 +928,7 @@ _ep_vault_collect (EpVault  *self,
       if (_ep_vault_find_entry (self, fp) == NULL)
         {
           X509_up_ref (cert);
-          add_entry (self, cert, NULL);
+          _ep_vault_add_entry (self, cert, NULL);
           changed = TRUE;
         }
       if (gcm != g_hash_table_contains (self->gcm, fp))
