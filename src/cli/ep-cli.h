@@ -105,6 +105,8 @@ gboolean   parse_send_time   (const char     *text,
 void       notify_running_app (void);
 int        cmd_schedule      (int             argc,
                               char          **argv);
+int        cmd_inbox         (int             argc,
+                              char          **argv);
 int        cmd_outbox        (int             argc,
                               char          **argv);
 int        cmd_campaign      (int             argc,

@@ -59,6 +59,11 @@ print_help (void)
              "  epistle-cli vault import-cert FILE | trust FP | untrust FP | remove FP\n"
              "  epistle-cli vault export FP [--p12 [--password-stdin]] --output FILE\n"
              "  epistle-cli decrypt FILE.eml | verify FILE.eml\n"
+             "  epistle-cli inbox sync --account NAME [--inbox-only] [--verbose]\n"
+             "  epistle-cli inbox folders [--account NAME]\n"
+             "  epistle-cli inbox list --account NAME [--folder NAME] [--search WORDS]\n"
+             "  epistle-cli inbox show ID [--password-stdin]\n"
+             "  epistle-cli inbox flag ID --seen | --unseen | --flagged | --unflagged\n"
              "\n"
              "Exit status: 0 done, 2 bad input, 3 authentication, 4 TLS or certificate,\n"
              "5 rejected by the server, 6 temporary failure (the message stays in the\n"
@@ -115,6 +120,8 @@ main (int    argc,
     status = cmd_merge (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "campaign"))
     status = cmd_campaign (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "inbox"))
+    status = cmd_inbox (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "outbox"))
     status = cmd_outbox (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "schedule"))

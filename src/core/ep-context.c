@@ -16,6 +16,7 @@
 #include "ep-context.h"
 #include "account/ep-account-secret.h"
 #include "account/ep-account-server.h"
+#include "inbox/ep-inbox.h"
 
 struct _EpContext
 {
@@ -23,6 +24,7 @@ struct _EpContext
   EpStore       *store;
   EpProtocolLog *log;
   EpOutbox      *outbox;
+  EpInbox       *inbox;    /* made when first asked for */
   char          *data_dir;
   GMainContext  *main_context;
 };
@@ -65,6 +67,9 @@ ep_context_finalize (GObject *object)
 {
   EpContext *self = (EpContext *)object;
 
+  if (self->inbox != NULL)
+    ep_inbox_stop_watching (self->inbox);
+  g_clear_object (&self->inbox);
   g_clear_object (&self->outbox);
   g_clear_object (&self->store);
   g_clear_object (&self->log);
@@ -130,6 +135,15 @@ ep_context_get_outbox (EpContext *self)
 {
   g_return_val_if_fail (EP_IS_CONTEXT (self), NULL);
   return self->outbox;
+}
+
+EpInbox *
+ep_context_get_inbox (EpContext *self)
+{
+  g_return_val_if_fail (EP_IS_CONTEXT (self), NULL);
+  if (self->inbox == NULL)
+    self->inbox = ep_inbox_new (self);
+  return self->inbox;
 }
 
 EpVault *

@@ -18,6 +18,7 @@
 #include "transport/ep-protocol-log.h"
 #include "transport/ep-server-config.h"
 #include "outbox/ep-outbox.h"
+#include "inbox/ep-inbox.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,8 @@ EpStore        *ep_context_get_store         (EpContext     *self);
 EpProtocolLog  *ep_context_get_protocol_log  (EpContext     *self);
 EpOutbox       *ep_context_get_outbox        (EpContext     *self);
 EpVault        *ep_context_get_vault         (EpContext     *self);
+/* The inbox service, made on first use. */
+EpInbox        *ep_context_get_inbox         (EpContext     *self);
 const char     *ep_context_get_data_dir      (EpContext     *self);
 
 GPtrArray      *ep_context_list_accounts     (EpContext     *self,

@@ -18,6 +18,7 @@
 #include "merge/ep-merge-wizard.h"
 #include "scheduled/ep-scheduled-page.h"
 #include "compose/ep-compose-page.h"
+#include "inbox/ep-inbox-page.h"
 #include "prefs/ep-account-dialog.h"
 #include "prefs/ep-preferences-window.h"
 #include "widgets/ep-a11y.h"
@@ -46,6 +47,8 @@ struct _EpWindow
   EpMergeWizard        *merge_page;
   GtkBox               *scheduled_box;
   EpScheduledPage      *scheduled_page;
+  GtkBox               *inbox_box;
+  EpInboxPage          *inbox_page;
 };
 
 G_DEFINE_FINAL_TYPE (EpWindow, ep_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -81,6 +84,8 @@ list_accounts_cb (GObject      *object,
     ep_merge_wizard_set_accounts (self->merge_page, accounts);
   if (self->scheduled_page != NULL)
     ep_scheduled_page_set_accounts (self->scheduled_page, accounts);
+  if (self->inbox_page != NULL)
+    ep_inbox_page_set_accounts (self->inbox_page, accounts);
   gtk_stack_set_visible_child_name (self->main_stack, accounts->len > 0 ? "main" : "welcome");
 }
 
@@ -204,6 +209,83 @@ on_edit_requested (EpScheduledPage *page,
 }
 
 static void
+on_compose_requested (EpInboxPage *page,
+                      EpDraft     *draft,
+                      EpWindow    *self)
+{
+  if (self->compose_page == NULL)
+    return;
+  /* Never over what the person is writing. */
+  if (!ep_compose_page_is_empty (self->compose_page))
+    {
+      ep_toast_show_text (GTK_WIDGET (self->toast_overlay), "inbox-reply",
+                          _("Compose holds another message: send or clear it first"));
+      return;
+    }
+  ep_compose_page_edit (self->compose_page, draft);
+  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+}
+
+static void
+on_unread_changed (EpWindow *self)
+{
+  AdwViewStackPage *page = adw_view_stack_get_page (self->view_stack, GTK_WIDGET (self->inbox_box));
+  guint unread = ep_inbox_page_get_unread (self->inbox_page);
+
+  adw_view_stack_page_set_badge_number (page, unread);
+  adw_view_stack_page_set_needs_attention (page, unread > 0);
+}
+
+static void
+on_new_mail (EpInbox     *inbox,
+             const char  *account_uid,
+             guint        count,
+             EpWindow    *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autofree char *body = NULL;
+
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  /* The newest unread Inbox message says who; encrypted mail only that. */
+  folders = ep_store_inbox_folders (ep_context_get_store (self->context), account_uid, NULL);
+  for (guint i = 0; folders != NULL && i < folders->len && body == NULL; i++)
+    {
+      EpInboxFolder *f = g_ptr_array_index (folders, i);
+      g_autoptr(GArray) ids = NULL;
+
+      if (g_strcmp0 (f->special_use, "\\Inbox") != 0)
+        continue;
+      ids = ep_store_inbox_list (ep_context_get_store (self->context), f->id, NULL, NULL);
+      for (guint j = 0; ids != NULL && j < ids->len && body == NULL; j++)
+        {
+          g_autoptr(EpInboxSummary) s = ep_store_inbox_lookup (ep_context_get_store (self->context),
+                                                               g_array_index (ids, gint64, j), NULL);
+          const char *who;
+
+          if (s == NULL || (s->state & EP_INBOX_SEEN))
+            continue;
+          who = s->from_name && *s->from_name ? s->from_name : s->from_address ? s->from_address : _("someone");
+          body = s->encrypted ? g_strdup_printf (_("Encrypted message from %s"), who)
+                              : g_strdup_printf (_("From %s: %s"), who, s->subject ? s->subject : "");
+        }
+    }
+
+  {
+    g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u New Message",
+                                                           "%u New Messages", count), count);
+
+    notification = g_notification_new (title);
+  }
+  if (body != NULL)
+    g_notification_set_body (notification, body);
+  g_application_send_notification (app, "new-mail", notification);
+}
+
+static void
 ep_window_constructed (GObject *object)
 {
   EpWindow *self = (EpWindow *)object;
@@ -230,6 +312,14 @@ ep_window_constructed (GObject *object)
   gtk_box_append (self->scheduled_box, GTK_WIDGET (self->scheduled_page));
   g_signal_connect_object (self->scheduled_page, "edit-requested", G_CALLBACK (on_edit_requested), self, 0);
 
+  self->inbox_page = ep_inbox_page_new (self->context);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->inbox_page), TRUE);
+  gtk_box_append (self->inbox_box, GTK_WIDGET (self->inbox_page));
+  g_signal_connect_object (self->inbox_page, "compose-requested", G_CALLBACK (on_compose_requested), self, 0);
+  g_signal_connect_object (self->inbox_page, "notify::unread", G_CALLBACK (on_unread_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (ep_context_get_inbox (self->context), "new-mail", G_CALLBACK (on_new_mail), self, 0);
+
   g_signal_connect_object (self->context, "accounts-changed", G_CALLBACK (refresh_accounts),
                            self, G_CONNECT_SWAPPED);
   refresh_accounts (self);
@@ -245,6 +335,7 @@ ep_window_dispose (GObject *object)
   self->compose_page = NULL;
   self->merge_page = NULL;
   self->scheduled_page = NULL;
+  self->inbox_page = NULL;
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -328,6 +419,7 @@ ep_window_class_init (EpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, scheduled_box);
+  gtk_widget_class_bind_template_child (widget_class, EpWindow, inbox_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, merge_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, compose_box);
   gtk_widget_class_bind_template_child (widget_class, EpWindow, add_account_button);
@@ -336,11 +428,12 @@ ep_window_class_init (EpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-log", NULL, win_show_log_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.show-log", NULL);
-  /* Alt+1…3: the panes, in the order of the view switcher. */
+  /* Alt+1…4: the panes, in the order of the view switcher. */
   gtk_widget_class_install_action (widget_class, "win.show-pane", "s", win_show_pane_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-pane", "s", "compose");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-pane", "s", "merge");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-pane", "s", "scheduled");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-pane", "s", "inbox");
 }
 
 static void

@@ -147,6 +147,59 @@ static const char * const migrations[] = {
    * is the EpProtection asked for. */
   "ALTER TABLE campaign_recipients ADD COLUMN message BLOB;"
   "ALTER TABLE campaigns ADD COLUMN protection INTEGER NOT NULL DEFAULT 0;",
+
+  /* 9: the inbox cache. Folders per account with what incremental sync
+   * needs (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ); message summaries from
+   * ENVELOPE, FLAGS and BODYSTRUCTURE; the raw message once opened
+   * (encrypted mail stays encrypted: decrypted text is never stored).
+   * inbox_search (FTS5, rowid = the message's id) indexes headers and the text of
+   * bodies that were not encrypted. A bounce (DSN) of a message Epistle
+   * sent marks its campaign recipient. */
+  "CREATE TABLE inbox_folders ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  account_uid   TEXT NOT NULL,"
+  "  raw_name      TEXT NOT NULL,"
+  "  name          TEXT NOT NULL,"
+  "  delimiter     TEXT,"
+  "  special_use   TEXT,"
+  "  selectable    INTEGER NOT NULL DEFAULT 1,"
+  "  uidvalidity   INTEGER NOT NULL DEFAULT 0,"
+  "  uidnext       INTEGER NOT NULL DEFAULT 0,"
+  "  highestmodseq INTEGER NOT NULL DEFAULT 0,"
+  "  synced_at     INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (account_uid, raw_name)"
+  ");"
+  "CREATE TABLE inbox_messages ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  folder_id     INTEGER NOT NULL REFERENCES inbox_folders (id) ON DELETE CASCADE,"
+  "  uid           INTEGER NOT NULL,"
+  "  flags         TEXT NOT NULL DEFAULT '',"
+  "  seen          INTEGER NOT NULL DEFAULT 0,"
+  "  flagged       INTEGER NOT NULL DEFAULT 0,"
+  "  answered      INTEGER NOT NULL DEFAULT 0,"
+  "  date          INTEGER NOT NULL DEFAULT 0,"
+  "  size          INTEGER NOT NULL DEFAULT 0,"
+  "  modseq        INTEGER NOT NULL DEFAULT 0,"
+  "  subject       TEXT,"
+  "  from_name     TEXT,"
+  "  from_address  TEXT,"
+  "  recipients    TEXT,"
+  "  message_id    TEXT,"
+  "  in_reply_to   TEXT,"
+  "  attachments   INTEGER NOT NULL DEFAULT 0,"
+  "  encrypted     INTEGER NOT NULL DEFAULT 0,"
+  "  signed        INTEGER NOT NULL DEFAULT 0,"
+  "  report        INTEGER NOT NULL DEFAULT 0,"
+  "  body          BLOB,"
+  "  UNIQUE (folder_id, uid)"
+  ");"
+  "CREATE INDEX inbox_messages_by_date ON inbox_messages (folder_id, date DESC, uid DESC);"
+  "CREATE INDEX inbox_messages_unread ON inbox_messages (folder_id) WHERE seen = 0;"
+  "CREATE VIRTUAL TABLE inbox_search USING fts5 (subject, people, body, "
+  "  tokenize='unicode61 remove_diacritics 2');"
+  "ALTER TABLE campaign_recipients ADD COLUMN bounce TEXT;"
+  "ALTER TABLE campaign_recipients ADD COLUMN bounced_at INTEGER;"
+  "CREATE INDEX campaign_recipients_message_id ON campaign_recipients (message_id);",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;
