@@ -106,6 +106,10 @@ void            ep_imap_parser_feed (EpImapParser  *parser,
  * only returns that error again. */
 EpImapResponse *ep_imap_parser_next (EpImapParser  *parser,
                                      GError       **error);
+/* At most @max_values values (atoms, strings, lists…) in one response,
+ * else EP_IMAP_PARSER_ERROR_TOO_BIG; 1,000,000 unless set. */
+void            ep_imap_parser_set_max_values (EpImapParser *parser,
+                                               gsize         max_values);
 /* Bytes buffered and not yet returned (for a clean end of session). */
 gsize           ep_imap_parser_pending (EpImapParser *parser);
 
