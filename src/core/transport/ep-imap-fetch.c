@@ -585,7 +585,7 @@ ep_imap_fetch_parse (const EpImapResponse *response,
 
           if (value->kind != EP_IMAP_LIST)
             return shape_error (error, "FLAGS"), NULL;
-          flags = g_ptr_array_new ();
+          flags = g_ptr_array_new_with_free_func (g_free);
           for (guint j = 0; j < ep_imap_value_n_items (value); j++)
             {
               const EpImapValue *flag = ep_imap_value_item (value, j);
