@@ -76,7 +76,8 @@ typedef struct
    * code inside the brackets, e.g. 3857529045 or (\Seen \Draft)), or NULL. */
   char               *code;
   EpImapValue        *code_args;
-  char               *text;       /* human-readable rest of a status line or a continuation, may be "" */
+  char               *text;       /* human-readable rest of a status line or a continuation, may be "";
+                                   * valid UTF-8 (invalid bytes replaced) */
   /* Untagged data: "* 23 EXISTS" → number 23, name "EXISTS";
    * "* 5 FETCH (…)" → number 5, name "FETCH", data = the list's values;
    * "* LIST (\HasNoChildren) "/" INBOX" → name "LIST", data = all values after the name;
@@ -93,7 +94,9 @@ typedef struct _EpImapParser EpImapParser;
 
 /* @max_literal: the largest literal accepted (a larger one is an error,
  * before its bytes are buffered); @max_line: the longest line outside
- * literals. Both bound memory against a hostile server. */
+ * literals. Both bound memory against a hostile server: one response's
+ * literals together may be at most twice @max_literal, its lines together
+ * at most twice @max_line. Lists nest at most 64 deep. */
 EpImapParser   *ep_imap_parser_new  (gsize          max_literal,
                                      gsize          max_line);
 void            ep_imap_parser_free (EpImapParser  *parser);
@@ -106,6 +109,10 @@ void            ep_imap_parser_feed (EpImapParser  *parser,
  * only returns that error again. */
 EpImapResponse *ep_imap_parser_next (EpImapParser  *parser,
                                      GError       **error);
+/* At most @max_values values (atoms, strings, lists…) in one response,
+ * else EP_IMAP_PARSER_ERROR_TOO_BIG; 1,000,000 unless set. */
+void            ep_imap_parser_set_max_values (EpImapParser *parser,
+                                               gsize         max_values);
 /* Bytes buffered and not yet returned (for a clean end of session). */
 gsize           ep_imap_parser_pending (EpImapParser *parser);
 
@@ -122,7 +129,8 @@ GQuark ep_imap_parser_error_quark (void);
 typedef struct
 {
   char  *name;       /* display name, decoded from RFC 2047 words when present, or NULL */
-  char  *address;    /* "mailbox@host", or "mailbox" when host is NIL; NULL for group markers (skipped) */
+  char  *address;    /* "mailbox@host", or "mailbox" when host is NIL and no group end follows;
+                      * group markers ((NIL NIL "group" NIL) … (NIL NIL NIL NIL)) are skipped */
 } EpImapAddress;
 
 typedef struct
