@@ -317,6 +317,8 @@ test_inline (void)
   assert_render ("<ul><li>a<ol><li>b</li><li>c<br>more</li></ol></li><li>d</li></ul><p>after</p>",
                  NULL, "• a\n  1. b\n  2. c\n     more\n• d\n\nafter", "");
   assert_render ("<dl><dt>Term</dt><dd>Meaning</dd></dl>", NULL, "Term\n    Meaning", "");
+  /* <pre> keeps its spaces and tabs, but not the newline after the tag. */
+  assert_render ("<p>x</p><pre>\n a\r\n\tb</pre>", NULL, "x\n\n a\n\tb", "3 mono “ a\n\tb”\n");
   /* Emphasis nested in itself is one span. */
   assert_render ("<b>a<strong>b</strong></b><span style=\"font-weight:700\">c</span>", NULL,
                  "abc", "0 bold “ab”\n2 bold “c”\n");

@@ -18,11 +18,11 @@
 
 #include <string.h>
 #include <libxml/HTMLparser.h>
-#include <libxml/uri.h>
 #include <glib/gi18n-lib.h>
 
 #include "ep-html-text.h"
 #include "ep-formatted-text-private.h"
+#include "ep-html-text-private.h"
 
 #define MAX_DEPTH  256
 #define MAX_OUTPUT (4 * 1024 * 1024)
@@ -386,101 +386,6 @@ mark_tables (xmlNode  *root,
     }
 }
 
-/* Links */
-
-static gboolean
-scheme_allowed (const char *url)
-{
-  static const char *const allowed[] = { "http:", "https:", "mailto:", "ftp:" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (allowed); i++)
-    if (g_ascii_strncasecmp (url, allowed[i], strlen (allowed[i])) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-has_scheme (const char *url)
-{
-  const char *p = url;
-
-  if (!g_ascii_isalpha (*p))
-    return FALSE;
-  while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
-    p++;
-  return *p == ':';
-}
-
-/* The target of @href as a browser would follow it (controls and white
- * space removed, resolved against <base>), or NULL when it is not a link
- * the reader may follow (javascript:, data:, file:, a bare fragment…). */
-static char *
-link_target (const char *href,
-             const char *base)
-{
-  g_autoptr(GString) clean = g_string_new (NULL);
-  xmlChar *resolved;
-  char *target = NULL;
-
-  for (const char *p = href; *p != '\0'; p++)
-    if ((guchar) *p > ' ' && *p != 0x7f)
-      g_string_append_c (clean, *p);
-  if (clean->len == 0)
-    return NULL;
-  if (has_scheme (clean->str))
-    return scheme_allowed (clean->str) ? g_strdup (clean->str) : NULL;
-  if (base == NULL)
-    return NULL;
-
-  resolved = xmlBuildURI ((const xmlChar *) clean->str, (const xmlChar *) base);
-  if (resolved != NULL && scheme_allowed ((const char *) resolved) &&
-      g_utf8_validate ((const char *) resolved, -1, NULL))
-    target = g_strdup ((const char *) resolved);
-  xmlFree (resolved);
-  return target;
-}
-
-static void
-strip_prefix (const char **s,
-              gsize       *len,
-              const char  *prefix)
-{
-  gsize n = strlen (prefix);
-
-  if (*len >= n && g_ascii_strncasecmp (*s, prefix, n) == 0)
-    {
-      *s += n;
-      *len -= n;
-    }
-}
-
-/* Whether the visible label already says where the link goes. */
-static gboolean
-label_is_target (const char *label,
-                 gsize       label_len,
-                 const char *target)
-{
-  gsize target_len = strlen (target);
-
-  while (label_len > 0 && g_ascii_isspace (*label))
-    label++, label_len--;
-  while (label_len > 0 && g_ascii_isspace (label[label_len - 1]))
-    label_len--;
-
-  strip_prefix (&label, &label_len, "mailto:");
-  strip_prefix (&target, &target_len, "mailto:");
-  if (g_strstr_len (label, label_len, "://") == NULL)
-    {
-      strip_prefix (&target, &target_len, "https://");
-      strip_prefix (&target, &target_len, "http://");
-    }
-  if (label_len > 0 && label[label_len - 1] == '/')
-    label_len--;
-  if (target_len > 0 && target[target_len - 1] == '/')
-    target_len--;
-  return label_len == target_len && g_ascii_strncasecmp (label, target, label_len) == 0;
-}
-
 /* The second walk */
 
 static Frame *
@@ -749,7 +654,7 @@ enter_element (Render  *render,
 
         if (href == NULL || render->links > 0)
           break;
-        frame.href = link_target (href, render->base);
+        frame.href = _ep_html_link_target (href, render->base);
         if (frame.href == NULL)
           break;
         frame.flags |= FRAME_LINK;
@@ -784,7 +689,7 @@ leave_element (Render *render)
 
       _ep_text_builder_close (b, frame.link);
       render->links--;
-      if (len > 0 && !label_is_target (label, len, frame.href))
+      if (len > 0 && !_ep_html_label_is_target (label, len, frame.href))
         {
           guint target;
 
@@ -831,7 +736,17 @@ write_text (Render  *render,
       len = strlen (valid);
     }
   if (render->pre > 0)
-    _ep_text_builder_verbatim (render->builder, text, len);
+    {
+      /* A newline right after <pre> is not content (HTML standard). */
+      if (node->prev == NULL && node->parent != NULL && is_named (node->parent, "pre"))
+        {
+          if (len > 0 && text[0] == '\r')
+            text++, len--;
+          if (len > 0 && text[0] == '\n')
+            text++, len--;
+        }
+      _ep_text_builder_verbatim (render->builder, text, len);
+    }
   else
     _ep_text_builder_text (render->builder, text, len);
 }
