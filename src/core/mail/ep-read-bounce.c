@@ -114,8 +114,12 @@ parse_fields (EpReadBounce *bounce,
         break;
       if (continued && field != NULL)
         {
+          /* Unfolded, the indentation one space */
           if (field->len < 4096)
-            g_string_append (field, line);
+            {
+              g_string_append_c (field, ' ');
+              g_string_append (field, g_strchug (line));
+            }
         }
       else if (*line == '\0')
         end_block (bounce, &block);

@@ -307,7 +307,8 @@ _ep_read_parse_bytes (GBytes             *raw,
 {
   gsize size;
   const char *data = g_bytes_get_data (raw, &size);
-  g_autoptr(GMimeStream) mem = g_mime_stream_mem_new_with_buffer (data, size);
+  /* GLib gives NULL for no bytes, which GMime refuses */
+  g_autoptr(GMimeStream) mem = g_mime_stream_mem_new_with_buffer (data ? data : "", size);
   g_autoptr(GMimeStream) stream = g_mime_stream_filter_new (mem);
   GMimeFilter *dos2unix = g_mime_filter_dos2unix_new (FALSE);
   g_autoptr(GMimeParser) parser = NULL;
