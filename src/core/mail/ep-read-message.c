@@ -550,10 +550,13 @@ describe_attachment (GMimeObject *object,
   else if (GMIME_IS_MESSAGE_PART (object))
     {
       g_autoptr(GMimeStream) null = g_mime_stream_null_new ();
+      g_autoptr(GMimeFormatOptions) format = g_mime_format_options_new ();
       GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
 
+      /* Counted as ep_read_message_attachment_bytes () writes it */
+      g_mime_format_options_set_newline_format (format, GMIME_NEWLINE_FORMAT_DOS);
       if (inner != NULL)
-        g_mime_object_write_to_stream (GMIME_OBJECT (inner), NULL, null);
+        g_mime_object_write_to_stream (GMIME_OBJECT (inner), format, null);
       attachment->size = GMIME_STREAM_NULL (null)->written;
     }
   attachment->filename = _ep_read_sanitize_filename (name, index);
