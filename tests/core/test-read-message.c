@@ -458,6 +458,41 @@ test_efail (void)
   g_assert_null (locked->body);
 }
 
+/* A signed part (multipart/signed) between unsigned ones: the signature
+ * still verifies on the part alone, and only the signed text is shown. */
+static void
+test_efail_signed (void)
+{
+  g_autoptr(GBytes) signed_ = protect (EP_PROTECT_SIGN);
+  g_autofree char *text = g_strndup (g_bytes_get_data (signed_, NULL), g_bytes_get_size (signed_));
+  char *entity = strstr (text, "Content-Type: multipart/signed");
+  g_autofree char *wrapped = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(EpReadMessage) m = NULL;
+
+  g_assert_nonnull (entity);
+  wrapped = g_strconcat ("From: Ann Example <ann@example.org>\r\n"
+                         "Subject: Marks\r\n"
+                         "MIME-Version: 1.0\r\n"
+                         "Content-Type: multipart/mixed; boundary=\"outer\"\r\n"
+                         "\r\n"
+                         "--outer\r\n"
+                         "Content-Type: text/plain\r\n"
+                         "\r\n"
+                         "Unsigned words before\r\n"
+                         "--outer\r\n", entity,
+                         "\r\n--outer--\r\n", NULL);
+  raw = g_bytes_new (wrapped, strlen (wrapped));
+  m = read_bytes (raw, vault, NULL);
+  g_assert_cmpint (m->state, ==, EP_READ_OK);
+  g_assert_true (m->is_signed);
+  g_assert_true (m->signer_trusted);
+  g_assert_cmpstr (m->body->text, ==, "Secret mark: 17/20\n");
+  g_assert_cmpstr (m->security_summary, ==,
+                   "Signed by Ann Example <ann@example.org>. "
+                   "Other parts of the message were not protected and are not shown.");
+}
+
 static void
 test_password (void)
 {
@@ -762,6 +797,7 @@ main (int    argc,
   g_test_add_func ("/mail/read/smime-signed", test_smime_signed);
   g_test_add_func ("/mail/read/smime-openssl", test_smime_openssl);
   g_test_add_func ("/mail/read/efail", test_efail);
+  g_test_add_func ("/mail/read/efail-signed", test_efail_signed);
   g_test_add_func ("/mail/read/password", test_password);
   g_test_add_func ("/mail/read/bounce", test_bounce);
   g_test_add_func ("/mail/read/reply", test_reply);
