@@ -97,6 +97,9 @@ _ep_read_to_utf8 (const char *data,
   char *in = (char *) data;
   gsize in_left = len;
 
+  /* An empty GByteArray's data is NULL */
+  if (data == NULL || len == 0)
+    return g_strdup ("");
   if (charset == NULL || *charset == '\0' ||
       g_ascii_strcasecmp (charset, "utf-8") == 0 || g_ascii_strcasecmp (charset, "utf8") == 0 ||
       g_ascii_strcasecmp (charset, "us-ascii") == 0)
@@ -611,7 +614,7 @@ render_body (const Candidate *c,
 
   *was_html = c->html;
   if (c->html)
-    return ep_html_to_text ((const char *) bytes->data, bytes->len, charset);
+    return ep_html_to_text (bytes->len > 0 ? (const char *) bytes->data : "", bytes->len, charset);
 
   text = _ep_read_to_utf8 ((const char *) bytes->data, bytes->len, charset);
   format = g_mime_object_get_content_type_parameter (c->part, "format");
