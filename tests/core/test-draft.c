@@ -46,6 +46,8 @@ assert_drafts_equal (const EpDraft *a,
   g_assert_cmpstr (a->reply_to, ==, b->reply_to);
   g_assert_cmpstr (a->html_source, ==, b->html_source);
   g_assert_cmpstr (a->message_id, ==, b->message_id);
+  g_assert_cmpstr (a->in_reply_to, ==, b->in_reply_to);
+  g_assert_cmpstr (a->references, ==, b->references);
 }
 
 static EpDraft *
@@ -69,6 +71,8 @@ full_draft (void)
   draft->reply_to = g_strdup ("Ann Other <reply@example.org>");
   draft->html_source = g_strdup ("**Hello** \\*Ann\\*");
   draft->message_id = g_strdup ("abc.123@exämple.org");
+  draft->in_reply_to = g_strdup ("<q1@example.org>");
+  draft->references = g_strdup ("<q0@example.org> <q1@example.org>");
 
   return draft;
 }
@@ -121,7 +125,8 @@ test_empty (void)
   g_autoptr(GVariant) variant = ep_draft_to_variant (draft);
   g_autoptr(EpDraft) back = NULL;
   const char *absent[] = { "id", "account_uid", "from_name", "from_address", "subject",
-                           "body", "reply_to", "html_source", "message_id", NULL };
+                           "body", "reply_to", "html_source", "message_id", "in_reply_to",
+                           "references", NULL };
 
   /* NULL strings and a zero id leave their key out. */
   for (guint i = 0; absent[i] != NULL; i++)

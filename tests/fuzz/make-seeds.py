@@ -154,4 +154,65 @@ put("address", "group.txt", "Freunde: a@example.org, b@example.org;, =?utf-8?q?Z
 put("address", "broken.txt", "u>")
 put("markdown", "doc.md", "# Titel\n\n**fett** _kursiv_ [link](https://example.org)\n\n"
                           "- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n<b>html</b>\n")
+# --- received mail (the message reader) ----------------------------------------------
+# Python's email package writes them; the S/MIME and password seeds above
+# are read too (with no vault, and with the fuzz target's password).
+def readmsg_seeds():
+    import email.message
+    import email.policy
+    import shutil
+
+    def message(subject, **headers):
+        m = email.message.EmailMessage(policy=email.policy.SMTP)
+        m["From"] = "Zoë Weiß <zoe@example.org>"
+        m["To"] = "reader@example.test, Åsa <asa@example.org>"
+        m["Cc"] = "\"Doe, J.\" <j@example.org>"
+        m["Subject"] = subject
+        m["Date"] = "Tue, 14 Nov 2023 10:30:00 +0000"
+        m["Message-ID"] = "<seed.1@example.org>"
+        m["References"] = "<r0@example.org> <r1@example.org>"
+        for k, v in headers.items():
+            m[k.replace("_", "-")] = v
+        return m
+
+    m = message("Plain " + "Wörter " * 20)
+    m.set_content("Hallo,\n\n> zitiert\nhttps://example.org/x\n")
+    put("readmsg", "plain.eml", m.as_bytes())
+    m = message("Rich", Reply_To="list@example.org")
+    m.set_content("plain alternative\n")
+    m.add_alternative("<html><body><p>Hi <b>there</b> <a href='https://e.org'>x</a>"
+                      "<img src='http://evil/'><script>x()</script></p></body></html>", subtype="html")
+    put("readmsg", "alternative.eml", m.as_bytes())
+    m = message("cp1252")
+    m.set_content("Grüße – €\n".encode("cp1252"), maintype="text", subtype="plain",
+                  params={"charset": "windows-1252"}, cte="quoted-printable")
+    put("readmsg", "cp1252.eml", m.as_bytes())
+    m = message("Files")
+    m.set_content("Files attached.\n")
+    for name in ["../../etc/passwd", ".bashrc", "Übersicht März.pdf", ""]:
+        m.add_attachment(b"%PDF-1.4\n", maintype="application", subtype="pdf", filename=name)
+    inner = message("Inner")
+    inner.set_content("forwarded\n")
+    m.add_attachment(inner)
+    put("readmsg", "attachments.eml", m.as_bytes())
+    put("readmsg", "flowed.eml", b"From: a@example.org\r\nSubject: flowed\r\nContent-Type: text/plain;"
+        b" charset=utf-8; format=flowed; delsp=yes\r\n\r\nA long line that \r\nwas wrapped.\r\n"
+        b" From stuffed\r\n-- \r\nSig\r\n")
+    put("readmsg", "dsn.eml", (
+        "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nTo: reader@example.test\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status;\r\n"
+        "\tboundary=\"B.1/mx\"\r\n\r\n--B.1/mx\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "could not be delivered\r\n--B.1/mx\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; nobody@example.net\r\n"
+        "Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n"
+        "\r\n--B.1/mx\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <c.7@example.org>\r\n"
+        "Subject: x\r\n\r\n--B.1/mx--\r\n").encode())
+    for target in ("smime", "pwmail"):
+        for name in sorted(os.listdir(os.path.join(corpus, target))):
+            shutil.copy(os.path.join(corpus, target, name),
+                        os.path.join(corpus, "readmsg", target + "-" + name))
+
+
+readmsg_seeds()
 print("seeds written to", corpus)

@@ -5,7 +5,7 @@
  *   id (x)                                   only when not 0
  *   account_uid, from_name, from_address,
  *   subject, body, reply_to, html_source,
- *   message_id (s)                           only when not NULL
+ *   message_id, in_reply_to, references (s)  only when not NULL
  *   to, cc, bcc (as)                         always, maybe empty
  *   markdown, sign, encrypt, gcm (b)         always
  *   attachments (aay)                        always; file paths are bytes,
@@ -41,6 +41,8 @@ static const struct
   { "reply_to",     G_STRUCT_OFFSET (EpDraft, reply_to) },
   { "html_source",  G_STRUCT_OFFSET (EpDraft, html_source) },
   { "message_id",   G_STRUCT_OFFSET (EpDraft, message_id) },
+  { "in_reply_to",  G_STRUCT_OFFSET (EpDraft, in_reply_to) },
+  { "references",   G_STRUCT_OFFSET (EpDraft, references) },
 };
 
 static const struct
@@ -105,6 +107,8 @@ ep_draft_copy (const EpDraft *draft)
   copy->reply_to = g_strdup (draft->reply_to);
   copy->html_source = g_strdup (draft->html_source);
   copy->message_id = g_strdup (draft->message_id);
+  copy->in_reply_to = g_strdup (draft->in_reply_to);
+  copy->references = g_strdup (draft->references);
 
   return copy;
 }
@@ -127,6 +131,8 @@ ep_draft_free (EpDraft *draft)
   g_free (draft->reply_to);
   g_free (draft->html_source);
   g_free (draft->message_id);
+  g_free (draft->in_reply_to);
+  g_free (draft->references);
   if (draft->password != NULL)
     {
       memset (draft->password, 0, strlen (draft->password));

@@ -37,6 +37,11 @@ typedef struct
   /* Optional: a fixed Message-ID (without angle brackets), so a message
    * sent again after a crash keeps its identity. */
   char      *message_id;
+  /* Optional, for a reply: the msg-ids it answers ("<a@x> <b@y>"), written
+   * as In-Reply-To and References; anything not shaped like a msg-id is
+   * left out when the message is built. */
+  char      *in_reply_to;
+  char      *references;
   /* S/MIME: sign with the sender's certificate, encrypt for every
    * recipient (and the sender); the outbox applies them after building. */
   gboolean   sign;

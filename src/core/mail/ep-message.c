@@ -265,6 +265,50 @@ attachment_part (const char    *path,
   return GMIME_OBJECT (part);
 }
 
+/* "<a@x> <b@y>" with only what is shaped like a msg-id kept (printable
+ * ASCII in angle brackets, no space, no "<" or ">" inside), at most
+ * @max of them (the last ones), or NULL: nothing else can reach a header. */
+char *
+ep_message_clean_msg_ids (const char *text,
+                          guint       max)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = text;
+
+  while (p != NULL && *p != '\0')
+    {
+      const char *start = strchr (p, '<');
+      const char *end;
+      gboolean ok = TRUE;
+
+      if (start == NULL)
+        break;
+      end = strchr (start + 1, '>');
+      if (end == NULL)
+        break;
+      if (end - start < 2 || end - start > 250)
+        ok = FALSE;
+      for (const char *q = start + 1; ok && q < end; q++)
+        if ((guchar) *q <= 32 || (guchar) *q >= 127 || *q == '<')
+          ok = FALSE;
+      if (ok)
+        g_ptr_array_add (ids, (gpointer) start);
+      p = end + 1;
+    }
+  if (ids->len == 0)
+    return NULL;
+  for (guint i = ids->len > max ? ids->len - max : 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append_len (out, id, strchr (id, '>') - id + 1);
+    }
+  return g_strdup (out->str);
+}
+
 static char *
 domain_of (const char *address)
 {
@@ -354,6 +398,16 @@ ep_message_build (const EpDraft  *draft,
   else
     message_id = g_mime_utils_generate_message_id (domain);
   g_mime_message_set_message_id (message, message_id);
+
+  {
+    g_autofree char *in_reply_to = ep_message_clean_msg_ids (draft->in_reply_to, 1);
+    g_autofree char *references = ep_message_clean_msg_ids (draft->references, 20);
+
+    if (in_reply_to != NULL)
+      g_mime_object_set_header (GMIME_OBJECT (message), "In-Reply-To", in_reply_to, NULL);
+    if (references != NULL)
+      g_mime_object_set_header (GMIME_OBJECT (message), "References", references, NULL);
+  }
 
   body = build_body (draft, error);
   if (body == NULL)

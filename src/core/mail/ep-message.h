@@ -39,6 +39,10 @@ EpOutgoing *ep_message_build     (const EpDraft *draft,
                                   GCancellable  *cancellable,
                                   GError       **error);
 char       *ep_message_sanitize_header_text (const char *text);
+/* The msg-ids in @text ("<a@x> <b@y>"), only those shaped like one (no
+ * space, no CR/LF), the last @max of them, or NULL if none. */
+char       *ep_message_clean_msg_ids        (const char *text,
+                                             guint       max);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpOutgoing, ep_outgoing_unref)
 
