@@ -5,6 +5,7 @@
  *   epistle-cli inbox list --account NAME [--folder NAME] [--search WORDS]
  *   epistle-cli inbox show ID [--password-stdin]
  *   epistle-cli inbox flag ID --seen | --unseen | --flagged | --unflagged
+ *   epistle-cli inbox watch --account NAME [--timeout SECONDS]
  *
  * The same cache the window reads: a sync here is seen there.
  *
@@ -59,6 +60,27 @@ inbox_sync (EpContext  *context,
 
   g_print (_("Synced %u folders: %u new, %u with changed flags, %u removed, %u folders read again.\n"),
            stats.folders, stats.added, stats.flags_changed, stats.removed, stats.resets);
+  if (stats.bounces > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%u returned message was matched to a campaign recipient.\n",
+                          "%u returned messages were matched to campaign recipients.\n", stats.bounces),
+             stats.bounces);
+  return EXIT_OK;
+}
+
+static int
+inbox_watch (EpContext  *context,
+             EpAccount  *account,
+             int         timeout)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpServerConfig) config = imap_config (context, account, &error);
+  gboolean changed = FALSE;
+
+  if (config == NULL ||
+      !ep_inbox_wait_for_change (config, timeout > 0 ? (guint) timeout : 25 * 60, &changed,
+                                 ep_context_get_protocol_log (context), cancellable, &error))
+    return fail (g_steal_pointer (&error));
+  g_print (changed ? _("The Inbox changed.\n") : _("No change.\n"));
   return EXIT_OK;
 }
 
@@ -271,6 +293,7 @@ cmd_inbox (int    argc,
   g_autofree char *search = NULL;
   gboolean inbox_only = FALSE, verbose = FALSE, password_stdin = FALSE;
   gboolean seen = FALSE, unseen = FALSE, flagged = FALSE, unflagged = FALSE;
+  int timeout = 0;
   GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("The account"), N_("NAME") },
     { "inbox-only", 0, 0, G_OPTION_ARG_NONE, &inbox_only, N_("sync: only the Inbox"), NULL },
@@ -282,16 +305,17 @@ cmd_inbox (int    argc,
     { "unseen", 0, 0, G_OPTION_ARG_NONE, &unseen, N_("flag: mark as unread"), NULL },
     { "flagged", 0, 0, G_OPTION_ARG_NONE, &flagged, N_("flag: add a star"), NULL },
     { "unflagged", 0, 0, G_OPTION_ARG_NONE, &unflagged, N_("flag: remove the star"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("watch: give up after SECONDS (default 1500)"), N_("SECONDS") },
     { NULL }
   };
-  g_autoptr(GOptionContext) options = g_option_context_new (_("sync | folders | list | show ID | flag ID — received mail"));
+  g_autoptr(GOptionContext) options = g_option_context_new (_("sync | folders | list | show ID | flag ID | watch — received mail"));
   gint64 id = 0;
 
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     return usage_error ("%s", error->message);
   if (argc < 2)
-    return usage_error (_("inbox needs sync, folders, list, show or flag"));
+    return usage_error (_("inbox needs sync, folders, list, show, flag or watch"));
 
   if (g_str_equal (argv[1], "show") || g_str_equal (argv[1], "flag"))
     {
@@ -308,12 +332,14 @@ cmd_inbox (int    argc,
       (account = ep_context_find_account (context, account_name, &error)) == NULL)
     return fail (g_steal_pointer (&error));
 
-  if (g_str_equal (argv[1], "sync") || g_str_equal (argv[1], "list"))
+  if (g_str_equal (argv[1], "sync") || g_str_equal (argv[1], "list") || g_str_equal (argv[1], "watch"))
     {
       if (account == NULL)
         return usage_error (_("%s needs --account"), argv[1]);
       if (g_str_equal (argv[1], "sync"))
         return inbox_sync (context, account, inbox_only, verbose);
+      if (g_str_equal (argv[1], "watch"))
+        return inbox_watch (context, account, timeout);
       return inbox_list (context, account, folder, search);
     }
   if (g_str_equal (argv[1], "folders"))

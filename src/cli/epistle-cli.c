@@ -64,6 +64,7 @@ print_help (void)
              "  epistle-cli inbox list --account NAME [--folder NAME] [--search WORDS]\n"
              "  epistle-cli inbox show ID [--password-stdin]\n"
              "  epistle-cli inbox flag ID --seen | --unseen | --flagged | --unflagged\n"
+             "  epistle-cli inbox watch --account NAME [--timeout SECONDS]\n"
              "\n"
              "Exit status: 0 done, 2 bad input, 3 authentication, 4 TLS or certificate,\n"
              "5 rejected by the server, 6 temporary failure (the message stays in the\n"

@@ -275,6 +275,7 @@ typedef struct
   EpInboxProgressFunc  progress;
   gpointer             progress_data;
   gboolean             flags_only;
+  GArray              *reports;    /* guint32: new delivery reports */
 } FetchState;
 
 static gboolean
@@ -320,6 +321,8 @@ fetch_cb (const EpImapResponse  *r,
   s = summary_from_fetch (fetch, state->folder->id);
   if (!state->flags_only && !(s->state & EP_INBOX_SEEN))
     state->unread++;
+  if (!state->flags_only && s->is_report && state->reports != NULL)
+    g_array_append_val (state->reports, fetch->uid);
   state->max_uid = MAX (state->max_uid, fetch->uid);
   g_ptr_array_add (state->pending, s);
   state->done++;
@@ -431,6 +434,77 @@ remove_expunged (EpImapSession        *session,
   return ep_store_inbox_remove_uids (store, folder->id, gone, error);
 }
 
+typedef struct
+{
+  EpStore             *store;
+  const EpInboxFolder *folder;
+  guint                matched;
+} BounceState;
+
+static gboolean
+bounce_cb (const EpImapResponse  *r,
+           gpointer               user_data,
+           GError               **error)
+{
+  BounceState *state = user_data;
+  g_autoptr(EpImapFetch) fetch = NULL;
+  g_autoptr(EpReadMessage) message = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 id, campaign = 0;
+
+  if (g_strcmp0 (r->name, "FETCH") != 0)
+    return TRUE;
+  fetch = ep_imap_fetch_parse (r, NULL);
+  if (fetch == NULL || fetch->uid == 0 || fetch->body == NULL)
+    return TRUE;
+
+  /* Cached (a report is never encrypted) and indexed like any other. */
+  message = ep_read_message_parse (fetch->body, NULL, NULL, FALSE, NULL);
+  id = ep_store_inbox_find_uid (state->store, state->folder->id, fetch->uid);
+  if (id != 0)
+    ep_store_inbox_set_body (state->store, id, fetch->body,
+                             message && message->body ? message->body->text : NULL, NULL);
+  if (message == NULL || message->bounce == NULL || message->bounce->original_message_id == NULL)
+    return TRUE;
+
+  if (ep_store_recipient_mark_bounced (state->store, message->bounce->original_message_id,
+                                       message->bounce->diagnostic ? message->bounce->diagnostic
+                                                                   : message->bounce->status,
+                                       &campaign, &local_error))
+    state->matched++;
+  else if (local_error != NULL)
+    g_warning ("Recording a returned message: %s", local_error->message);
+  return TRUE;
+}
+
+/* New delivery reports in the Inbox: the campaign recipients whose
+ * messages came back are marked bounced. */
+static gboolean
+match_bounces (EpImapSession        *session,
+               EpStore              *store,
+               const EpInboxFolder  *folder,
+               GArray               *uids,
+               EpInboxSyncStats     *stats,
+               GCancellable         *cancellable,
+               GError              **error)
+{
+  BounceState state = { store, folder, 0 };
+
+  for (guint i = 0; i < uids->len; i += 50)
+    {
+      g_autoptr(GString) command = g_string_new ("UID FETCH ");
+
+      for (guint j = i; j < uids->len && j < i + 50; j++)
+        g_string_append_printf (command, "%s%u", j > i ? "," : "", g_array_index (uids, guint32, j));
+      g_string_append (command, " (UID BODY.PEEK[])");
+      if (!ep_imap_session_run (session, command->str, bounce_cb, &state, NULL, cancellable, error))
+        return FALSE;
+    }
+  if (stats != NULL)
+    stats->bounces += state.matched;
+  return TRUE;
+}
+
 static gboolean
 sync_folder (EpImapSession        *session,
              EpStore              *store,
@@ -446,7 +520,10 @@ sync_folder (EpImapSession        *session,
   gboolean first;
   guint32 start;
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_inbox_summary_free);
-  FetchState state = { store, folder, 1, pending, 0, 0, 0, 0, progress, progress_data, FALSE };
+  g_autoptr(GArray) reports = g_array_new (FALSE, FALSE, sizeof (guint32));
+  gboolean is_inbox = g_strcmp0 (folder->special_use, "\\Inbox") == 0;
+  FetchState state = { store, folder, 1, pending, 0, 0, 0, 0, progress, progress_data, FALSE,
+                       is_inbox ? reports : NULL };
 
   if (!select_folder (session, folder, FALSE, &sel, cancellable, error))
     return FALSE;
@@ -487,11 +564,15 @@ sync_folder (EpImapSession        *session,
         }
     }
 
+  if (reports->len > 0 &&
+      !match_bounces (session, store, folder, reports, stats, cancellable, error))
+    return FALSE;
+
   /* Flags of the messages cached before. */
   if (!first && start > 1 && sel.exists > 0)
     {
       g_autofree char *command = NULL;
-      FetchState flags = { store, folder, 1, pending, 0, 0, 0, 0, NULL, NULL, TRUE };
+      FetchState flags = { store, folder, 1, pending, 0, 0, 0, 0, NULL, NULL, TRUE, NULL };
 
       if (condstore && !sel.nomodseq && folder->highestmodseq > 0)
         {

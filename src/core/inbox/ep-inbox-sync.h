@@ -27,6 +27,7 @@ typedef struct
   guint removed;        /* messages gone from the server */
   guint resets;         /* folders emptied for a new UIDVALIDITY */
   guint new_in_inbox;   /* new unread messages in the Inbox */
+  guint bounces;        /* returned messages matched to a campaign recipient */
 } EpInboxSyncStats;
 
 /* Progress from the worker: @done of @total messages of @folder. */

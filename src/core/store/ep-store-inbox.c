@@ -707,6 +707,30 @@ ep_store_inbox_lookup (EpStore  *self,
   return s;
 }
 
+gint64
+ep_store_inbox_find_uid (EpStore *self,
+                         gint64   folder_id,
+                         guint32  uid)
+{
+  sqlite3_stmt *stmt;
+  gint64 id = 0;
+
+  g_return_val_if_fail (EP_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  stmt = _ep_store_cached (self, "SELECT id FROM inbox_messages WHERE folder_id = ?1 AND uid = ?2");
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, uid);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        id = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+  g_mutex_unlock (&self->mutex);
+  return id;
+}
+
 GBytes *
 ep_store_inbox_body (EpStore  *self,
                      gint64    id,
@@ -829,12 +853,21 @@ ep_store_recipient_mark_bounced (EpStore     *self,
   gboolean ok = FALSE;
   gint64 id = 0;
   int rc = SQLITE_ERROR;
+  g_autofree char *bare = NULL;
 
   g_return_val_if_fail (EP_IS_STORE (self), FALSE);
   g_return_val_if_fail (message_id != NULL, FALSE);
 
   if (campaign_id != NULL)
     *campaign_id = 0;
+
+  /* The journal keeps Message-IDs without their angle brackets. */
+  bare = g_strstrip (g_strdup (message_id));
+  if (bare[0] == '<' && strlen (bare) > 2 && bare[strlen (bare) - 1] == '>')
+    {
+      bare[strlen (bare) - 1] = '\0';
+      memmove (bare, bare + 1, strlen (bare));
+    }
 
   g_mutex_lock (&self->mutex);
   stmt = _ep_store_cached (self,
@@ -843,7 +876,7 @@ ep_store_recipient_mark_bounced (EpStore     *self,
                            "RETURNING campaign_id");
   if (stmt != NULL)
     {
-      bind_text (stmt, 1, message_id);
+      bind_text (stmt, 1, bare);
       bind_text (stmt, 2, diagnostic ? diagnostic : "");
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         id = sqlite3_column_int64 (stmt, 0);

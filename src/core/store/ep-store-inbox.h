@@ -124,6 +124,10 @@ GArray     *ep_store_inbox_list          (EpStore              *self,
 EpInboxSummary *ep_store_inbox_lookup    (EpStore              *self,
                                           gint64                id,
                                           GError              **error);
+/* The id of (folder, uid) in the cache, 0 when not cached. */
+gint64      ep_store_inbox_find_uid      (EpStore              *self,
+                                          gint64                folder_id,
+                                          guint32               uid);
 /* The cached raw message, NULL (no error) when not fetched yet. */
 GBytes     *ep_store_inbox_body          (EpStore              *self,
                                           gint64                id,
