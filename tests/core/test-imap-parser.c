@@ -208,6 +208,7 @@ assert_dumps (const char        *name,
   g_autoptr(GPtrArray) responses = parse_transcript (name, &dumps);
   guint n = g_strv_length ((char **) expected);
 
+  g_assert_cmpuint (responses->len, ==, dumps->len);
   for (guint i = 0; i < MIN (n, dumps->len); i++)
     g_assert_cmpstr (dumps->pdata[i], ==, expected[i]);
   g_assert_cmpuint (dumps->len, ==, n);
@@ -570,9 +571,26 @@ test_shapes (void)
                  "* 1 FETCH (BODY[1.2.MIME]<0.100> \"a\\x00b\" BINARY[1] \"\\xff\\x0d\")");
   assert_parses ("* 1 FETCH (X 99999999999999999999 Y 9223372036854775807)\r\n",
                  "* 1 FETCH (X 99999999999999999999 Y #9223372036854775807)");
+  /* Status text never announces a literal. */
+  assert_parses ("A5 OK done {5}\r\n", "A5 OK text=done {5}");
+  assert_parses ("* OK see {5}\r\n", "* OK text=see {5}");
+  assert_parses ("+ ready {5}\r\n", "+ text=ready {5}");
+  /* A mailbox name as a literal, and a name that is a number. */
+  assert_parses ("* LIST () \"/\" {4}\r\nab c\r\n", "* LIST (() \"/\" \"ab c\")");
+  assert_parses ("* LSUB () NIL 2024\r\n", "* LSUB (() NIL #2024)");
   /* Blank lines between responses are skipped. */
   assert_parses ("\r\n\n* 4 EXISTS\r\n", "* 4 EXISTS ()");
 
+  {
+    g_autoptr(EpImapResponse) r = parse_one ("* LSUB (\\Noselect \\HasChildren) NIL 2024\r\n");
+    g_autoptr(EpImapMailbox) m = ep_imap_mailbox_parse (r, NULL);
+
+    g_assert_cmpstr (m->name, ==, "2024");
+    g_assert_cmpint (m->delimiter, ==, 0);
+    g_assert_false (m->selectable);
+    g_assert_null (m->special_use);
+    g_assert_cmpstr (m->attributes[0], ==, "\\Noselect");
+  }
   {
     g_autoptr(EpImapResponse) r = parse_one ("* 5 FETCH (UID 9 INTERNALDATE \" 7-Feb-2024 23:59:60 +0130\" "
                                              "RFC822.HEADER {4}\r\nA: b BODY[HEADER] NIL)\r\n");

@@ -521,7 +521,8 @@ get_bytes (const EpImapValue *v,
   if (!is_stringish (v))
     return FALSE;
   g_clear_pointer (out, g_bytes_unref);
-  *out = g_bytes_new (v->str, v->len);
+  /* With a NUL after the bytes (not counted), as the value has. */
+  *out = g_bytes_new_take (g_memdup2 (v->str, v->len + 1), v->len);
   return TRUE;
 }
 

@@ -171,6 +171,7 @@ typedef struct
   EpImapBodySummary *body_summary;  /* from BODYSTRUCTURE, or NULL */
   GBytes            *body;          /* BODY[] / BODY.PEEK[] / RFC822 literal, or NULL */
   GBytes            *header;        /* BODY[HEADER] / RFC822.HEADER, or NULL */
+                                    /* (body and header: a NUL follows their bytes, not counted) */
 } EpImapFetch;
 
 void         ep_imap_fetch_free  (EpImapFetch *fetch);
