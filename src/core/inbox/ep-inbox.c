@@ -54,7 +54,7 @@ typedef struct
 static void
 sync_state_free (SyncState *state)
 {
-  g_ptr_array_unref (state->waiting);
+  g_clear_pointer (&state->waiting, g_ptr_array_unref);
   g_free (state);
 }
 

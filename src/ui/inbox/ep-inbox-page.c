@@ -633,6 +633,9 @@ ep_inbox_page_new (EpContext *context)
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed), self);
   g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (folded_changed), self);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  /* Folded (a phone, a narrow window), the Inbox's list comes first;
+   * the folders are one step back. */
+  adw_leaflet_set_visible_child_name (self->leaflet, "messages");
   folded_changed (self);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), FALSE);
 

@@ -263,7 +263,7 @@ show_message (EpMessageView *self)
 {
   EpReadMessage *m = self->message;
   g_autoptr(GDateTime) date = m->date ? g_date_time_new_from_unix_local (m->date) : NULL;
-  g_autofree char *when = date ? g_date_time_format (date, _("%A, %e %B %Y, %H:%M")) : NULL;
+  g_autofree char *when = date ? g_date_time_format (date, _("%A, %-d %B %Y, %H:%M")) : NULL;
   g_autofree char *to = NULL;
 
   switch (m->state)
@@ -576,6 +576,8 @@ build (EpMessageView *self)
                                   _("Password"), -1);
   g_signal_connect_swapped (self->password_entry, "activate", G_CALLBACK (password_activate), self);
   button = gtk_button_new_with_mnemonic (_("_Open"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Open Message"), -1);
   gtk_widget_add_css_class (button, "suggested-action");
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (password_activate), self);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->password_entry));
