@@ -1,11 +1,20 @@
 /* ep-campaign-runner.c: sending a campaign or a message through the journal
  *
- * The journal (store/ep-store-campaign.c) is the source of truth. A worker
- * claims a recipient (committed as EP_RECIPIENT_SENDING) just before building
- * and sending its message, and records the outcome (committed) right
- * after. A crash therefore leaves at most the messages on the wire in
- * doubt; the next run marks them "uncertain" and sends them again, with the
- * same Message-ID (a duplicate beats a loss).
+ * The journal (store/ep-store-campaign.c, store/ep-store-journal.c) is the
+ * source of truth, and commits in groups: each connection claims a batch
+ * of up to EP_SEND_BATCH recipients in one transaction (committed as
+ * EP_RECIPIENT_SENDING before any of their messages is built), and records
+ * their outcomes in the transaction that claims its next batch. A failure
+ * is recorded at once, and so is every outcome of a paced send (those
+ * claim one at a time); a run that stops gives back what it claimed and
+ * never sent.
+ *
+ * The guarantee: after a kill -9 nobody is lost, and the recipients sent
+ * again are at most those claimed and not yet recorded, at most K
+ * connections × EP_SEND_BATCH. The next run marks them "uncertain",
+ * reports them so, and sends them again with the same Message-ID (a
+ * duplicate beats a loss). tests/net/test_merge.py kills a run at each
+ * boundary of a batch to check it.
  *
  * K worker threads each keep one SMTP connection open across messages.
  * Pacing is a shared schedule of start times (rate per minute) and a

@@ -2,8 +2,9 @@
  *
  * Each of the run's K threads keeps one SMTP connection open across
  * messages: it waits for its paced slot, checks the sending window and
- * the daily limit, claims the next recipient from the journal, builds its
- * message, sends it and records the outcome (see ep-campaign-runner.c for
+ * the daily limit, takes the next recipient of the batch it claimed from
+ * the journal, builds its message, sends it, and records the batch's
+ * outcomes with the claim of the next batch (see ep-campaign-runner.c for
  * what the journal guarantees).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -200,43 +201,34 @@ build_message (EpCampaignRunner       *self,
   return ep_message_build (draft, NULL, error);
 }
 
-/* Records the outcome of one attempt; returns FALSE if the journal failed. */
-static gboolean
-record (EpCampaignRunner       *self,
-        const EpStoreRecipient *r,
-        EpRecipientState        state,
-        guint                   code,
-        const char             *reply,
-        gint64                  next_attempt)
+/* A message tried and its outcome, until the next exchange records it. */
+typedef struct
 {
-  g_autoptr(GError) error = NULL;
-
-  /* Another Epistle may hold the database for a moment (creating a large
-   * campaign): try for a while before giving up on the journal. */
-  for (guint attempt = 0; attempt < 20; attempt++)
-    {
-      g_clear_error (&error);
-      if (ep_store_recipient_update (self->store, self->id, r->row_number, state, code, reply,
-                                     next_attempt, &error))
-        return TRUE;
-      g_usleep (G_USEC_PER_SEC / 2);
-    }
-
-  /* The journal, not the server, failed: say so, and stop. */
-  g_mutex_lock (&self->mutex);
-  self->in_flight--;
-  _ep_campaign_runner_request_stop_locked (self, EP_CAMPAIGN_END_STORE, error->message);
-  g_mutex_unlock (&self->mutex);
-  return FALSE;
-}
+  EpStoreRecipient *r;             /* borrowed from Sender.claimed */
+  EpRecipientState  state;
+  guint             code;
+  char             *reply;
+  gint64            next_attempt;
+  EpCampaignEnd     stop;
+  EpSmtpReport     *report;
+} Done;
 
 static void
-handle_result (EpCampaignRunner       *self,
-               EpSmtpConnection       *connection,
-               const EpStoreRecipient *r,
-               gsize                   message_size,
-               EpSmtpReport           *report,
-               const GError           *error)
+done_clear (Done *d)
+{
+  g_clear_pointer (&d->reply, g_free);
+  g_clear_pointer (&d->report, ep_smtp_report_free);
+}
+
+/* What one attempt came to (nothing recorded yet). */
+static void
+classify (EpCampaignRunner       *self,
+          EpSmtpConnection       *connection,
+          EpStoreRecipient       *r,
+          gsize                   message_size,
+          EpSmtpReport           *report,
+          const GError           *error,
+          Done                   *done)
 {
   EpRecipientState state;
   g_autofree char *reply = NULL;
@@ -321,10 +313,25 @@ handle_result (EpCampaignRunner       *self,
         }
     }
 
-  if (!record (self, r, state, code, reply, next_attempt))
-    return;
+  done->r = r;
+  done->state = state;
+  done->code = code;
+  done->reply = g_steal_pointer (&reply);
+  done->next_attempt = next_attempt;
+  done->stop = stop;
+  done->report = report;
+}
 
-  g_mutex_lock (&self->mutex);
+/* Called with the lock held, once @d is recorded: counts it, stops the
+ * run if it says so, and reports it. */
+static void
+account_locked (EpCampaignRunner *self,
+                const Done       *d)
+{
+  const EpStoreRecipient *r = d->r;
+  EpRecipientState state = d->state;
+  const char *reply = d->reply;
+
   self->in_flight--;
 
   if (state == EP_RECIPIENT_SENT)
@@ -348,11 +355,10 @@ handle_result (EpCampaignRunner       *self,
   if (state == EP_RECIPIENT_SENT || state == EP_RECIPIENT_FAILED)
     self->progress.remaining--;
 
-  if (stop != EP_CAMPAIGN_END_FINISHED)
-    _ep_campaign_runner_request_stop_locked (self, stop, reply);
+  if (d->stop != EP_CAMPAIGN_END_FINISHED)
+    _ep_campaign_runner_request_stop_locked (self, d->stop, reply);
 
-  _ep_campaign_runner_report_progress_locked (self, r, state, reply, next_attempt, report);
-  g_mutex_unlock (&self->mutex);
+  _ep_campaign_runner_report_progress_locked (self, r, state, reply, d->next_attempt, d->report);
 }
 
 /* "Send Now" on waiting retries: makes them due in the journal. FALSE
@@ -380,21 +386,116 @@ take_retry_now (EpCampaignRunner *self)
   return TRUE;
 }
 
+/* One connection's share of the journal: the recipients it claimed, the
+ * first of them not yet taken, and what it tried and has not recorded. */
+typedef struct
+{
+  EpCampaignRunner *self;
+  GPtrArray        *claimed;       /* EpStoreRecipient */
+  guint             next;
+  GArray           *done;          /* Done */
+  gboolean          broken;        /* the journal failed: record nothing more */
+} Sender;
+
+/* In one transaction: records what @s has done, then claims up to @max
+ * more recipients (replacing those it held, all taken), or, with
+ * @release, gives back those it claimed and never took. FALSE (and the
+ * run stops) when the journal cannot be written; the rows then stay
+ * "sending" and the next run sends them again, reported uncertain. */
+static gboolean
+exchange (Sender   *s,
+          guint     max,
+          gboolean  release,
+          gint64    now,
+          gint64   *next_due)
+{
+  EpCampaignRunner *self = s->self;
+  g_autoptr(GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (EpStoreOutcome));
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  for (guint i = 0; i < s->done->len; i++)
+    {
+      const Done *d = &g_array_index (s->done, Done, i);
+      EpStoreOutcome o = { d->r->row_number, d->state, d->code, d->reply, d->next_attempt, FALSE };
+
+      g_array_append_val (outcomes, o);
+    }
+  for (guint i = s->next; release && i < s->claimed->len; i++)
+    {
+      const EpStoreRecipient *r = g_ptr_array_index (s->claimed, i);
+      EpStoreOutcome o = { r->row_number, r->claimed_from, 0, NULL, 0, TRUE };
+
+      g_array_append_val (outcomes, o);
+    }
+
+  /* Another Epistle may hold the database for a moment (creating a large
+   * campaign): try for a while before giving up on the journal. */
+  for (guint attempt = 0; attempt < 20 && !ok; attempt++)
+    {
+      g_clear_error (&error);
+      ok = ep_store_recipient_exchange (self->store, self->id, (const EpStoreOutcome *) outcomes->data,
+                                        outcomes->len, max, now, fresh, next_due, &error);
+      if (!ok)
+        g_usleep (G_USEC_PER_SEC / 2);
+    }
+
+  g_mutex_lock (&self->mutex);
+  if (ok)
+    for (guint i = 0; i < s->done->len; i++)
+      account_locked (self, &g_array_index (s->done, Done, i));
+  else
+    {
+      /* The journal, not the server, failed: say so, and stop. */
+      self->in_flight -= s->done->len;
+      _ep_campaign_runner_request_stop_locked (self, EP_CAMPAIGN_END_STORE, error->message);
+      s->broken = TRUE;
+    }
+  g_mutex_unlock (&self->mutex);
+  g_array_set_size (s->done, 0);
+
+  if (ok && (max > 0 || release))
+    {
+      g_ptr_array_unref (s->claimed);
+      s->claimed = g_steal_pointer (&fresh);
+      s->next = 0;
+    }
+
+  return ok;
+}
+
+/* How many recipients a connection claims at a time. Paced sends and
+ * single messages take one at a time, and record each outcome at once:
+ * they have no throughput to win and their progress shows as it happens. */
+static guint
+batch_size (EpCampaignRunner *self)
+{
+  return self->kind == EP_CAMPAIGN_KIND_MESSAGE || self->rate > 0 ? 1 : EP_SEND_BATCH;
+}
+
 gpointer
 _ep_campaign_runner_worker (gpointer data)
 {
   EpCampaignRunner *self = data;
   g_autoptr(EpSmtpConnection) connection = ep_smtp_connection_new (self->config);
+  Sender s = { self, NULL, 0, NULL, FALSE };
+  guint batch = batch_size (self);
+
+  s.claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
+  s.done = g_array_new (FALSE, TRUE, sizeof (Done));
+  g_array_set_clear_func (s.done, (GDestroyNotify) done_clear);
 
   for (;;)
     {
-      g_autoptr(EpStoreRecipient) r = NULL;
+      EpStoreRecipient *r;
       g_autoptr(EpOutgoing) outgoing = NULL;
       g_autoptr(EpSmtpReport) report = NULL;
       g_autoptr(GError) error = NULL;
       gint64 next_due = 0;
       gint64 slot = 0;
       gint64 now;
+      Done done = { 0, };
 
       if (!wait_for_slot (self, &slot) || !check_window (self) || !check_daily_limit (self))
         break;
@@ -403,8 +504,14 @@ _ep_campaign_runner_worker (gpointer data)
         break;
 
       now = g_get_real_time () / G_USEC_PER_SEC;
-      r = ep_store_recipient_claim (self->store, self->id, now, &next_due, &error);
-      if (r == NULL)
+      if (s.next == s.claimed->len && !exchange (&s, batch, FALSE, now, &next_due))
+        {
+          g_mutex_lock (&self->mutex);
+          self->in_flight--;
+          g_mutex_unlock (&self->mutex);
+          break;
+        }
+      if (s.next == s.claimed->len)
         {
           gboolean stop;
 
@@ -415,9 +522,7 @@ _ep_campaign_runner_worker (gpointer data)
           if (slot != 0 && self->rate > 0 &&
               self->next_slot == slot + (G_USEC_PER_SEC * 60) / self->rate)
             self->next_slot = slot;
-          if (error != NULL)
-            _ep_campaign_runner_request_stop_locked (self, EP_CAMPAIGN_END_STORE, error->message);
-          if (next_due == 0 || error != NULL)
+          if (next_due == 0)
             stop = TRUE;
           else if (!self->wait_for_retries && self->in_flight == 0)
             {
@@ -438,15 +543,28 @@ _ep_campaign_runner_worker (gpointer data)
           continue;
         }
 
+      r = g_ptr_array_index (s.claimed, s.next++);
       outgoing = build_message (self, r, &error);
       if (outgoing != NULL)
         report = ep_smtp_connection_send (connection, outgoing->envelope_from,
                                           (const char * const *) outgoing->recipients,
                                           outgoing->data, self->log, self->cancellable, &error);
 
-      handle_result (self, connection, r, outgoing ? g_bytes_get_size (outgoing->data) : 0,
-                     report, error);
+      classify (self, connection, r, outgoing ? g_bytes_get_size (outgoing->data) : 0,
+                g_steal_pointer (&report), error, &done);
+      g_array_append_val (s.done, done);
+
+      /* Anything but a success is recorded at once (it may stop the run);
+       * so is every outcome of a paced send. */
+      if ((done.state != EP_RECIPIENT_SENT || self->rate > 0) && !exchange (&s, 0, FALSE, now, NULL))
+        break;
     }
+
+  /* What was tried is recorded; what was claimed and not taken goes back. */
+  if (!s.broken)
+    exchange (&s, 0, TRUE, 0, NULL);
+  g_array_unref (s.done);
+  g_ptr_array_unref (s.claimed);
 
   return NULL;
 }
