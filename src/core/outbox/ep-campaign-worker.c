@@ -386,6 +386,76 @@ take_retry_now (EpCampaignRunner *self)
   return TRUE;
 }
 
+/* A message built ahead, for the recipient it was built for. */
+typedef struct
+{
+  const EpStoreRecipient *r;
+  EpOutgoing             *outgoing;
+  GError                 *error;
+} Built;
+
+static void
+built_free (Built *b)
+{
+  g_clear_pointer (&b->outgoing, ep_outgoing_unref);
+  g_clear_error (&b->error);
+  g_free (b);
+}
+
+/* A connection's builder: renders the recipients it claimed, in order,
+ * on a thread of its own while the previous message is on the wire. It
+ * shares nothing with the other connections' but the run's read-only
+ * template and account (no lock); at most one batch is built ahead. */
+typedef struct
+{
+  EpCampaignRunner *self;
+  GAsyncQueue      *in;            /* EpStoreRecipient * (borrowed); itself: stop */
+  GAsyncQueue      *out;           /* Built * */
+  GThread          *thread;
+} Prefetch;
+
+static gpointer
+prefetch_thread (gpointer data)
+{
+  Prefetch *p = data;
+
+  for (;;)
+    {
+      gpointer item = g_async_queue_pop (p->in);
+      Built *b;
+
+      if (item == p)
+        break;
+      b = g_new0 (Built, 1);
+      b->r = item;
+      b->outgoing = build_message (p->self, b->r, &b->error);
+      g_async_queue_push (p->out, b);
+    }
+
+  return NULL;
+}
+
+static void
+prefetch_start (Prefetch         *p,
+                EpCampaignRunner *self)
+{
+  p->self = self;
+  p->in = g_async_queue_new ();
+  p->out = g_async_queue_new_full ((GDestroyNotify) built_free);
+  p->thread = g_thread_new ("ep-campaign-build", prefetch_thread, p);
+}
+
+/* Stops the builder at once (what it has not started is dropped) and
+ * frees what it built and nobody took. */
+static void
+prefetch_stop (Prefetch *p)
+{
+  g_async_queue_push_front (p->in, p);
+  g_thread_join (p->thread);
+  g_async_queue_unref (p->in);
+  g_async_queue_unref (p->out);
+}
+
 /* One connection's share of the journal: the recipients it claimed, the
  * first of them not yet taken, and what it tried and has not recorded. */
 typedef struct
@@ -481,10 +551,12 @@ _ep_campaign_runner_worker (gpointer data)
   g_autoptr(EpSmtpConnection) connection = ep_smtp_connection_new (self->config);
   Sender s = { self, NULL, 0, NULL, FALSE };
   guint batch = batch_size (self);
+  Prefetch prefetch;
 
   s.claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
   s.done = g_array_new (FALSE, TRUE, sizeof (Done));
   g_array_set_clear_func (s.done, (GDestroyNotify) done_clear);
+  prefetch_start (&prefetch, self);
 
   for (;;)
     {
@@ -504,12 +576,17 @@ _ep_campaign_runner_worker (gpointer data)
         break;
 
       now = g_get_real_time () / G_USEC_PER_SEC;
-      if (s.next == s.claimed->len && !exchange (&s, batch, FALSE, now, &next_due))
+      if (s.next == s.claimed->len)
         {
-          g_mutex_lock (&self->mutex);
-          self->in_flight--;
-          g_mutex_unlock (&self->mutex);
-          break;
+          if (!exchange (&s, batch, FALSE, now, &next_due))
+            {
+              g_mutex_lock (&self->mutex);
+              self->in_flight--;
+              g_mutex_unlock (&self->mutex);
+              break;
+            }
+          for (guint i = 0; i < s.claimed->len; i++)
+            g_async_queue_push (prefetch.in, g_ptr_array_index (s.claimed, i));
         }
       if (s.next == s.claimed->len)
         {
@@ -544,7 +621,14 @@ _ep_campaign_runner_worker (gpointer data)
         }
 
       r = g_ptr_array_index (s.claimed, s.next++);
-      outgoing = build_message (self, r, &error);
+      {
+        Built *b = g_async_queue_pop (prefetch.out);
+
+        g_assert (b->r == r);
+        outgoing = g_steal_pointer (&b->outgoing);
+        error = g_steal_pointer (&b->error);
+        built_free (b);
+      }
       if (outgoing != NULL)
         report = ep_smtp_connection_send (connection, outgoing->envelope_from,
                                           (const char * const *) outgoing->recipients,
@@ -561,6 +645,7 @@ _ep_campaign_runner_worker (gpointer data)
     }
 
   /* What was tried is recorded; what was claimed and not taken goes back. */
+  prefetch_stop (&prefetch);
   if (!s.broken)
     exchange (&s, 0, TRUE, 0, NULL);
   g_array_unref (s.done);
