@@ -350,7 +350,7 @@ if [[ " $only " == *" live "* ]]; then
     [ -n "${R[$1]:-}" ] || { echo ""; return; }
     printf '%s\n' ${R[$1]} | sort -n | awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'
   }
-  rate_cell () { local m; m=$(rate_med "$1"); [ -n "$m" ] && echo "$m msg/s (send phase; $(printf '%s' "${R[$1]}" | tr ' ' '\n' | sort -n | sed -n '1p;$p' | paste -sd– -))" || echo "n/a (${NAS[$1]:-not run})"; }
+  rate_cell () { local m; m=$(rate_med "$1"); [ -n "$m" ] && echo "$m msg/s (send phase; $(printf '%s\n' ${R[$1]} | sort -n | awk 'NR == 1 { l = $1 } { h = $1 } END { printf "%s–%s", l, h }'))" || echo "n/a (${NAS[$1]:-not run})"; }
   l2=$(rate_med live2k); l10=$(rate_med live10k); l100=$(rate_med live100k)
   for n in live10k live100k; do
     m=$(rate_med $n)
