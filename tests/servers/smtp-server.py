@@ -11,11 +11,12 @@ catch-all, one copy per accepted message whatever the envelope recipients.
 
 Faults come from a JSON file re-read on every connection and every command
 (see README.md): rcpt, mail_from, data_reply, drop_mid_data,
-drop_after_data, no_starttls, size_limit, auth_fail, greeting.
+drop_after_data, no_starttls, size_limit, auth_fail, greeting, hold_rcpt,
+hold_dot.
 
 Events are JSON lines in --events: connect, greeting (only when faulted),
 ehlo, starttls, auth (user, mechanism, ok; never the password), mail,
-rcpt, data, close. Each has "conn" (a per-process connection number) and
+rcpt, data, close, hold (a held address: "address", "at"). Each has "conn" (a per-process connection number) and
 "listener" ("smtp" or "smtps").
 """
 
@@ -127,6 +128,11 @@ class Handler:
         if f.get("rcpt_delay"):
             # A slow server: the client has to wait (or give up, or cancel).
             await asyncio.sleep(min(float(f["rcpt_delay"]), 120.0))
+        if address in (f.get("hold_rcpt") or {}):
+            # Holds this one recipient (a kill point for tests): the event
+            # says the client is waiting here.
+            log_event(server, "hold", address=address, at="rcpt")
+            await asyncio.sleep(min(float(f["hold_rcpt"][address]), 120.0))
         reply = f.get("rcpt", {}).get(address)
         if not reply or not applies(f, "rcpt:" + address):
             reply = "250 2.1.5 OK"
@@ -147,6 +153,11 @@ class Handler:
             log_event(server, "data", size=len(raw), reply="dropped")
             server.drop()
             return "421 4.3.0 dropped"          # never reaches the client
+        for address in envelope.rcpt_tos:
+            if address in (f.get("hold_dot") or {}):
+                # The whole message is here; the reply waits.
+                log_event(server, "hold", address=address, at="dot")
+                await asyncio.sleep(min(float(f["hold_dot"][address]), 120.0))
         if f.get("data_reply") and applies(f, "data_reply"):
             log_event(server, "data", size=len(raw), reply=f["data_reply"])
             return f["data_reply"]

@@ -168,9 +168,9 @@ bind_strv (sqlite3_stmt       *stmt,
                        SQLITE_TRANSIENT);
 }
 
-static GStrv
-column_strv (sqlite3_stmt *stmt,
-             int           column)
+GStrv
+_ep_store_column_strv (sqlite3_stmt *stmt,
+                       int           column)
 {
   const void *data = sqlite3_column_blob (stmt, column);
   int size = sqlite3_column_bytes (stmt, column);
@@ -405,7 +405,7 @@ ep_store_message_load (EpStore  *self,
       if (rc == SQLITE_ROW)
         {
           *envelope_from = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-          *envelope_to = column_strv (stmt, 1);
+          *envelope_to = _ep_store_column_strv (stmt, 1);
           *data = g_bytes_new (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2));
           ok = TRUE;
         }
@@ -434,7 +434,7 @@ campaign_from_row (EpStore      *self,
   info->name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
   info->template_text = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   info->base_dir = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-  info->columns = column_strv (stmt, 5);
+  info->columns = _ep_store_column_strv (stmt, 5);
   info->connections = sqlite3_column_int (stmt, 6);
   info->rate = sqlite3_column_int (stmt, 7);
   info->daily_limit = sqlite3_column_int (stmt, 8);
@@ -734,12 +734,8 @@ ep_store_campaign_recover (EpStore  *self,
   return changes;
 }
 
-#define RECIPIENT_COLUMNS \
-  "row_number, address, message_id, state, attempts, was_uncertain, next_attempt, " \
-  "reply_code, reply, updated_at"
-
-static EpStoreRecipient *
-recipient_from_row (sqlite3_stmt *stmt)
+EpStoreRecipient *
+_ep_store_recipient_from_row (sqlite3_stmt *stmt)
 {
   EpStoreRecipient *r = g_new0 (EpStoreRecipient, 1);
 
@@ -811,8 +807,8 @@ ep_store_recipient_claim (EpStore  *self,
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
-          result = recipient_from_row (stmt);
-          result->values = column_strv (stmt, 10);
+          result = _ep_store_recipient_from_row (stmt);
+          result->values = _ep_store_column_strv (stmt, 10);
           if (sqlite3_column_type (stmt, 11) == SQLITE_BLOB)
             result->message = g_bytes_new (sqlite3_column_blob (stmt, 11),
                                            sqlite3_column_bytes (stmt, 11));
@@ -841,6 +837,7 @@ ep_store_recipient_claim (EpStore  *self,
             {
               sqlite3_reset (stmt);
               result->attempts++;
+              result->claimed_from = result->state;
               result->state = EP_RECIPIENT_SENDING;
             }
         }
@@ -943,7 +940,7 @@ ep_store_campaign_recipients (EpStore  *self,
     {
       sqlite3_bind_int64 (stmt, 1, id);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        g_ptr_array_add (result, recipient_from_row (stmt));
+        g_ptr_array_add (result, _ep_store_recipient_from_row (stmt));
       if (rc != SQLITE_DONE)
         ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
     }

@@ -35,4 +35,14 @@ gboolean _ep_store_exec      (EpStore       *self,
 sqlite3_stmt *_ep_store_cached (EpStore     *self,
                                 const char  *sql);
 
+/* A recipient row's columns, in the order _ep_store_recipient_from_row ()
+ * reads them. */
+#define RECIPIENT_COLUMNS \
+  "row_number, address, message_id, state, attempts, was_uncertain, next_attempt, " \
+  "reply_code, reply, updated_at"
+
+EpStoreRecipient *_ep_store_recipient_from_row (sqlite3_stmt *stmt);
+GStrv             _ep_store_column_strv        (sqlite3_stmt *stmt,
+                                                int           column);
+
 G_END_DECLS

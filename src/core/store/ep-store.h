@@ -168,7 +168,23 @@ typedef struct
   /* A protected merge's message, built and encrypted when the campaign
    * was made (what goes on the wire); NULL otherwise and in listings. */
   GBytes           *message;
+  /* What a claim found it in (pending, uncertain, deferred): where it
+   * goes back if it is released unsent. */
+  EpRecipientState  claimed_from;
 } EpStoreRecipient;
+
+/* One outcome for ep_store_recipient_exchange (). */
+typedef struct
+{
+  guint             row_number;
+  EpRecipientState  state;
+  guint             reply_code;    /* 0: none */
+  const char       *reply;
+  gint64            next_attempt;  /* deferred only; 0: none */
+  /* Claimed and never sent: @state is where it goes back (its
+   * claimed_from), the attempt is not counted, nothing else changes. */
+  gboolean          released;
+} EpStoreOutcome;
 
 void              ep_store_recipient_free       (EpStoreRecipient *recipient);
 
@@ -266,6 +282,20 @@ gboolean          ep_store_recipient_update     (EpStore              *self,
                                                  guint                 reply_code,
                                                  const char           *reply,
                                                  gint64                next_attempt,
+                                                 GError              **error);
+/* Group commit: in one transaction, records @outcomes, then claims up to
+ * @max recipients as ep_store_recipient_claim () would, in its order,
+ * appending them to @claimed (which frees with ep_store_recipient_free).
+ * When none is claimed, *@next_due is as for ep_store_recipient_claim ().
+ * FALSE on a journal error: then nothing was recorded or claimed. */
+gboolean          ep_store_recipient_exchange   (EpStore              *self,
+                                                 gint64                id,
+                                                 const EpStoreOutcome *outcomes,
+                                                 guint                 n_outcomes,
+                                                 guint                 max,
+                                                 gint64                now,
+                                                 GPtrArray            *claimed,
+                                                 gint64               *next_due,
                                                  GError              **error);
 /* Every recipient, in row order, without row values. */
 GPtrArray        *ep_store_campaign_recipients  (EpStore              *self,
