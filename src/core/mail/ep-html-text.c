@@ -865,6 +865,15 @@ charset_known (const char *charset)
   return TRUE;
 }
 
+/* libxml2 reports conversion errors (bytes invalid in the charset) to its
+ * generic handler, stderr, whatever the parser's options say. */
+static void
+ignore_error (void       *ctx,
+              const char *msg,
+              ...)
+{
+}
+
 static htmlDocPtr
 parse (const char *html,
        gsize       len,
@@ -874,6 +883,8 @@ parse (const char *html,
   htmlDocPtr doc;
   g_autofree char *declared = NULL;
   const char *encoding = "UTF-8";
+  xmlGenericErrorFunc saved_error;
+  void *saved_error_ctx;
   /* XML_PARSE_HUGE lifts libxml2's limit of 256 nested elements, past
    * which it stops reading and the rest of the mail would be lost; the
    * walks below are iterative and keep their own bound. */
@@ -899,8 +910,13 @@ parse (const char *html,
       ctxt->sax->externalSubset = NULL;
       ctxt->sax->resolveEntity = NULL;
     }
+  /* Both are per thread in libxml2. */
+  saved_error = xmlGenericError;
+  saved_error_ctx = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc (NULL, ignore_error);
   doc = htmlCtxtReadMemory (ctxt, html, (int) MIN (len, MAX_HTML), NULL, encoding,
                             options);
+  xmlSetGenericErrorFunc (saved_error_ctx, saved_error);
   htmlFreeParserCtxt (ctxt);
   return doc;
 }
