@@ -316,6 +316,9 @@ test_inline (void)
                  "rel top anchor", "");
   assert_render ("<ul><li>a<ol><li>b</li><li>c<br>more</li></ol></li><li>d</li></ul><p>after</p>",
                  NULL, "• a\n  1. b\n  2. c\n     more\n• d\n\nafter", "");
+  assert_render ("<ul><li><ul><li>in</li></ul></li><li></li></ul>"
+                 "<table><tr><td>a</td><td></td></tr><tr><td>b</td><td>c</td></tr></table>",
+                 NULL, "•\n  • in\n•\n\na │\nb │ c", "");
   assert_render ("<dl><dt>Term</dt><dd>Meaning</dd></dl>", NULL, "Term\n    Meaning", "");
   /* <pre> keeps its spaces and tabs, but not the newline after the tag. */
   assert_render ("<p>x</p><pre>\n a\r\n\tb</pre>", NULL, "x\n\n a\n\tb", "3 mono “ a\n\tb”\n");
@@ -411,6 +414,9 @@ test_empty (void)
   assert_render ("", NULL, "", "");
   assert_render ("<html><head><title>t</title></head><body> \n </body></html>", NULL, "", "");
   assert_render ("<!--[if mso]><p>Outlook only</p><![endif]-->", NULL, "", "");
+  /* What newsletters show everyone but Outlook is outside the comments. */
+  assert_render ("<!--[if mso]><p>Outlook only</p><![endif]--><!--[if !mso]><!-->"
+                 "<p>Everyone else</p><!--<![endif]-->", NULL, "Everyone else", "");
 }
 
 static void

@@ -388,7 +388,14 @@ _ep_text_builder_text (EpTextBuilder *builder,
                        const char    *text,
                        gsize          len)
 {
+  g_autofree char *valid = NULL;
   gsize i = 0;
+
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      text = valid = g_utf8_make_valid (text, (gssize) len);
+      len = strlen (valid);
+    }
 
   while (i < len && !builder->full)
     {
@@ -428,7 +435,14 @@ _ep_text_builder_verbatim (EpTextBuilder *builder,
                            const char    *text,
                            gsize          len)
 {
+  g_autofree char *valid = NULL;
   gsize i = 0;
+
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      text = valid = g_utf8_make_valid (text, (gssize) len);
+      len = strlen (valid);
+    }
 
   while (i < len && !builder->full)
     {
@@ -457,6 +471,10 @@ void
 _ep_text_builder_literal (EpTextBuilder *builder,
                           const char    *text)
 {
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
   builder->pending_space = FALSE;
   flush (builder);
   append_capped (builder, text, strlen (text));

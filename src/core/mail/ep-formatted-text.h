@@ -5,6 +5,12 @@
  * EpFormattedText: UTF-8 text plus spans over byte ranges of it. The UI
  * turns spans into GtkTextTags; the core never includes GTK.
  *
+ * Spans of different styles may overlap (bold inside a link inside a
+ * quote). QUOTE spans never overlap each other: each covers a run of text
+ * at one depth, so a reply quoting a reply has a depth-1 span, a depth-2
+ * span, then depth 1 again. A span covers no separator it did not contain
+ * (no leading or trailing blank line).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -54,7 +54,8 @@ _ep_html_link_target (const char *href,
   for (const char *p = href; *p != '\0'; p++)
     if ((guchar) *p > ' ' && *p != 0x7f)
       g_string_append_c (clean, *p);
-  if (clean->len == 0)
+  /* libxml2 passes attribute bytes on as they came. */
+  if (clean->len == 0 || !g_utf8_validate (clean->str, (gssize) clean->len, NULL))
     return NULL;
   if (has_scheme (clean->str))
     return scheme_allowed (clean->str) ? g_strdup (clean->str) : NULL;

@@ -29,7 +29,7 @@
 #define MAX_HTML  ((gsize) 64 * 1024 * 1024)   /* HTML read at most */
 #define MAX_SPANS  4
 #define RULE       "────────────────────"
-#define CELL_SEP   " │ "
+#define CELL_SEP   " │"   /* and a space, dropped at the end of a line */
 
 /* The first walk's findings, kept in a table node's _private. */
 enum
@@ -595,11 +595,13 @@ enter_element (Render  *render,
             list->counter++;
           }
         if (list != NULL && (list->flags & FRAME_ORDERED))
-          bullet = g_strdup_printf ("%u. ", list->counter);
+          bullet = g_strdup_printf ("%u.", list->counter);
         else
-          bullet = g_strdup ("• ");
+          bullet = g_strdup ("•");
+        /* The space after it goes if the item starts with a block. */
         _ep_text_builder_literal (b, bullet);
-        b->indent += (guint) g_utf8_strlen (bullet, -1);
+        _ep_text_builder_text (b, " ", 1);
+        b->indent += (guint) g_utf8_strlen (bullet, -1) + 1;
       }
       break;
     case KIND_INDENT:
@@ -641,7 +643,10 @@ enter_element (Render  *render,
         if (row == NULL)
           row = table;
         if (row->counter++ > 0)
-          _ep_text_builder_literal (b, CELL_SEP);
+          {
+            _ep_text_builder_literal (b, CELL_SEP);
+            _ep_text_builder_text (b, " ", 1);
+          }
         frame.flags |= FRAME_INLINE;
         b->inline_depth++;
         if (is_named (node, "th"))
@@ -865,6 +870,15 @@ charset_known (const char *charset)
   return TRUE;
 }
 
+/* libxml2 reports conversion errors (bytes invalid in the charset) to its
+ * generic handler, stderr, whatever the parser's options say. */
+static void
+ignore_error (void       *ctx,
+              const char *msg,
+              ...)
+{
+}
+
 static htmlDocPtr
 parse (const char *html,
        gsize       len,
@@ -874,6 +888,8 @@ parse (const char *html,
   htmlDocPtr doc;
   g_autofree char *declared = NULL;
   const char *encoding = "UTF-8";
+  xmlGenericErrorFunc saved_error;
+  void *saved_error_ctx;
   /* XML_PARSE_HUGE lifts libxml2's limit of 256 nested elements, past
    * which it stops reading and the rest of the mail would be lost; the
    * walks below are iterative and keep their own bound. */
@@ -899,8 +915,13 @@ parse (const char *html,
       ctxt->sax->externalSubset = NULL;
       ctxt->sax->resolveEntity = NULL;
     }
+  /* Both are per thread in libxml2. */
+  saved_error = xmlGenericError;
+  saved_error_ctx = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc (NULL, ignore_error);
   doc = htmlCtxtReadMemory (ctxt, html, (int) MIN (len, MAX_HTML), NULL, encoding,
                             options);
+  xmlSetGenericErrorFunc (saved_error_ctx, saved_error);
   htmlFreeParserCtxt (ctxt);
   return doc;
 }

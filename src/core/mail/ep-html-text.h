@@ -20,7 +20,13 @@ G_BEGIN_DECLS
  * blockquotes as QUOTE spans, <pre> kept verbatim (MONOSPACE), tables
  * approximated (one line per row, cells separated by " │ " or tabs),
  * emphasis as spans. A link is a LINK span over its label; when the label
- * is not its target the target follows in brackets: "label <https://…>".
+ * is not its target the target follows in brackets: "label <https://…>"
+ * (a LINK span of its own over the URL). Only http(s), mailto and ftp
+ * targets are links (relative ones resolved against <base href>); any
+ * other (javascript:, data:, a relative one without base) leaves its
+ * label as plain text. Hidden text (display:none, visibility:hidden,
+ * mso-hide:all, font-size:0, the hidden attribute) is dropped, and so are
+ * tracking pixels (width or height 0 or 1).
  * Images become "[image: alt]" and are never fetched; script, style, head,
  * template, iframe, object and form controls are dropped, as are comments.
  * @charset: the MIME part's charset, or NULL (then a <meta> charset, else
