@@ -222,7 +222,7 @@ on_compose_requested (EpInboxPage *page,
                           _("Compose holds another message: send or clear it first"));
       return;
     }
-  ep_compose_page_edit (self->compose_page, draft);
+  ep_compose_page_reply (self->compose_page, draft);
   adw_view_stack_set_visible_child_name (self->view_stack, "compose");
 }
 

@@ -124,8 +124,9 @@ def put_mail():
     subjects["password"] = f"Noten vertraulich {tag()}"
     conn = T.imap()
     try:
-        T.append(conn, "INBOX", T.make_message(subjects["plain"],
-                                               "Liebe Eltern,\n\nanbei das Zeugnis.\n\n> Ihre Frage\n")[1])
+        mid, raw = T.make_message(subjects["plain"], "Liebe Eltern,\n\nanbei das Zeugnis.\n\n> Ihre Frage\n")
+        subjects["plain-id"] = mid
+        T.append(conn, "INBOX", raw)
         html = ("<html><head><style>p{color:red}</style></head><body>"
                 "<p>Bitte <b>bestätigen</b> Sie hier:</p>"
                 "<p><a href=\"https://evil.example/login\">https://bank.example</a></p>"
@@ -149,6 +150,12 @@ def put_mail():
 
 def test_inbox_lists_and_opens_mail():
     T.fresh_profile()
+    config = os.environ["XDG_CONFIG_HOME"]
+    os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
+    with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as f:
+        # A short undo delay: the reply test waits for its message anyway.
+        f.write("[io/github/epistle/Epistle]\nundo-send-delay=uint32 2\n")
+    os.environ["GSETTINGS_BACKEND"] = "keyfile"
     put_mail()
     start_app()
     app = find_app("epistle", timeout=SLOW)
@@ -207,10 +214,21 @@ def test_reply_opens_compose():
     body = get_text(find(compose, "Message Body", "text"))
     assert "> anbei das Zeugnis." in body, body
     shot("inbox-4-reply")
-    # Leave Compose empty for what follows.
-    set_text(subject, "")
-    set_text(find(compose, "To", "text"), "")
-    set_text(find(compose, "Message Body", "text"), "")
+    # Sent, it is a reply: In-Reply-To and References name the original.
+    before = set(netlib.maildir_files())
+    click(find(compose, "Send", "push button"))
+    click(find(compose, "Send Now", "push button", timeout=SLOW))
+
+    def delivered():
+        for path in netlib.maildir_files():
+            if path not in before:
+                msg = netlib.read_message(path)
+                if msg["Subject"] == "Re: " + subjects["plain"]:
+                    return msg
+        return None
+    msg = wait_until(delivered, "the reply to arrive", timeout=SLOW)
+    assert msg["In-Reply-To"].strip() == subjects["plain-id"], msg["In-Reply-To"]
+    assert subjects["plain-id"] in msg["References"], msg["References"]
 
 
 def test_new_mail_appears_while_running():
@@ -231,8 +249,7 @@ def test_narrow_and_dark():
     config = os.environ["XDG_CONFIG_HOME"]
     os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
     with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as f:
-        f.write("[io/github/epistle/Epistle]\nwindow-width=360\nwindow-height=740\n")
-    os.environ["GSETTINGS_BACKEND"] = "keyfile"
+        f.write("[io/github/epistle/Epistle]\nundo-send-delay=uint32 2\nwindow-width=360\nwindow-height=740\n")
     os.environ["ADW_DEBUG_COLOR_SCHEME"] = "prefer-dark"
     try:
         start_app()

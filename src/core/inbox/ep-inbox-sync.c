@@ -25,6 +25,8 @@
 #include "transport/ep-transport-error.h"
 
 #define CHUNK 500
+/* Without IDLE, how often a running app looks for new mail. */
+#define POLL_SECONDS 300u
 
 typedef struct
 {
@@ -868,11 +870,11 @@ ep_inbox_wait_for_change (const EpServerConfig *config,
       if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &pfd))
         {
           pfd.events = G_IO_IN;
-          g_poll (&pfd, 1, (int) MIN (max_seconds, 3600u) * 1000);
+          g_poll (&pfd, 1, (int) MIN (max_seconds, POLL_SECONDS) * 1000);
           g_cancellable_release_fd (cancellable);
         }
       else
-        g_usleep ((gulong) MIN (max_seconds, 3600u) * G_USEC_PER_SEC);
+        g_usleep ((gulong) MIN (max_seconds, POLL_SECONDS) * G_USEC_PER_SEC);
       *changed = TRUE;
       ok = !g_cancellable_set_error_if_cancelled (cancellable, error);
     }

@@ -70,8 +70,9 @@ gboolean ep_inbox_store_flag   (EpStore              *store,
                                 GCancellable         *cancellable,
                                 GError              **error);
 
-/* Waits on the account's Inbox with IDLE (or returns after @poll_seconds
- * where IDLE is not offered) until something changes. */
+/* Waits on the account's Inbox with IDLE until something changes or
+ * @max_seconds pass; where IDLE is not offered, returns after at most five
+ * minutes with *@changed set (the caller syncs: polling). */
 gboolean ep_inbox_wait_for_change (const EpServerConfig *config,
                                    guint                 max_seconds,
                                    gboolean             *changed,

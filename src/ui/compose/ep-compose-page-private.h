@@ -70,6 +70,8 @@ struct _EpComposePage
   GtkStringList   *from_model;
   GPtrArray       *attachments;     /* Attachment */
   char            *wanted_account_uid;
+  char            *in_reply_to;   /* a reply's, kept until it is sent or cleared */
+  char            *references;
   gint64           draft_id;
   guint            save_source;
   guint            pulse_source;

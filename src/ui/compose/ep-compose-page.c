@@ -188,6 +188,8 @@ _ep_compose_page_build_draft (EpComposePage *self)
   draft->body = _ep_compose_page_body_text (self);
   draft->markdown = gtk_toggle_button_get_active (self->markdown_toggle);
   _ep_compose_page_protect_apply (self, draft);
+  draft->in_reply_to = g_strdup (self->in_reply_to);
+  draft->references = g_strdup (self->references);
   for (guint i = 0; i < self->attachments->len; i++)
     g_ptr_array_add (draft->attachments,
                      g_strdup (((Attachment *) g_ptr_array_index (self->attachments, i))->path));
@@ -594,6 +596,10 @@ apply_draft (EpComposePage *self,
              const EpDraft *draft)
 {
   self->draft_id = draft->id;
+  g_free (self->in_reply_to);
+  self->in_reply_to = g_strdup (draft->in_reply_to);
+  g_free (self->references);
+  self->references = g_strdup (draft->references);
   if (draft->account_uid != NULL)
     {
       g_free (self->wanted_account_uid);
@@ -669,6 +675,8 @@ _ep_compose_page_clear_message (EpComposePage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->subject_row), "");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", -1);
   g_ptr_array_set_size (self->attachments, 0);
+  g_clear_pointer (&self->in_reply_to, g_free);
+  g_clear_pointer (&self->references, g_free);
   rebuild_attachment_rows (self);
   update_size_warning (self);
   _ep_compose_page_password_clear (self);
@@ -790,6 +798,8 @@ ep_compose_page_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_clear_pointer (&self->in_reply_to, g_free);
+  g_clear_pointer (&self->references, g_free);
   g_clear_pointer (&self->wanted_account_uid, g_free);
 
   G_OBJECT_CLASS (ep_compose_page_parent_class)->dispose (object);
@@ -959,4 +969,25 @@ ep_compose_page_edit (EpComposePage *self,
   /* A draft again, saved like any other. */
   _ep_compose_page_schedule_save (self);
   gtk_label_set_text (self->status_label, _("Taken back from the schedule"));
+}
+
+void
+ep_compose_page_reply (EpComposePage *self,
+                       const EpDraft *draft)
+{
+  GtkTextIter start;
+
+  g_return_if_fail (EP_IS_COMPOSE_PAGE (self));
+  g_return_if_fail (draft != NULL);
+
+  self->loading = TRUE;
+  apply_draft (self, draft);
+  self->loading = FALSE;
+  _ep_compose_page_validate (self);
+  _ep_compose_page_schedule_save (self);
+  gtk_label_set_text (self->status_label, "");
+  /* The answer goes above the quote. */
+  gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (self->body_view), &start);
+  gtk_text_buffer_place_cursor (gtk_text_view_get_buffer (self->body_view), &start);
+  gtk_widget_grab_focus (GTK_WIDGET (self->body_view));
 }

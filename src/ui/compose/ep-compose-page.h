@@ -22,5 +22,9 @@ gboolean ep_compose_page_is_empty (EpComposePage *self);
 /* Puts @draft (a scheduled message taken back) in the form. */
 void ep_compose_page_edit       (EpComposePage *self,
                                  const EpDraft *draft);
+/* Puts a reply or forward (from the Inbox) in the form; its In-Reply-To
+ * and References go with the message when it is sent. */
+void ep_compose_page_reply      (EpComposePage *self,
+                                 const EpDraft *draft);
 
 G_END_DECLS
