@@ -103,7 +103,11 @@ def campaign_id(text):
 class Run:
     """One epistle-cli process, its output in files (read while it runs)."""
 
+    serial = 0
+
     def __init__(self, args, tag):
+        Run.serial += 1
+        tag = f"{tag}-{Run.serial}"
         self.out_path = os.path.join(WORK, f"{tag}.out")
         self.err_path = os.path.join(WORK, f"{tag}.err")
         self.out = open(self.out_path, "w")
@@ -239,27 +243,32 @@ def soak(mode, seed, total, kills, log):
         assert cid, out
         due = at.timestamp()
         # Runs of `outbox run` before the time send nothing and say so.
+        TIMELINE.append((time.time(), f"scheduled for {due:.3f}"))
         while time.time() < due - 0.5:
+            TIMELINE.append((time.time(), "outbox run (before its time)"))
             status, out, err = cli("outbox", "run", timeout=60)
             assert status == 0, (status, out, err)
             events.poll()
             assert events.count == base, "outbox run sent a campaign before its time"
             time.sleep(0.2)
+        # (`outbox run` then says "the outbox is empty" when the only thing
+        # waiting is a campaign: it counts only single messages as waiting.)
+        while time.time() < due + 0.05:
+            time.sleep(0.01)
 
     def start(first):
         nonlocal resumed_by_outbox_run, not_resumed_by_outbox_run
         if mode == "merge" and first:
             return Run(["merge", "--data", data, "--template", tmpl, "--account", account,
-                        "--connections", str(CONNECTIONS), "--rate", "0", "--yes"], f"run{runs}")
+                        "--connections", str(CONNECTIONS), "--rate", "0", "--yes"], f"{mode}-run{runs}")
         if mode == "scheduled":
             # The headless path first: what a cron job would do after a crash.
-            run = Run(["outbox", "run", "--retry-after", "1"], f"run{runs}")
+            run = Run(["outbox", "run", "--retry-after", "1"], f"{mode}-run{runs}")
             if first:
                 return run
-            while run.proc.poll() is None and time.monotonic() - run.started < 5:
-                events.poll()
-                if events.count > base_of_run:
-                    break
+            # Did it take the campaign up? Its output says so, or it exits.
+            while (run.proc.poll() is None and time.monotonic() - run.started < 10
+                   and campaign_id(run.stdout()) != cid):
                 time.sleep(0.01)
             if run.proc.poll() is None:
                 resumed_by_outbox_run += 1
@@ -269,7 +278,7 @@ def soak(mode, seed, total, kills, log):
                 resumed_by_outbox_run += 1
                 return run      # it ran (and ended) within the probe
             not_resumed_by_outbox_run += 1
-        return Run(["campaign", "resume", cid, "--retry-after", "1"], f"run{runs}")
+        return Run(["campaign", "resume", cid, "--retry-after", "1"], f"{mode}-run{runs}")
 
     deadline = time.monotonic() + RUN_LIMIT * (kills + 2)
     while True:
@@ -364,7 +373,7 @@ def soak(mode, seed, total, kills, log):
         log(f"  {address}: journal {lines}")
         for t, conn, gone in events.times.get(address, []):
             log(f"    delivered {t:.3f} on connection {conn}{' (client gone)' if gone else ''}")
-    if over_two or unreported or lost:
+    if over_two or unreported or lost or os.environ.get("SOAK_TIMELINE"):
         for t, what in TIMELINE:
             log(f"    {t:.3f} {what}")
     bound = done_kills * CONNECTIONS * BATCH
