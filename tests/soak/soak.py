@@ -158,10 +158,10 @@ def wait_count(events, run, target, deadline):
     return False
 
 
-def lid(run, events, log):
+def lid(run, events, log, base):
     """SIGSTOP for longer than the server's timeout, then SIGCONT."""
     before = events.timeouts
-    at = events.count
+    at = events.count - base
     run.proc.send_signal(signal.SIGSTOP)
     TIMELINE.append((time.time(), f"lid start at {at}"))
     time.sleep(LID_SECONDS)       # the one sleep: the lid stays shut this long
@@ -288,7 +288,7 @@ def soak(mode, seed, total, kills, log):
         target = points[done_kills] if done_kills < kills else None
         if not lid_done and done_kills == lid_after + 1:
             if wait_count(events, run, base + lid_at, deadline) and run.proc.poll() is None:
-                lid_closed = lid(run, events, log)
+                lid_closed = lid(run, events, log, base)
                 lid_done = True
         if target is None:
             status = run.wait()
