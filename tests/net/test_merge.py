@@ -284,6 +284,63 @@ def test_kill_9_at_batch_boundaries():
             assert all(n == 1 for n in counts.values()), (name, counts)
 
 
+def test_kill_9_while_resending_the_uncertain_sends_nobody_a_third_copy():
+    """A run killed with its second batch on the wire (all of it
+    uncertain); the next run, resending that batch, killed while the rig
+    holds the last of them: those resent before it were recorded as they
+    went, so a third run sends only the held one again. Nobody gets a
+    third copy (found by tests/soak: with the outcomes of a resent batch
+    recorded together, a second kill sent the whole batch a third time)."""
+    b = BATCH
+    if b < 2:
+        return                                  # one at a time: nothing to record late
+    total = 3 * b + 2
+    rows = [[f"R {i}", f"resend-{i:03}@example.test"] for i in range(1, total + 1)]
+    data = write_csv("resend.csv", ["Name", "Email"], rows)
+    tmpl = write_template("resend.txt", "To: {{ Email }}\nSubject: Resend test {{ Name }}\n\nHello\n")
+    last = rows[2 * b - 1][1]                  # the last of batch 2
+
+    def killed_at_hold(fault, args):
+        before = len(netlib.events())
+        netlib.set_faults({fault: {last: 60}})
+        proc = subprocess.Popen([netlib.CLI, *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            held_ok = _wait_for_hold(last, before, proc)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            netlib.set_faults({})
+        out, err = proc.communicate(timeout=30)
+        assert held_ok, f"the rig never held {last} ({out}{err})"
+        assert proc.returncode == -signal.SIGKILL, (out, err)
+        return out
+
+    # Run 1: batch 2 wholly on the wire, nothing of it recorded.
+    cid = campaign_id(killed_at_hold("hold_dot", [
+        "merge", "--data", data, "--template", tmpl, "--account", account(),
+        "--connections", "1", "--rate", "0", "--yes"]))
+    # Run 2 resends batch 2 first; killed at the last of it (its RCPT).
+    killed_at_hold("hold_rcpt", ["campaign", "resume", cid, "--retry-after", "1"])
+    status, out, err = cli("campaign", "resume", cid, "--retry-after", "1", timeout=240)
+    assert status == 0, (status, out, err)
+    assert f"{total} of {total} sent, 0 failed" in out, out
+
+    counts = {}
+    for path in netlib.maildir_files():
+        msg = netlib.read_message(path)
+        if str(msg.get("Subject", "")).startswith("Resend test R "):
+            counts[str(msg["To"])] = counts.get(str(msg["To"]), 0) + 1
+    status, show, _ = cli("campaign", "show", cid)
+    uncertain = set(re.findall(r"^Row \d+\t(\S+)\tsent \(was in flight", show, re.M))
+    assert uncertain == {rows[i - 1][1] for i in range(b + 1, 2 * b + 1)}, sorted(uncertain)
+    for _, address in rows:
+        n = counts.get(address, 0)
+        if address in uncertain:
+            assert 1 <= n <= 2, f"{address} (uncertain) got {n}"
+        else:
+            assert n == 1, f"{address} got {n}"
+
+
 def test_xlsx_and_ods_campaigns():
     import openpyxl
     from odf.opendocument import OpenDocumentSpreadsheet
@@ -446,6 +503,7 @@ if __name__ == "__main__":
         test_faults_retried_failed_and_dropped,
         test_kill_9_then_resume_sends_everyone_once,
         test_kill_9_at_batch_boundaries,
+        test_kill_9_while_resending_the_uncertain_sends_nobody_a_third_copy,
         test_xlsx_and_ods_campaigns,
         test_validation_problems_send_nothing_then_skip_invalid,
         test_test_send_goes_to_sender_only,

@@ -11,12 +11,13 @@ catch-all, one copy per accepted message whatever the envelope recipients.
 
 Faults come from a JSON file re-read on every connection and every command
 (see README.md): rcpt, mail_from, data_reply, drop_mid_data,
-drop_after_data, no_starttls, size_limit, auth_fail, greeting, hold_rcpt,
-hold_dot.
+drop_after_data, no_starttls, size_limit, timeout, auth_fail, greeting,
+hold_rcpt, hold_dot.
 
 Events are JSON lines in --events: connect, greeting (only when faulted),
 ehlo, starttls, auth (user, mechanism, ok; never the password), mail,
-rcpt, data, close, hold (a held address: "address", "at"). Each has "conn" (a per-process connection number) and
+rcpt, data, close, hold (a held address: "address", "at"), timeout (the
+server closed an idle connection). Each has "conn" (a per-process connection number) and
 "listener" ("smtp" or "smtps").
 """
 
@@ -161,14 +162,24 @@ class Handler:
         if f.get("data_reply") and applies(f, "data_reply"):
             log_event(server, "data", size=len(raw), reply=f["data_reply"])
             return f["data_reply"]
+        server.delivering = True
+        reply = "250 2.0.0 OK: delivered"
+        done = asyncio.get_running_loop().run_in_executor(None, deliver, envelope.mail_from, raw)
         try:
-            await asyncio.get_running_loop().run_in_executor(
-                None, deliver, envelope.mail_from, raw)
+            await asyncio.shield(done)
+        except asyncio.CancelledError:
+            # The client went away (a kill) while the message was being
+            # delivered: it is delivered all the same, and the log says so.
+            done.add_done_callback(lambda d: d.cancelled() or d.exception() or log_event(
+                server, "data", size=len(raw), recipients=envelope.rcpt_tos,
+                auth_user=server.login_user, reply=reply, client_gone=True))
+            raise
         except Exception as e:  # the rig's own trouble: say so loudly
             reply = f"451 4.3.0 Test rig delivery failed: {e}"
             log_event(server, "data", size=len(raw), reply=reply)
             return reply
-        reply = "250 2.0.0 OK: delivered"
+        finally:
+            server.delivering = False
         log_event(server, "data", size=len(raw), recipients=envelope.rcpt_tos,
                   auth_user=server.login_user, reply=reply)
         return reply
@@ -192,6 +203,7 @@ class RigSMTP(SMTP):
     login_user = None
     logged = False      # set by a hook; otherwise aiosmtpd refused on its own
     last_reply = None
+    delivering = False  # handing a message to LMTP: not idle, whatever the clock says
 
     def __init__(self, listener, tls_context, **kwargs):
         self.conn_id = next(CONN_IDS)
@@ -224,6 +236,16 @@ class RigSMTP(SMTP):
     def connection_lost(self, exc):
         log_event(self, "close")
         super().connection_lost(exc)
+
+    def _timeout_cb(self):
+        # The "timeout" fault: an idle client (one stopped with SIGSTOP, a
+        # laptop lid) is closed on. Never while its message is being
+        # delivered: a rig that closed then would make a duplicate itself.
+        if self.delivering:
+            self._reset_timeout()
+            return
+        log_event(self, "timeout")
+        super()._timeout_cb()
 
     async def _handle_client(self):
         greeting = faults().get("greeting")
@@ -296,6 +318,9 @@ def factory(listener, ctx):
                       enable_SMTPUTF8=True)
         if f.get("size_limit"):
             kwargs["data_size_limit"] = int(f["size_limit"])
+        if f.get("timeout"):
+            # Seconds a client may stay silent (aiosmtpd's default is 300).
+            kwargs["timeout"] = max(0.5, float(f["timeout"]))
         if listener == "smtps":
             # The socket is TLS already, but aiosmtpd 1.4 can't tell.
             return RigSMTP(listener, None, auth_require_tls=False, **kwargs)

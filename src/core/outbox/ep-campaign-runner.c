@@ -13,8 +13,11 @@
  * again are at most those claimed and not yet recorded, at most K
  * connections × EP_SEND_BATCH. The next run marks them "uncertain",
  * reports them so, and sends them again with the same Message-ID (a
- * duplicate beats a loss). tests/net/test_merge.py kills a run at each
- * boundary of a batch to check it.
+ * duplicate beats a loss); the outcome of each of those is recorded as
+ * soon as it comes, so a further kill sends one a third time only if it
+ * lands on that very message in flight. tests/net/test_merge.py kills a
+ * run at each boundary of a batch to check it; tests/soak kills one at
+ * 20 random points.
  *
  * K worker threads each keep one SMTP connection open across messages.
  * Pacing is a shared schedule of start times (rate per minute) and a

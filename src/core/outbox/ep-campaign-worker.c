@@ -639,8 +639,11 @@ _ep_campaign_runner_worker (gpointer data)
       g_array_append_val (s.done, done);
 
       /* Anything but a success is recorded at once (it may stop the run);
-       * so is every outcome of a paced send. */
-      if ((done.state != EP_RECIPIENT_SENT || self->rate > 0) && !exchange (&s, 0, FALSE, now, NULL))
+       * so is every outcome of a paced send, and of a recipient sent again
+       * after a crash: it may have a copy already, and a second crash
+       * before its outcome is recorded would send it a third. */
+      if ((done.state != EP_RECIPIENT_SENT || self->rate > 0 || r->was_uncertain) &&
+          !exchange (&s, 0, FALSE, now, NULL))
         break;
     }
 
