@@ -22,5 +22,7 @@ gboolean ep_compose_page_is_empty (EpComposePage *self);
 /* Puts @draft (a scheduled message taken back) in the form. */
 void ep_compose_page_edit       (EpComposePage *self,
                                  const EpDraft *draft);
+/* An empty form for a new message (asks before discarding one). */
+void ep_compose_page_start_new  (EpComposePage *self);
 
 G_END_DECLS
