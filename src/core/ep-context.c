@@ -306,6 +306,9 @@ typedef enum
   OP_SAVE_DRAFT,
   OP_LOAD_DRAFT,
   OP_DELETE_DRAFT,
+  OP_SAVE_MERGE_DRAFT,
+  OP_LOAD_MERGE_DRAFT,
+  OP_DELETE_MERGE_DRAFT,
 } OpKind;
 
 typedef struct
@@ -315,6 +318,8 @@ typedef struct
   char       *secret;
   EpDraft    *draft;       /* a private copy, as for @account */
   gint64      id;
+  char       *path;        /* the merge draft's spreadsheet */
+  GVariant   *message;     /* the merge draft's message (immutable) */
 } Op;
 
 static void
@@ -329,6 +334,8 @@ op_free (gpointer data)
       g_free (op->secret);
     }
   g_clear_pointer (&op->draft, ep_draft_free);
+  g_clear_pointer (&op->message, g_variant_unref);
+  g_free (op->path);
   g_free (op);
 }
 
@@ -448,6 +455,29 @@ op_thread (GTask        *task,
 
     case OP_DELETE_DRAFT:
       ok = ep_store_draft_delete (self->store, op->id, &error);
+      break;
+
+    case OP_SAVE_MERGE_DRAFT:
+      ok = ep_store_merge_draft_save (self->store, op->path, op->message, &error);
+      break;
+
+    case OP_LOAD_MERGE_DRAFT:
+      {
+        g_autofree char *path = NULL;
+        g_autoptr(GVariant) message = ep_store_merge_draft_load (self->store, &path, &error);
+
+        if (error != NULL)
+          g_task_return_error (task, error);
+        else if (message == NULL)
+          g_task_return_pointer (task, NULL, NULL);
+        else
+          g_task_return_pointer (task, g_variant_ref_sink (g_variant_new ("(s@a{sv})", path, message)),
+                                 (GDestroyNotify) g_variant_unref);
+        return;
+      }
+
+    case OP_DELETE_MERGE_DRAFT:
+      ok = ep_store_merge_draft_delete (self->store, &error);
       break;
 
     default:
@@ -664,6 +694,91 @@ gboolean
 ep_context_delete_draft_finish (EpContext     *self,
                                 GAsyncResult  *result,
                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ep_context_save_merge_draft_async (EpContext           *self,
+                                   const char          *path,
+                                   GVariant            *message,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (EP_IS_CONTEXT (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (message != NULL);
+
+  op = g_new0 (Op, 1);
+  op->kind = OP_SAVE_MERGE_DRAFT;
+  op->path = g_strdup (path);
+  op->message = g_variant_ref_sink (message);
+  run_op (self, op, ep_context_save_merge_draft_async, cancellable, callback, user_data);
+}
+
+gboolean
+ep_context_save_merge_draft_finish (EpContext     *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ep_context_load_merge_draft_async (EpContext           *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_LOAD_MERGE_DRAFT;
+  run_op (self, op, ep_context_load_merge_draft_async, cancellable, callback, user_data);
+}
+
+/* Returns: (transfer full) (nullable): the message (a{sv}), its
+ * spreadsheet in @path. */
+GVariant *
+ep_context_load_merge_draft_finish (EpContext     *self,
+                                    GAsyncResult  *result,
+                                    char         **path,
+                                    GError       **error)
+{
+  g_autoptr(GVariant) pair = NULL;
+  GVariant *message = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  *path = NULL;
+  pair = g_task_propagate_pointer (G_TASK (result), error);
+  if (pair == NULL)
+    return NULL;
+  g_variant_get (pair, "(s@a{sv})", path, &message);
+  return message;
+}
+
+void
+ep_context_delete_merge_draft_async (EpContext           *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_DELETE_MERGE_DRAFT;
+  run_op (self, op, ep_context_delete_merge_draft_async, cancellable, callback, user_data);
+}
+
+gboolean
+ep_context_delete_merge_draft_finish (EpContext     *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -132,4 +132,31 @@ gboolean        ep_context_delete_draft_finish   (EpContext           *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
 
+/* The merge wizard's draft (one; see ep_store_merge_draft_save()).
+ * Loading gives NULL with @error unset when there is none. */
+void            ep_context_save_merge_draft_async   (EpContext           *self,
+                                                     const char          *path,
+                                                     GVariant            *message,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean        ep_context_save_merge_draft_finish  (EpContext           *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void            ep_context_load_merge_draft_async   (EpContext           *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GVariant       *ep_context_load_merge_draft_finish  (EpContext           *self,
+                                                     GAsyncResult        *result,
+                                                     char               **path,
+                                                     GError             **error);
+void            ep_context_delete_merge_draft_async (EpContext           *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean        ep_context_delete_merge_draft_finish (EpContext          *self,
+                                                      GAsyncResult       *result,
+                                                      GError            **error);
+
 G_END_DECLS

@@ -394,6 +394,20 @@ win_show_pane_action (GtkWidget  *widget,
 }
 
 static void
+win_new_message_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  EpWindow *self = EP_WINDOW (widget);
+
+  if (self->compose_page == NULL ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") != 0)
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, "compose");
+  ep_compose_page_start_new (self->compose_page);
+}
+
+static void
 ep_window_class_init (EpWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -428,6 +442,9 @@ ep_window_class_init (EpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-log", NULL, win_show_log_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.show-log", NULL);
+  gtk_widget_class_install_action (widget_class, "win.new-message", NULL, win_new_message_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-message", NULL);
   /* Alt+1…4: the panes, in the order of the view switcher. */
   gtk_widget_class_install_action (widget_class, "win.show-pane", "s", win_show_pane_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-pane", "s", "compose");

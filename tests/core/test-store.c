@@ -39,7 +39,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 9);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 10);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -48,7 +48,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 9);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 10);
 
   g_clear_object (&store);
   remove_tree (dir);
@@ -215,6 +215,46 @@ assert_entries (GPtrArray          *entries,
   g_assert_cmpuint (entries->len, ==, g_strv_length ((char **) expected));
   for (guint i = 0; i < entries->len; i++)
     g_assert_cmpstr (g_ptr_array_index (entries, i), ==, expected[i]);
+}
+
+/* The merge wizard's one draft: saved, replaced, read back as it was
+ * given, gone after delete. */
+static void
+test_merge_draft (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EpStore) store = ep_store_new (":memory:", &error);
+  g_autoptr(GVariant) loaded = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  const char *subject = NULL;
+
+  g_assert_no_error (error);
+  g_assert_null (ep_store_merge_draft_load (store, &path, &error));
+  g_assert_no_error (error);
+  g_assert_null (path);
+
+  g_variant_dict_insert (&dict, "subject", "s", "Rechnung für {{ Name }}");
+  g_assert_true (ep_store_merge_draft_save (store, "/tmp/Kunden.xlsx", g_variant_dict_end (&dict), &error));
+  g_assert_no_error (error);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "subject", "s", "Noten für {{ Name }}");
+  g_variant_dict_insert (&dict, "markdown", "b", TRUE);
+  g_assert_true (ep_store_merge_draft_save (store, "/tmp/class 7b/members.csv",
+                                            g_variant_dict_end (&dict), &error));
+
+  loaded = ep_store_merge_draft_load (store, &path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (path, ==, "/tmp/class 7b/members.csv");
+  g_assert_true (g_variant_lookup (loaded, "subject", "&s", &subject));
+  g_assert_cmpstr (subject, ==, "Noten für {{ Name }}");
+
+  g_assert_true (ep_store_merge_draft_delete (store, &error));
+  g_clear_pointer (&loaded, g_variant_unref);
+  g_clear_pointer (&path, g_free);
+  g_assert_null (ep_store_merge_draft_load (store, &path, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -661,6 +701,7 @@ main (int    argc,
   g_test_add_func ("/store/too-new", test_too_new);
   g_test_add_func ("/store/accounts", test_accounts);
   g_test_add_func ("/store/drafts", test_drafts);
+  g_test_add_func ("/store/merge-draft", test_merge_draft);
   g_test_add_func ("/store/campaign-journal", test_campaign_journal);
   g_test_add_func ("/store/campaign-protected-messages", test_protected_messages);
   g_test_add_func ("/store/state-round-trip", test_state_round_trip);

@@ -19,7 +19,9 @@ import netlib  # noqa: E402
 import uilib  # noqa: E402
 from uilib import shot  # noqa: E402
 from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
-                   is_visible, screenshot, set_text, wait_until)
+                   is_visible, press, screenshot, set_text, wait_until)
+import pyatspi  # noqa: E402
+import sqlite3  # noqa: E402
 
 NAMES = ["Zoë", "Jürgen", "Åsa", "José", "Chloé", "Łukasz", "Ιωάννα", "Søren", "Ömer", "Anaïs"]
 state = {}
@@ -358,11 +360,66 @@ def test_interrupted_campaign_is_offered_on_start():
     assert len(delivered_subjects("Verwerfen")) == sent
 
 
+def _merge_draft_blob():
+    db = os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"),
+                      "epistle", "epistle.db")
+    with sqlite3.connect(db, timeout=10) as conn:
+        row = conn.execute("SELECT path, message FROM merge_drafts").fetchone()
+    return row
+
+
+def test_merge_draft_survives_restart():
+    """The wizard's message is saved as it is written and is back with its
+    spreadsheet after the app was killed."""
+    app = state["app"]
+    folder = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "entwurf")
+    os.makedirs(folder, exist_ok=True)
+    csv_path = os.path.join(folder, "kunden.csv")
+    with open(csv_path, "w", encoding="utf-8", newline="") as f:
+        f.write("Name;Email\r\nZoë Kunde;zoe@example.test\r\nJürgen Kunde;juergen@example.test\r\n")
+    start_app(csv_path).wait(20)
+    w = wizard(app)
+    find(w, "kunden.csv — 2 rows, 2 columns", "label", timeout=30)
+    click(button(w, "Next"))
+    to = find(w, "To", "text")
+    wait_until(lambda: get_text(to) == "{{ Email }}", "To to be the address column")
+    set_text(find(w, "Subject", "text"), "Rechnung für {{ Name }}")
+    body = "Hallo {{ Name }},\nanbei die Rechnung.\n"
+    set_text(find(w, "Message Body", "text"), body)
+    shot("merge-10-draft")
+
+    # Saved as it is written; then the app dies without warning.
+    wait_until(lambda: (lambda row: row is not None and row[0] == csv_path
+                        and "anbei die Rechnung".encode() in row[1])(_merge_draft_blob()),
+               "the merge's draft in the store", timeout=30)
+    for proc in state["procs"]:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    wait_until(lambda: not [a for a in pyatspi.Registry.getDesktop(0) if a is not None and a.name == "epistle"],
+               "the killed app to leave the bus")
+
+    start_app()
+    app = find_app("epistle", timeout=30)
+    state["app"] = app
+    press("2", "Alt_L")
+    w = wizard(app)
+    subject = find(w, "Subject", "text", timeout=30)
+    wait_until(lambda: get_text(subject) == "Rechnung für {{ Name }}", "the restored subject", timeout=30)
+    assert get_text(find(w, "Message Body", "text")) == body
+    assert get_text(find(w, "To", "text")) == "{{ Email }}"
+    shot("merge-11-draft-restored")
+
+
 def run():
     netlib._init()
     tests = [test_csv_wizard_to_finished_campaign,
              test_xlsx_campaign_goes_on_after_window_closes,
-             test_interrupted_campaign_is_offered_on_start]
+             test_interrupted_campaign_is_offered_on_start,
+             test_merge_draft_survives_restart]
+    only = os.environ.get("EPISTLE_UI_ONLY")
+    if only:
+        tests = [t for i, t in enumerate(tests) if i == 0 or t.__name__ in only.split(",")]
     print(f"1..{len(tests)}")
     failed = 0
     try:

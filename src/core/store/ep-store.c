@@ -200,6 +200,15 @@ static const char * const migrations[] = {
   "ALTER TABLE campaign_recipients ADD COLUMN bounce TEXT;"
   "ALTER TABLE campaign_recipients ADD COLUMN bounced_at INTEGER;"
   "CREATE INDEX campaign_recipients_message_id ON campaign_recipients (message_id);",
+
+  /* 10: the merge wizard's draft (one): the spreadsheet it is for and the
+   * message as written (GVariant a{sv}), restored on the next start. */
+  "CREATE TABLE merge_drafts ("
+  "  id            INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  path          TEXT NOT NULL,"
+  "  message       BLOB NOT NULL,"
+  "  updated_at    INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
+  ");",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;

@@ -73,6 +73,19 @@ gboolean   ep_store_draft_delete       (EpStore     *self,
                                         gint64       id,
                                         GError     **error);
 
+/* The merge wizard's draft (there is one): its spreadsheet's path and the
+ * message as the wizard keeps it (a{sv}, stored as it is). Loading gives
+ * NULL with @error unset when there is none. */
+gboolean   ep_store_merge_draft_save   (EpStore     *self,
+                                        const char  *path,
+                                        GVariant    *message,
+                                        GError     **error);
+GVariant  *ep_store_merge_draft_load   (EpStore     *self,
+                                        char       **path,
+                                        GError     **error);
+gboolean   ep_store_merge_draft_delete (EpStore     *self,
+                                        GError     **error);
+
 /* The outbox's journal: campaigns (a merge: a template and a snapshot of
  * its rows; or a single message: its built bytes) and one row per
  * recipient. States are enums here; their names exist only inside the

@@ -27,4 +27,7 @@ void ep_compose_page_edit       (EpComposePage *self,
 void ep_compose_page_reply      (EpComposePage *self,
                                  const EpDraft *draft);
 
+/* An empty form for a new message (asks before discarding one). */
+void ep_compose_page_start_new  (EpComposePage *self);
+
 G_END_DECLS

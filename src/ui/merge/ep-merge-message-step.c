@@ -44,6 +44,8 @@ struct _EpMergeMessageStep
   GPtrArray     *accounts;
   GPtrArray     *shared_attachments;   /* char *: paths */
 
+  char          *wanted_account_uid;   /* a restored draft's, until the accounts come */
+
   /* borrowed */
   GtkWidget     *insert_target;        /* the field the chips type into */
 };
@@ -54,6 +56,13 @@ enum {
   PROP_CAN_CONTINUE,
   N_PROPS
 };
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void ep_merge_step_iface_init (EpMergeStepInterface *iface);
 
@@ -190,6 +199,9 @@ update_template (EpMergeMessageStep *self)
     gtk_widget_set_visible (GTK_WIDGET (self->template_error_label), FALSE);
 
   ep_merge_job_set_template (self->job, tmpl);
+  /* What was written, as written (also when it does not parse yet): the
+   * wizard keeps it as the merge's draft. */
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
@@ -275,12 +287,11 @@ add_shared_attachment (EpMergeMessageStep *self,
   g_ptr_array_add (self->shared_attachments, g_strdup (path));
 }
 
-/* Fills the message fields from a template file. */
+/* Fills the message fields from a template file's parts. */
 static void
-apply_template (EpMergeMessageStep *self,
-                EpTemplate         *tmpl)
+apply_parts (EpMergeMessageStep    *self,
+             const EpTemplateParts *parts)
 {
-  const EpTemplateParts *parts = ep_template_get_parts (tmpl);
   EpTable *table = ep_merge_job_get_table (self->job);
   GtkWidget *child;
 
@@ -311,6 +322,13 @@ apply_template (EpMergeMessageStep *self,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->shared_list), self->shared_attachments->len > 0);
   update_template (self);
+}
+
+static void
+apply_template (EpMergeMessageStep *self,
+                EpTemplate         *tmpl)
+{
+  apply_parts (self, ep_template_get_parts (tmpl));
 }
 
 /* ---- signal callbacks ------------------------------------------------------ */
@@ -547,6 +565,7 @@ ep_merge_message_step_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_pointer (&self->shared_attachments, g_ptr_array_unref);
+  g_free (self->wanted_account_uid);
 
   G_OBJECT_CLASS (ep_merge_message_step_parent_class)->finalize (object);
 }
@@ -620,6 +639,10 @@ ep_merge_message_step_class_init (EpMergeMessageStepClass *klass)
   g_object_class_override_property (object_class, PROP_JOB, "job");
   g_object_class_override_property (object_class, PROP_CAN_CONTINUE, "can-continue");
 
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/merge/ep-merge-message-step.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
@@ -685,7 +708,10 @@ ep_merge_message_step_set_accounts (EpMergeMessageStep *self,
       char *label = g_strdup_printf ("%s <%s>", ep_account_get_name (a), ep_account_get_address (a));
 
       g_ptr_array_add (labels, label);
-      if (previous != NULL ? g_strcmp0 (ep_account_get_uid (a), previous) == 0 : ep_account_get_is_default (a))
+      if (self->wanted_account_uid != NULL
+          ? g_strcmp0 (ep_account_get_uid (a), self->wanted_account_uid) == 0
+          : previous != NULL ? g_strcmp0 (ep_account_get_uid (a), previous) == 0
+                             : ep_account_get_is_default (a))
         selected = i;
     }
   g_ptr_array_add (labels, NULL);
@@ -704,4 +730,79 @@ ep_merge_message_step_set_to_column (EpMergeMessageStep *self,
 
   text = _ep_merge_chip_text (column);
   gtk_editable_set_text (GTK_EDITABLE (self->to_row), text);
+}
+
+/* The message as written (a{sv}: the fields, Markdown, shared attachments,
+ * the attachment column, the sender's account), also when it does not
+ * parse yet: what the wizard keeps as the merge's draft. */
+GVariant *
+ep_merge_message_step_save_state (EpMergeMessageStep *self)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(EpTemplateParts) parts = NULL;
+  g_autofree char *column = NULL;
+  EpAccount *account;
+
+  g_return_val_if_fail (EP_IS_MERGE_MESSAGE_STEP (self), NULL);
+
+  parts = collect_parts (self);
+  column = attachment_column (self);
+  account = ep_merge_job_get_account (self->job);
+  g_variant_dict_insert (&dict, "to", "s", parts->to);
+  g_variant_dict_insert (&dict, "cc", "s", parts->cc);
+  g_variant_dict_insert (&dict, "bcc", "s", parts->bcc);
+  g_variant_dict_insert (&dict, "reply-to", "s", parts->reply_to);
+  g_variant_dict_insert (&dict, "subject", "s", parts->subject);
+  g_variant_dict_insert (&dict, "body", "s", parts->body);
+  g_variant_dict_insert (&dict, "markdown", "b", parts->markdown);
+  g_variant_dict_insert_value (&dict, "attachments",
+                               g_variant_new_strv ((const char * const *) self->shared_attachments->pdata,
+                                                   self->shared_attachments->len));
+  if (column != NULL)
+    g_variant_dict_insert (&dict, "attachment-column", "s", column);
+  if (account != NULL)
+    g_variant_dict_insert (&dict, "account", "s", ep_account_get_uid (account));
+
+  return g_variant_dict_end (&dict);
+}
+
+/* Puts a draft saved by ep_merge_message_step_save_state() back, once the
+ * spreadsheet is read (the attachment column is one of its columns). */
+void
+ep_merge_message_step_restore_state (EpMergeMessageStep *self,
+                                     GVariant           *state)
+{
+  g_autoptr(EpTemplateParts) parts = ep_template_parts_new ();
+  g_autofree const char **shared = NULL;
+  const char *column = NULL;
+  const char *account = NULL;
+
+  g_return_if_fail (EP_IS_MERGE_MESSAGE_STEP (self));
+  g_return_if_fail (g_variant_is_of_type (state, G_VARIANT_TYPE_VARDICT));
+
+  g_variant_lookup (state, "to", "s", &parts->to);
+  g_variant_lookup (state, "cc", "s", &parts->cc);
+  g_variant_lookup (state, "bcc", "s", &parts->bcc);
+  g_variant_lookup (state, "reply-to", "s", &parts->reply_to);
+  g_variant_lookup (state, "subject", "s", &parts->subject);
+  g_variant_lookup (state, "body", "s", &parts->body);
+  g_variant_lookup (state, "markdown", "b", &parts->markdown);
+  if (g_variant_lookup (state, "attachments", "^a&s", &shared))
+    for (guint i = 0; shared[i] != NULL; i++)
+      g_ptr_array_add (parts->attachments, g_strdup (shared[i]));
+  if (g_variant_lookup (state, "attachment-column", "&s", &column))
+    g_ptr_array_add (parts->attachments, _ep_merge_chip_text (column));
+
+  if (g_variant_lookup (state, "account", "&s", &account))
+    {
+      g_free (self->wanted_account_uid);
+      self->wanted_account_uid = g_strdup (account);
+      if (self->accounts != NULL)
+        {
+          g_autoptr(GPtrArray) accounts = g_ptr_array_ref (self->accounts);
+
+          ep_merge_message_step_set_accounts (self, accounts);
+        }
+    }
+  apply_parts (self, parts);
 }

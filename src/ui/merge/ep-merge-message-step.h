@@ -20,5 +20,9 @@ void       ep_merge_message_step_set_accounts   (EpMergeMessageStep *self,
 /* Puts "{{ @column }}" in To. */
 void       ep_merge_message_step_set_to_column  (EpMergeMessageStep *self,
                                                  const char         *column);
+/* The message as written, for the merge's draft ("changed" says when). */
+GVariant  *ep_merge_message_step_save_state     (EpMergeMessageStep *self);
+void       ep_merge_message_step_restore_state  (EpMergeMessageStep *self,
+                                                 GVariant           *state);
 
 G_END_DECLS

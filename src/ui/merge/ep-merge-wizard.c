@@ -72,6 +72,11 @@ struct _EpMergeWizard
   GCancellable        *cancellable;
   GCancellable        *read_cancellable;
   GCancellable        *list_cancellable;  /* the unfinished campaigns' listing */
+  GVariant            *pending_draft;     /* a draft to restore once its file is read */
+  guint                draft_source;      /* saves the draft shortly after a change */
+  gboolean             draft_saving;
+  gboolean             draft_save_again;
+  gboolean             draft_delete_after_save;
 
   /* borrowed */
   GtkWidget           *step[N_STEPS];
@@ -91,6 +96,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void refresh_resume (EpMergeWizard *self);
+static void delete_draft (EpMergeWizard *self);
 
 /* ---- navigation ------------------------------------------------------------ */
 
@@ -158,9 +164,19 @@ read_cb (GObject      *object,
 
   if (ep_merge_job_read_finish (self->job, result, &error))
     {
+      g_autoptr(GVariant) draft = g_steal_pointer (&self->pending_draft);
+
       go_to_step (self, STEP_DATA);
+      if (draft != NULL)
+        {
+          /* The merge that was being written when Epistle last ran. */
+          ep_merge_message_step_restore_state (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE]), draft);
+          go_to_step (self, STEP_MESSAGE);
+          _ep_merge_toast (GTK_WIDGET (self), _("The merge you were writing is back"));
+        }
       return;
     }
+  g_clear_pointer (&self->pending_draft, g_variant_unref);
 
   /* A newer read replaced this one: its result no longer matters. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && ep_merge_job_get_reading (self->job))
@@ -488,6 +504,7 @@ on_send_step_campaign_created (EpMergeSendStep *step,
 {
   gint64 start_at = ep_merge_job_get_start_at (self->job);
 
+  delete_draft (self);
   if (start_at > 0)
     {
       /* Scheduled: the Scheduled pane shows it until it starts, and the
@@ -508,6 +525,138 @@ on_progress_step_campaign_over (EpMergeProgressStep *step,
                                 EpMergeWizard       *self)
 {
   refresh_resume (self);
+}
+
+/* ---- the merge's draft ------------------------------------------------------ */
+
+static void save_draft (EpMergeWizard *self);
+
+static void
+save_draft_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EpMergeWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ep_context_save_merge_draft_finish (EP_CONTEXT (object), result, &error))
+    g_warning ("Could not save the merge's draft: %s", error->message);
+  self->draft_saving = FALSE;
+  if (self->draft_delete_after_save)
+    delete_draft (self);
+  else if (self->draft_save_again)
+    save_draft (self);
+}
+
+static gboolean
+draft_is_empty (GVariant *state)
+{
+  const char *subject = "", *body = "";
+  g_autofree const char **attachments = NULL;
+
+  g_variant_lookup (state, "subject", "&s", &subject);
+  g_variant_lookup (state, "body", "&s", &body);
+  g_variant_lookup (state, "attachments", "^a&s", &attachments);
+  return subject[0] == '\0' && body[0] == '\0' && (attachments == NULL || attachments[0] == NULL);
+}
+
+static void
+save_draft (EpMergeWizard *self)
+{
+  const char *path = ep_merge_job_get_path (self->job);
+  g_autoptr(GVariant) state = NULL;
+
+  g_clear_handle_id (&self->draft_source, g_source_remove);
+  self->draft_save_again = FALSE;
+  if (path == NULL || self->step[STEP_MESSAGE] == NULL)
+    return;
+  if (self->draft_saving)
+    {
+      self->draft_save_again = TRUE;
+      return;
+    }
+  state = g_variant_ref_sink (ep_merge_message_step_save_state (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE])));
+  /* A spreadsheet opened and nothing written yet is no draft. */
+  if (draft_is_empty (state))
+    {
+      delete_draft (self);
+      return;
+    }
+  self->draft_saving = TRUE;
+  /* Not cancelled with the window: what was written is kept. */
+  ep_context_save_merge_draft_async (self->context, path, state, NULL, save_draft_cb,
+                                     g_object_ref (self));
+}
+
+static gboolean
+save_draft_timeout_cb (gpointer data)
+{
+  EpMergeWizard *self = data;
+
+  self->draft_source = 0;
+  save_draft (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_message_step_changed (EpMergeMessageStep *step,
+                         EpMergeWizard      *self)
+{
+  /* Not while a restored draft waits for its file. */
+  if (self->pending_draft != NULL || ep_merge_job_get_table (self->job) == NULL)
+    return;
+  self->draft_delete_after_save = FALSE;
+  g_clear_handle_id (&self->draft_source, g_source_remove);
+  self->draft_source = g_timeout_add (500, save_draft_timeout_cb, self);
+}
+
+static void
+delete_draft_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ep_context_delete_merge_draft_finish (EP_CONTEXT (object), result, &error))
+    g_warning ("Could not remove the merge's draft: %s", error->message);
+}
+
+/* The campaign exists (or the person started over): no draft any more. */
+static void
+delete_draft (EpMergeWizard *self)
+{
+  g_clear_handle_id (&self->draft_source, g_source_remove);
+  self->draft_save_again = FALSE;
+  self->draft_delete_after_save = self->draft_saving;
+  if (!self->draft_saving)
+    ep_context_delete_merge_draft_async (self->context, NULL, delete_draft_cb, NULL);
+}
+
+static void
+load_draft_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EpMergeWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) draft = ep_context_load_merge_draft_finish (EP_CONTEXT (object), result,
+                                                                 &path, &error);
+
+  if (draft == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read the merge's draft: %s", error->message);
+      return;
+    }
+  /* Something was opened meanwhile, or the file is gone: the draft stays
+   * until the next merge replaces it. */
+  if (self->steps == NULL || ep_merge_job_get_path (self->job) != NULL ||
+      !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return;
+
+  self->pending_draft = g_steal_pointer (&draft);
+  open_path (self, path);
 }
 
 /* ---- actions ---------------------------------------------------------------- */
@@ -572,6 +721,7 @@ merge_new_action (GtkWidget  *widget,
 {
   EpMergeWizard *self = EP_MERGE_WIZARD (widget);
 
+  delete_draft (self);
   ep_merge_job_reset (self->job);
   go_to_page (self, "start");
   refresh_resume (self);
@@ -633,9 +783,14 @@ ep_merge_wizard_constructed (GObject *object)
   g_signal_connect_object (self->progress_step, "campaign-over",
                            G_CALLBACK (on_progress_step_campaign_over), self, 0);
 
+  g_signal_connect_object (self->step[STEP_MESSAGE], "changed",
+                           G_CALLBACK (on_message_step_changed), self, 0);
+
   name_buttons (GTK_WIDGET (self));
   update_navigation (self);
   refresh_resume (self);
+  ep_context_load_merge_draft_async (self->context, self->cancellable, load_draft_cb,
+                                     g_object_ref (self));
 }
 
 static void
@@ -643,6 +798,10 @@ ep_merge_wizard_dispose (GObject *object)
 {
   EpMergeWizard *self = (EpMergeWizard *)object;
 
+  /* A change not saved yet is saved now (the window is closing). */
+  if (self->draft_source != 0)
+    save_draft (self);
+  g_clear_handle_id (&self->draft_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->read_cancellable);
   g_cancellable_cancel (self->list_cancellable);
@@ -665,6 +824,7 @@ ep_merge_wizard_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->read_cancellable);
   g_clear_object (&self->list_cancellable);
+  g_clear_pointer (&self->pending_draft, g_variant_unref);
 
   G_OBJECT_CLASS (ep_merge_wizard_parent_class)->finalize (object);
 }
