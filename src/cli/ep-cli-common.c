@@ -58,6 +58,13 @@ exit_code_for (const GError *error)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return 130;
 
+  /* A file named on the command line that is not there or not a file. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    return EXIT_BAD_INPUT;
+
   return EXIT_FAILURE_GENERIC;
 }
 
@@ -253,7 +260,12 @@ read_table (const char  *path,
 
   table = ep_table_read (path, &options, cancellable, error);
   if (table == NULL)
-    return NULL;
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_prefix_error (error, "%s: ", name);
+      return NULL;
+    }
 
   warnings = ep_table_get_warnings (table);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include "mail/ep-gmime-private.h"
@@ -1297,6 +1298,86 @@ test_kind_labels (void)
                    "Missing attachments");
 }
 
+/* Hostile templates (issue 16): each is refused at once with an error
+ * that says what is wrong; none recurses 100,000 deep (which crashed). */
+static char *
+nested (guint depth)
+{
+  GString *text = g_string_new ("To: {{ Email }}\nSubject: Hi\n\n");
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (text, "{{#if Name}}");
+  g_string_append (text, "x");
+  for (guint i = 0; i < depth; i++)
+    g_string_append (text, "{{/if}}");
+  g_string_append_c (text, '\n');
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_hostile_nesting (void)
+{
+  static const guint depths[] = { 10000, 100000 };
+  g_autofree char *deepest = nested (EP_TEMPLATE_MAX_DEPTH);
+  g_autoptr(EpTemplate) ok = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ok = ep_template_parse (deepest, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ok);
+
+  for (guint i = 0; i < G_N_ELEMENTS (depths); i++)
+    {
+      g_autofree char *text = nested (depths[i]);
+
+      g_assert_null (ep_template_parse (text, &error));
+      g_assert_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_SYNTAX);
+      g_assert_cmpstr (error->message, ==, "line 4: “{{#if Name}}” is nested more than 100 deep");
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_hostile_files (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("epistle-merge-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.txt", NULL);
+  g_autofree char *folder = g_build_filename (dir, "folder.txt", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.txt", NULL);
+  g_autoptr(GString) text = g_string_new ("To: {{ Email }}\nSubject: Hi\n\n");
+  g_autoptr(GError) error = NULL;
+
+  /* A FIFO is never opened (it would block until written to). */
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_null (ep_template_new_from_file (fifo, &error));
+  g_assert_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "fifo.txt is not a regular file"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_null (ep_template_new_from_file (folder, &error));
+  g_assert_nonnull (strstr (error->message, "folder.txt is a folder"));
+  g_clear_error (&error);
+
+  /* 50 MB: refused by its size, in the file and as text. */
+  while (text->len < 50 * 1000 * 1000)
+    g_string_append (text, "A long line of a long letter, written again and again.\n");
+  g_assert_true (g_file_set_contents (big, text->str, text->len, NULL));
+  g_assert_null (ep_template_new_from_file (big, &error));
+  g_assert_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "big.txt is larger than 8 MiB"));
+  g_clear_error (&error);
+  g_assert_null (ep_template_parse (text->str, &error));
+  g_assert_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  g_unlink (big);
+  g_unlink (fifo);
+  g_rmdir (folder);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1326,6 +1407,8 @@ main (int    argc,
   g_test_add_func ("/merge/validate/unreadable", test_validate_unreadable);
   g_test_add_func ("/merge/validate/template-errors", test_validate_template_errors);
   g_test_add_func ("/merge/labels", test_kind_labels);
+  g_test_add_func ("/merge/hostile/nesting", test_hostile_nesting);
+  g_test_add_func ("/merge/hostile/files", test_hostile_files);
 
   return g_test_run ();
 }

@@ -364,6 +364,49 @@ def ods_fixtures(d):
     doc.save(os.path.join(d, "values.ods"))
 
 
+def column_name(i):
+    name = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def hostile(d):
+    """Files no writer makes on purpose (issue 16): empty, a million
+    columns, values at the size limit. The FIFO, the folder and the sparse
+    files are made by test-table itself."""
+    def write(name, data):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+    for ext in ("csv", "xlsx", "ods"):
+        write("zero." + ext, b"")
+    n = 1000000
+    write("wide.csv", ",".join("c%d" % i for i in range(n)).encode() + b"\n" +
+          b",".join(b"v" for i in range(n)) + b"\n")
+    # A short header, and a data row of a million values: the extra ones
+    # are dropped (with a warning), not kept.
+    write("wide-row.csv", b"Name,Email\nAnn,ann@example.org" + b",x" * n + b"\n")
+    # A value of 1 MB is kept; one past 1 MiB is refused, even without a
+    # line end (the value still being read counts).
+    write("cell-1mb.csv", b"Name,Note\nAnn," + b"x" * 1000000 + b"\n")
+    write("cell-endless.csv", b"Name,Note\nAnn," + b"x" * (3 * 1024 * 1024))
+    cells = "".join('<c r="%s1" t="inlineStr"><is><t>c%d</t></is></c>' % (column_name(i), i)
+                    for i in range(n))
+    with zipfile.ZipFile(os.path.join(d, "wide.xlsx"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", RELS)
+        z.writestr("xl/worksheets/sheet1.xml",
+                   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                   '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   '<sheetData><row r="1">' + cells + '</row></sheetData></worksheet>')
+    rows = "".join("row%07d,plain text for a row\n" % i for i in range(40000))
+    write("long.csv", ("Id,Note\n" + rows).encode())
+
+
 def main():
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
@@ -372,6 +415,7 @@ def main():
     crafted(d)
     libreoffice(d)
     ods_fixtures(d)
+    hostile(d)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include <epistle-core.h>
@@ -587,6 +590,181 @@ test_progress_and_cancel (void)
     }
 }
 
+/* ---- hostile files (issue 16) --------------------------------------------- */
+
+/* Each fails at once with an error that says what is wrong; a FIFO or a
+ * device is never opened (a FIFO would block until written to: a hang
+ * here is the meson timeout, a failure). */
+static void
+test_hostile_not_files (void)
+{
+  static const char *names[] = { "fifo.csv", "fifo.xlsx" };
+  g_autofree char *folder = fixture ("folder.csv");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = fixture (names[i]);
+
+      g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+      g_assert_cmpint (ep_table_format_for_file (path), !=, EP_TABLE_FORMAT_UNKNOWN);
+      assert_read_fails (names[i], NULL, EP_TABLE_ERROR, EP_TABLE_ERROR_UNSUPPORTED);
+      g_assert_null (ep_table_read (path, NULL, NULL, &error));
+      g_assert_nonnull (strstr (error->message, "not a regular file"));
+      g_clear_error (&error);
+      g_unlink (path);
+    }
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  assert_read_fails ("folder.csv", NULL, EP_TABLE_ERROR, EP_TABLE_ERROR_UNSUPPORTED);
+  g_assert_null (ep_table_read (folder, NULL, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "folder"));
+  g_clear_error (&error);
+  g_rmdir (folder);
+
+  assert_read_fails ("no-such-file.csv", NULL, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static void
+test_hostile_empty (void)
+{
+  static const char *names[] = { "zero.csv", "zero.xlsx", "zero.ods" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = fixture (names[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (ep_table_read (path, NULL, NULL, &error));
+      g_assert_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_EMPTY);
+      g_assert_cmpstr (error->message, ==, "The file is empty (0 bytes)");
+    }
+}
+
+/* 2 GiB of nothing (sparse: no disk used) is refused by its size before a
+ * byte is read; 64 MiB of NUL bytes named .csv is not text. */
+static void
+test_hostile_sparse (void)
+{
+  static const struct { const char *name; goffset size; int code; } cases[] = {
+    { "sparse.csv", G_GINT64_CONSTANT (2) << 30, EP_TABLE_ERROR_TOO_LARGE },
+    { "sparse.xlsx", G_GINT64_CONSTANT (2) << 30, EP_TABLE_ERROR_TOO_LARGE },
+    { "nul.csv", 64 << 20, EP_TABLE_ERROR_CORRUPT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = fixture (cases[i].name);
+      int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (ftruncate (fd, cases[i].size), ==, 0);
+      close (fd);
+      assert_read_fails (cases[i].name, NULL, EP_TABLE_ERROR, cases[i].code);
+      g_unlink (path);
+    }
+}
+
+static void
+test_hostile_wide (void)
+{
+  g_autoptr(EpTable) table = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = fixture ("wide.csv");
+
+  /* A million columns: past 16,384 in the header is an error (CSV and
+   * XLSX); in a data row under a short header, the extra values are
+   * dropped with a warning, never kept. */
+  g_assert_null (ep_table_read (path, NULL, NULL, &error));
+  g_assert_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "16384 columns"));
+  assert_read_fails ("wide.xlsx", NULL, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE);
+
+  table = read_ok ("wide-row.csv");
+  assert_columns (table, "Name", "Email", NULL);
+  g_assert_cmpuint (ep_table_get_n_rows (table), ==, 1);
+  assert_row (table, 0, 2, "Ann", "ann@example.org", NULL);
+  g_assert_cmpuint (n_warnings (table), ==, 1);
+}
+
+static void
+test_hostile_cells (void)
+{
+  g_autoptr(EpTable) table = read_ok ("cell-1mb.csv");
+  g_autofree char *endless = fixture ("cell-endless.csv");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (strlen (ep_table_get_value (table, 0, 1)), ==, 1000000);
+
+  /* Past 1 MiB with no line end: refused while it is being read, with
+   * its row. */
+  g_assert_null (ep_table_read (endless, NULL, NULL, &error));
+  g_assert_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "Row 2 "));
+}
+
+typedef struct
+{
+  const char *path;
+  gboolean    unlink;
+  guint       calls;
+} Vanish;
+
+static void
+vanish_progress (guint64  done,
+                 guint64  total,
+                 gpointer user_data)
+{
+  Vanish *v = user_data;
+
+  if (v->calls++ > 0)
+    return;
+  if (v->unlink)
+    g_assert_cmpint (g_unlink (v->path), ==, 0);
+  else
+    g_assert_cmpint (truncate (v->path, 1000), ==, 0);
+}
+
+/* The file cut short while it is read gives an error, not half a table;
+ * deleted while it is read, it is still read whole (the reader holds it
+ * open), so nothing is silently missing either way. */
+static void
+test_hostile_vanish (void)
+{
+  g_autofree char *source = fixture ("long.csv");
+  g_autofree char *path = fixture ("vanish.csv");
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &contents, &len, NULL));
+
+  for (guint unlink = 0; unlink < 2; unlink++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EpTable) table = NULL;
+      EpTableOptions options = { 0, };
+      Vanish vanish = { path, unlink, 0 };
+
+      g_assert_true (g_file_set_contents (path, contents, len, NULL));
+      options.progress = vanish_progress;
+      options.progress_data = &vanish;
+      table = ep_table_read (path, &options, NULL, &error);
+      g_assert_cmpuint (vanish.calls, >, 0);
+      if (unlink)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (ep_table_get_n_rows (table), ==, 40000);
+        }
+      else
+        {
+          g_assert_null (table);
+          g_assert_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_CORRUPT);
+          g_assert_nonnull (strstr (error->message, "shorter"));
+          g_unlink (path);
+        }
+    }
+}
+
 /* ---- ODS ------------------------------------------------------------------ */
 
 static void
@@ -762,6 +940,12 @@ main (int   argc,
   g_test_add_func ("/table/ods/libreoffice-bool", test_ods_libreoffice_bool);
   g_test_add_func ("/table/ods/sheets", test_ods_sheets);
   g_test_add_func ("/table/async", test_async);
+  g_test_add_func ("/table/hostile/not-files", test_hostile_not_files);
+  g_test_add_func ("/table/hostile/empty", test_hostile_empty);
+  g_test_add_func ("/table/hostile/sparse", test_hostile_sparse);
+  g_test_add_func ("/table/hostile/wide", test_hostile_wide);
+  g_test_add_func ("/table/hostile/cells", test_hostile_cells);
+  g_test_add_func ("/table/hostile/vanish", test_hostile_vanish);
 
   result = g_test_run ();
   remove_tree (fixtures);

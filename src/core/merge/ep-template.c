@@ -15,7 +15,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "ep-template.h"
 #include "ep-template-private.h"
@@ -399,6 +401,14 @@ compile_field (Compiler   *compiler,
               return NULL;
             }
 
+          /* Rendering and freeing recurse once per level. */
+          if (stack->len >= EP_TEMPLATE_MAX_DEPTH)
+            {
+              syntax_error (error, job, offset,
+                            _("“%s” is nested more than %u deep"), tag, EP_TEMPLATE_MAX_DEPTH);
+              return NULL;
+            }
+
           node = g_new0 (TemplateNode, 1);
           node->kind = NODE_IF;
           node->column = intern_column (compiler, rest);
@@ -732,6 +742,14 @@ ep_template_parse (const char  *text,
   if (g_str_has_prefix (text, "\xEF\xBB\xBF"))
     text += 3;
 
+  if (strnlen (text, EP_TEMPLATE_MAX_SIZE + 1) > EP_TEMPLATE_MAX_SIZE)
+    {
+      g_set_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_TOO_LARGE,
+                   _("the template is larger than %u MiB; a message this long cannot be sent"),
+                   EP_TEMPLATE_MAX_SIZE / (1024 * 1024));
+      return NULL;
+    }
+
   if (!g_utf8_validate (text, -1, &invalid))
     {
       guint bad_line = 1;
@@ -863,9 +881,34 @@ ep_template_new_from_file (const char  *path,
                            GError     **error)
 {
   g_autofree char *contents = NULL;
+  GStatBuf st;
   gsize len;
 
   g_return_val_if_fail (path != NULL, NULL);
+
+  /* Before opening it: a FIFO would block until written to, a device
+   * may never end. */
+  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      if (S_ISDIR (st.st_mode))
+        g_set_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_SYNTAX,
+                     _("%s is a folder, not a template"), name);
+      else
+        g_set_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_SYNTAX,
+                     _("%s is not a regular file (a pipe, a socket or a device)"), name);
+      return NULL;
+    }
+  if (g_stat (path, &st) == 0 && st.st_size > EP_TEMPLATE_MAX_SIZE)
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_TOO_LARGE,
+                   _("%s is larger than %u MiB; a message this long cannot be sent"),
+                   name, EP_TEMPLATE_MAX_SIZE / (1024 * 1024));
+      return NULL;
+    }
 
   if (!g_file_get_contents (path, &contents, &len, error))
     return NULL;

@@ -36,7 +36,13 @@ typedef enum
   EP_TEMPLATE_ERROR_UNKNOWN_COLUMN,  /* names the column and the closest one */
   EP_TEMPLATE_ERROR_HEADER_INJECTION,/* a value bound for a header holds a line
                                       * break or another control character */
+  EP_TEMPLATE_ERROR_TOO_LARGE,       /* over EP_TEMPLATE_MAX_SIZE */
 } EpTemplateError;
+
+/* Limits against damaged or hostile templates: the text of a letter is
+ * far shorter than 8 MiB, and nobody nests {{#if}} 100 deep. */
+#define EP_TEMPLATE_MAX_SIZE (8 * 1024 * 1024)
+#define EP_TEMPLATE_MAX_DEPTH 100
 
 /* A parsed template; immutable and reference-counted. */
 typedef struct _EpTemplate EpTemplate;

@@ -37,6 +37,8 @@ typedef struct
   guint          first_long_row;
   int            last_end;     /* what ended the previous record */
   gboolean       too_large;
+  gboolean       too_wide;     /* the header has more than EP_TABLE_MAX_COLUMNS */
+  gboolean       extra;        /* a value right of the last kept column */
 } Reader;
 
 static void
@@ -45,9 +47,21 @@ field_cb (void   *data,
           void   *user_data)
 {
   Reader *r = user_data;
+  guint limit = r->table ? ep_table_get_n_columns (r->table) : EP_TABLE_MAX_COLUMNS;
 
   if (len > EP_TABLE_MAX_CELL)
     r->too_large = TRUE;
+
+  /* Values right of the last column are only noted, never kept: a row of a
+   * million separators costs nothing. */
+  if (r->record->len >= limit)
+    {
+      if (len > 0)
+        r->extra = TRUE;
+      if (r->table == NULL)
+        r->too_wide = TRUE;
+      return;
+    }
 
   g_ptr_array_add (r->record, g_strndup (data ? data : "", len));
 }
@@ -58,9 +72,13 @@ record_cb (int   c,
 {
   Reader *r = user_data;
   gboolean blank = TRUE;
+  gboolean extra = r->extra;
   int last_end = r->last_end;
 
   r->last_end = c;
+  r->extra = FALSE;
+  if (r->too_wide || r->too_large)
+    return;
 
   /* With CSV_REPALL_NL every line end outside a record is reported with no
    * field: a blank line, or the LF of a CRLF that ended the last record. */
@@ -70,6 +88,8 @@ record_cb (int   c,
   for (guint i = 0; i < r->record->len; i++)
     if (*(const char *) g_ptr_array_index (r->record, i) != '\0')
       blank = FALSE;
+  if (extra)
+    blank = FALSE;
 
   if (blank && r->table == NULL)
     {
@@ -90,22 +110,12 @@ record_cb (int   c,
     }
   else if (!blank)
     {
-      guint n_columns = ep_table_get_n_columns (r->table);
-
-      if (r->record->len > n_columns)
-        {
-          /* Trailing empty cells (a separator at the end of the line) are
-           * common and harmless; say so only when values are dropped. */
-          for (guint i = n_columns; i < r->record->len; i++)
-            if (*(const char *) g_ptr_array_index (r->record, i) != '\0')
-              {
-                if (r->n_long_rows++ == 0)
-                  r->first_long_row = r->n_records;
-                break;
-              }
-        }
+      /* Trailing empty cells (a separator at the end of the line) are
+       * common and harmless; say so only when values are dropped. */
+      if (extra && r->n_long_rows++ == 0)
+        r->first_long_row = r->n_records;
       ep_table_append_row (r->table, r->n_records, (const char * const *) r->record->pdata,
-                           MIN (r->record->len, n_columns));
+                           r->record->len);
     }
 
   g_ptr_array_set_size (r->record, 0);
@@ -383,6 +393,18 @@ _ep_table_read_csv (const char            *path,
         }
     }
 
+  /* UTF-16 and UTF-32 hold NUL bytes; a text in any other encoding does
+   * not (a sparse or binary file, a workbook saved under a .csv name). */
+  if (g_ascii_strncasecmp (encoding, "UTF-16", 6) != 0 &&
+      g_ascii_strncasecmp (encoding, "UTF-32", 6) != 0 &&
+      g_ascii_strncasecmp (encoding, "UCS-", 4) != 0 &&
+      memchr (sample, '\0', sample_len) != NULL)
+    {
+      g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_CORRUPT,
+                           _("This is not a text (CSV) file: it holds NUL bytes"));
+      return NULL;
+    }
+
   /* Rewind to the start of the text and stream it as UTF-8. */
   if (!g_seekable_seek (G_SEEKABLE (raw), bom, G_SEEK_SET, cancellable, error))
     return NULL;
@@ -436,11 +458,21 @@ _ep_table_read_csv (const char            *path,
           break;
         }
 
-      if (reader.too_large)
+      /* A value still being read counts too: a file with no separator
+       * must not be gathered into one value of its whole size. */
+      if (reader.too_large || parser.entry_pos > EP_TABLE_MAX_CELL)
         {
           g_set_error (&local_error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE,
                        _("Row %u has a value longer than %u KiB; this does not look like a "
                          "spreadsheet"), reader.n_records + 1, EP_TABLE_MAX_CELL / 1024);
+          break;
+        }
+
+      if (reader.too_wide)
+        {
+          g_set_error (&local_error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE,
+                       _("The header row has more than %u columns, the most a spreadsheet "
+                         "can have"), EP_TABLE_MAX_COLUMNS);
           break;
         }
 
@@ -450,7 +482,23 @@ _ep_table_read_csv (const char            *path,
     }
 
   if (local_error == NULL)
-    csv_fini (&parser, field_cb, record_cb, &reader);
+    {
+      csv_fini (&parser, field_cb, record_cb, &reader);
+      if (reader.too_large || reader.too_wide)
+        g_set_error (&local_error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE,
+                     reader.too_wide
+                       ? _("The header row has more than %u columns, the most a spreadsheet can have")
+                       : _("The last row has a value longer than %u KiB; this does not look like a "
+                           "spreadsheet"),
+                     reader.too_wide ? EP_TABLE_MAX_COLUMNS : EP_TABLE_MAX_CELL / 1024);
+    }
+
+  /* Shorter than when it was opened: truncated (or replaced) while being
+   * read. What was read is not the file; better no table than half of it. */
+  if (local_error == NULL && total > 0 && (guint64) g_seekable_tell (G_SEEKABLE (raw)) < total)
+    g_set_error_literal (&local_error, EP_TABLE_ERROR, EP_TABLE_ERROR_CORRUPT,
+                         _("The file became shorter while it was being read; "
+                           "wait until it is saved and open it again"));
   csv_free (&parser);
   g_ptr_array_unref (reader.record);
 

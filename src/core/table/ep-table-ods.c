@@ -468,7 +468,7 @@ _ep_table_read_ods (const char            *path,
            * one (the million blank rows at the end of a sheet) costs nothing. */
           _ep_rows_end (&rows, row_number, row_repeat);
           row_number += row_repeat - 1;
-          if (rows.too_many)
+          if (rows.too_many || rows.too_wide)
             break;
         }
       else if (reading && type == XML_READER_TYPE_ELEMENT && in_ns (reader, NS_TABLE) &&

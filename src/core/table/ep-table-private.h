@@ -12,11 +12,14 @@
 
 G_BEGIN_DECLS
 
-/* No value a person types into a cell is this long; a longer one is a
- * damaged or hostile file. */
+/* Limits against damaged or hostile files (README.md, "Limits"): no value
+ * a person types into a cell is longer than 1 MiB; Excel and LibreOffice
+ * stop at 16,384 columns (XFD); a file (CSV, or a workbook's zip) is at
+ * most 1 GiB, as is a workbook's unpacked XML. */
 #define EP_TABLE_MAX_CELL (1024 * 1024)
 #define EP_TABLE_MAX_COLUMNS 16384
 #define EP_TABLE_MAX_ROWS 5000000
+#define EP_TABLE_MAX_FILE (G_GUINT64_CONSTANT (1) << 30)
 #define EP_TABLE_CANCEL_EVERY 1024
 
 void           _ep_table_set_source    (EpTable               *self,
@@ -27,6 +30,8 @@ void           _ep_table_set_source    (EpTable               *self,
                                         char                   delimiter);
 GPtrArray     *_ep_table_clean_header  (GPtrArray             *raw,
                                         GPtrArray             *warnings);
+gboolean       _ep_table_check_file    (const char            *path,
+                                        GError               **error);
 
 EpTable       *_ep_table_read_csv      (const char            *path,
                                         const EpTableOptions  *options,
@@ -155,6 +160,7 @@ typedef struct
   guint      n_dropped;
   guint      n_rows;
   gboolean   too_many;
+  gboolean   too_wide;    /* a value past column EP_TABLE_MAX_COLUMNS */
 } EpRows;
 
 void           _ep_rows_init           (EpRows                *rows);

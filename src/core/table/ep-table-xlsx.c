@@ -625,7 +625,7 @@ on_end_element (void          *user_data,
         {
           _ep_rows_end (sax->rows, sax->row_number, 1);
           sax->in_row = FALSE;
-          if (sax->rows->too_many)
+          if (sax->rows->too_many || sax->rows->too_wide)
             xmlStopParser (sax->ctxt);
         }
       else if (strcmp (name, "rPh") == 0 && sax->in_rph > 0)
@@ -734,7 +734,7 @@ parse_part (EpZipDoc      *doc,
           break;
         }
       xmlParseChunk (sax.ctxt, buffer, (int) n, n == 0);
-      if (sax.error != NULL || sax.finished || (rows != NULL && rows->too_many) ||
+      if (sax.error != NULL || sax.finished || (rows != NULL && (rows->too_many || rows->too_wide)) ||
           !sax.ctxt->wellFormed || n == 0)
         break;
     }
@@ -746,12 +746,12 @@ parse_part (EpZipDoc      *doc,
     }
   else if (!ok)
     g_propagate_error (error, g_steal_pointer (&part->error));
-  else if (!sax.finished && !(rows != NULL && rows->too_many) && !sax.ctxt->wellFormed)
+  else if (!sax.finished && !(rows != NULL && (rows->too_many || rows->too_wide)) && !sax.ctxt->wellFormed)
     {
       _ep_table_xml_error (error, name);
       ok = FALSE;
     }
-  else if (rows != NULL && !sax.finished && !rows->too_many)
+  else if (rows != NULL && !sax.finished && !rows->too_many && !rows->too_wide)
     {
       /* Well-formed but no </sheetData>: not a sheet. */
       _ep_table_xml_error (error, name);

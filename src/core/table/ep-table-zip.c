@@ -366,12 +366,17 @@ _ep_rows_set (EpRows     *rows,
 {
   gssize offset;
 
-  if (value == NULL || column >= EP_TABLE_MAX_COLUMNS)
+  if (value == NULL)
     return;
   if (len < 0)
     len = strlen (value);
   if (len == 0)
     return;
+  if (column >= EP_TABLE_MAX_COLUMNS)
+    {
+      rows->too_wide = TRUE;
+      return;
+    }
   if (rows->n_columns > 0 && column >= rows->n_columns)
     {
       rows->n_dropped++;
@@ -453,6 +458,14 @@ _ep_rows_finish (EpRows        *rows,
     {
       g_set_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE,
                    _("The sheet has more than %u rows"), EP_TABLE_MAX_ROWS);
+      return NULL;
+    }
+
+  if (rows->too_wide)
+    {
+      g_set_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE,
+                   _("The sheet “%s” has values past column %u, the most a spreadsheet "
+                     "can have"), sheet, EP_TABLE_MAX_COLUMNS);
       return NULL;
     }
 

@@ -13,8 +13,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "ep-table.h"
 #include "ep-table-private.h"
@@ -325,6 +328,62 @@ has_suffix_ci (const char *path,
   return n >= m && g_ascii_strcasecmp (path + n - m, suffix) == 0;
 }
 
+/* What can be read at all, before anything opens it: a regular file (a
+ * FIFO would block the reader until someone writes to it; a device may
+ * never end), not empty, and not larger than any spreadsheet this reads. */
+gboolean
+_ep_table_check_file (const char  *path,
+                      GError     **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                             _("The file does not exist"));
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("The file cannot be read: %s"), g_strerror (saved));
+      return FALSE;
+    }
+
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_UNSUPPORTED,
+                           _("This is a folder, not a spreadsheet"));
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_UNSUPPORTED,
+                           _("This is not a regular file (a pipe, a socket or a device); "
+                             "save the spreadsheet as a file first"));
+      return FALSE;
+    }
+
+  if (st.st_size == 0)
+    {
+      g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_EMPTY,
+                           _("The file is empty (0 bytes)"));
+      return FALSE;
+    }
+
+  if ((guint64) st.st_size > EP_TABLE_MAX_FILE)
+    {
+      g_set_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_TOO_LARGE,
+                   _("The file is larger than %u GiB; no spreadsheet Epistle reads is this "
+                     "large (split it into several files)"),
+                   (guint) (EP_TABLE_MAX_FILE >> 30));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* By content first: a zip holding an OpenDocument spreadsheet or an Office
  * Open XML workbook; an OLE compound file (a password-protected .xlsx or
  * an old .xls) goes to the XLSX reader, which says so. Otherwise by name;
@@ -339,6 +398,12 @@ ep_table_format_for_file (const char *path)
   g_autoptr(GFileInputStream) in = NULL;
 
   g_return_val_if_fail (path != NULL, EP_TABLE_FORMAT_UNKNOWN);
+
+  /* Opening a FIFO would wait for a writer: only regular files are read. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return has_suffix_ci (path, ".ods") ? EP_TABLE_FORMAT_ODS :
+           has_suffix_ci (path, ".xlsx") || has_suffix_ci (path, ".xlsm") ||
+           has_suffix_ci (path, ".xls") ? EP_TABLE_FORMAT_XLSX : EP_TABLE_FORMAT_CSV;
 
   file = g_file_new_for_path (path);
   in = g_file_read (file, NULL, NULL);
@@ -382,11 +447,8 @@ ep_table_read (const char            *path,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("“%s” does not exist"), path);
-      return NULL;
-    }
+  if (!_ep_table_check_file (path, error))
+    return NULL;
 
   switch (ep_table_format_for_file (path))
     {

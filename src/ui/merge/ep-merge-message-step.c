@@ -427,7 +427,16 @@ open_template_response (GtkNativeDialog    *chooser,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_file_load_contents_async (file, self->cancellable, template_load_cb, g_object_ref (self));
+      GFileType type = g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL);
+
+      /* A FIFO would block the loading thread for good. */
+      if (type == G_FILE_TYPE_REGULAR || type == G_FILE_TYPE_UNKNOWN)
+        g_file_load_contents_async (file, self->cancellable, template_load_cb, g_object_ref (self));
+      else
+        _ep_merge_error_dialog (GTK_WIDGET (self), _("The Template Cannot Be Opened"),
+                                type == G_FILE_TYPE_DIRECTORY
+                                  ? _("This is a folder, not a template")
+                                  : _("This is not a regular file (a pipe, a socket or a device)"));
     }
   g_object_unref (chooser);
 }
