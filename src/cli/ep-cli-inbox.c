@@ -22,6 +22,30 @@
 
 #include "ep-cli.h"
 
+/* What mail says reaches a terminal: no escape sequence from a message
+ * may move the cursor, set the title or write the clipboard. */
+static char *
+one_line (const char *text)
+{
+  return ep_message_sanitize_header_text (text ? text : "");
+}
+
+static char *
+body_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n' || c == '\t' || !g_unichar_iscntrl (c))
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static EpServerConfig *
 imap_config (EpContext  *context,
              EpAccount  *account,
@@ -99,7 +123,9 @@ inbox_folders (EpContext  *context,
     {
       EpInboxFolder *f = g_ptr_array_index (folders, i);
 
-      g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%u\t%u\n", f->id, f->name,
+      g_autofree char *name = one_line (f->name);
+
+      g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%u\t%u\n", f->id, name,
                f->special_use ? f->special_use : "-", f->total, f->unread);
     }
   if (folders->len == 0)
@@ -153,15 +179,19 @@ inbox_list (EpContext  *context,
                                                            g_array_index (ids, gint64, i), &error);
       g_autoptr(GDateTime) date = NULL;
       g_autofree char *when = NULL;
+      g_autofree char *from = NULL;
+      g_autofree char *subject = NULL;
 
       if (s == NULL)
         return fail (g_steal_pointer (&error));
+      from = one_line (s->from_address);
+      subject = one_line (s->subject);
       date = g_date_time_new_from_unix_utc (s->date);
       when = date ? g_date_time_format (date, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("-");
       g_print ("%" G_GINT64_FORMAT "\t%u\t%c%c%c%c\t%s\t%s\t%s\n", s->id, s->uid,
                s->state & EP_INBOX_SEEN ? '-' : 'U', s->state & EP_INBOX_FLAGGED ? 'F' : '-',
                s->encrypted ? 'E' : (s->is_signed ? 'S' : '-'), s->is_report ? 'R' : '-',
-               when, s->from_address ? s->from_address : "", s->subject ? s->subject : "");
+               when, from, subject);
     }
   return EXIT_OK;
 }
@@ -227,23 +257,35 @@ inbox_show (EpContext  *context,
   if (message == NULL)
     return fail (g_steal_pointer (&error));
 
-  g_print (_("From: %s\n"), message->from ? message->from : "");
-  g_print (_("To: %s\n"), message->to ? message->to : "");
-  if (message->cc != NULL && *message->cc)
-    g_print (_("Cc: %s\n"), message->cc);
-  g_print (_("Subject: %s\n"), message->subject ? message->subject : "");
+  {
+    g_autofree char *from = one_line (message->from);
+    g_autofree char *to = one_line (message->to);
+    g_autofree char *cc = one_line (message->cc);
+    g_autofree char *subject = one_line (message->subject);
+
+    g_print (_("From: %s\n"), from);
+    g_print (_("To: %s\n"), to);
+    if (*cc)
+      g_print (_("Cc: %s\n"), cc);
+    g_print (_("Subject: %s\n"), subject);
+  }
   if (message->security_summary != NULL)
     g_print (_("Security: %s\n"), message->security_summary);
   if (message->bounce != NULL)
-    g_print (_("Returned: %s (%s) %s\n"),
-             message->bounce->original_message_id ? message->bounce->original_message_id : "?",
-             message->bounce->status ? message->bounce->status : "?",
-             message->bounce->diagnostic ? message->bounce->diagnostic : "");
+    {
+      g_autofree char *original = one_line (message->bounce->original_message_id);
+      g_autofree char *status = one_line (message->bounce->status);
+      g_autofree char *diagnostic = one_line (message->bounce->diagnostic);
+
+      g_print (_("Returned: %s (%s) %s\n"), *original ? original : "?", *status ? status : "?", diagnostic);
+    }
   for (guint i = 0; i < message->attachments->len; i++)
     {
       EpReadAttachment *a = g_ptr_array_index (message->attachments, i);
+      g_autofree char *name = one_line (a->filename);
+      g_autofree char *type = one_line (a->content_type);
 
-      g_print (_("Attachment: %s (%s, %" G_GSIZE_FORMAT " bytes)\n"), a->filename, a->content_type, a->size);
+      g_print (_("Attachment: %s (%s, %" G_GSIZE_FORMAT " bytes)\n"), name, type, a->size);
     }
 
   switch (message->state)
@@ -252,13 +294,22 @@ inbox_show (EpContext  *context,
       g_printerr (_("This message is protected with a password: give it with --password-stdin\n"));
       return EXIT_SECURITY;
     case EP_READ_FAILED:
-      g_printerr ("%s\n", message->problem ? message->problem : _("The message could not be opened"));
+      {
+        g_autofree char *problem = one_line (message->problem ? message->problem
+                                                               : _("The message could not be opened"));
+
+        g_printerr ("%s\n", problem);
+      }
       return EXIT_SECURITY;
     case EP_READ_OK:
     default:
       break;
     }
-  g_print ("\n%s\n", message->body ? message->body->text : "");
+  {
+    g_autofree char *text = body_text (message->body ? message->body->text : "");
+
+    g_print ("\n%s\n", text);
+  }
   return EXIT_OK;
 }
 

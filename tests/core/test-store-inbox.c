@@ -210,7 +210,7 @@ test_bounce_unknown (void)
 
   g_assert_no_error (error);
   /* A bounce of a message Epistle never sent marks nothing. */
-  g_assert_false (ep_store_recipient_mark_bounced (store, "<nobody@example.org>", "5.1.1",
+  g_assert_false (ep_store_recipient_mark_bounced (store, "<nobody@example.org>", "nobody@example.org", "5.1.1",
                                                    &campaign, &error));
   g_assert_no_error (error);
   g_assert_cmpint (campaign, ==, 0);

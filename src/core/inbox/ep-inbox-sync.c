@@ -278,6 +278,7 @@ typedef struct
   gpointer             progress_data;
   gboolean             flags_only;
   GArray              *reports;    /* guint32: new delivery reports */
+  gboolean             skipped;    /* a response could not be read */
 } FetchState;
 
 static gboolean
@@ -311,13 +312,19 @@ fetch_cb (const EpImapResponse  *r,
   fetch = ep_imap_fetch_parse (r, &local_error);
   if (fetch == NULL)
     {
-      /* One message the server describes wrongly must not stop the rest. */
+      /* One message the server describes wrongly must not stop the rest;
+       * the next sync starts again from the first one skipped. */
       g_debug ("Skipping a FETCH response: %s", local_error->message);
+      state->skipped = TRUE;
       return TRUE;
     }
   /* "n:*" also names the last message when n is past it; unsolicited
    * FETCH (flag changes of other sessions) has no UID. */
   if (fetch->uid == 0 || fetch->uid < state->first_uid)
+    return TRUE;
+  /* An unsolicited FETCH (another session's flag change) can come first:
+   * a new row needs its envelope, a flag change its flags. */
+  if (state->flags_only ? !fetch->has_flags : fetch->envelope == NULL)
     return TRUE;
 
   s = summary_from_fetch (fetch, state->folder->id);
@@ -466,16 +473,27 @@ bounce_cb (const EpImapResponse  *r,
   if (id != 0)
     ep_store_inbox_set_body (state->store, id, fetch->body,
                              message && message->body ? message->body->text : NULL, NULL);
-  if (message == NULL || message->bounce == NULL || message->bounce->original_message_id == NULL)
+  /* A permanent failure, of the Message-ID Epistle gave, for the address
+   * it was sent to: a delay report, or a report someone else made up for
+   * another address, marks nothing. */
+  if (message == NULL || message->bounce == NULL || message->bounce->original_message_id == NULL ||
+      !message->bounce->permanent)
     return TRUE;
 
-  if (ep_store_recipient_mark_bounced (state->store, message->bounce->original_message_id,
-                                       message->bounce->diagnostic ? message->bounce->diagnostic
-                                                                   : message->bounce->status,
-                                       &campaign, &local_error))
-    state->matched++;
-  else if (local_error != NULL)
-    g_warning ("Recording a returned message: %s", local_error->message);
+  for (guint i = 0; message->bounce->failed != NULL && i < message->bounce->failed->len; i++)
+    {
+      if (ep_store_recipient_mark_bounced (state->store, message->bounce->original_message_id,
+                                           g_ptr_array_index (message->bounce->failed, i),
+                                           message->bounce->diagnostic ? message->bounce->diagnostic
+                                                                       : message->bounce->status,
+                                           &campaign, &local_error))
+        state->matched++;
+      else if (local_error != NULL)
+        {
+          g_warning ("Recording a returned message: %s", local_error->message);
+          g_clear_error (&local_error);
+        }
+    }
   return TRUE;
 }
 
@@ -525,7 +543,7 @@ sync_folder (EpImapSession        *session,
   g_autoptr(GArray) reports = g_array_new (FALSE, FALSE, sizeof (guint32));
   gboolean is_inbox = g_strcmp0 (folder->special_use, "\\Inbox") == 0;
   FetchState state = { store, folder, 1, pending, 0, 0, 0, 0, progress, progress_data, FALSE,
-                       is_inbox ? reports : NULL };
+                       is_inbox ? reports : NULL, FALSE };
 
   if (!select_folder (session, folder, FALSE, &sel, cancellable, error))
     return FALSE;
@@ -574,7 +592,7 @@ sync_folder (EpImapSession        *session,
   if (!first && start > 1 && sel.exists > 0)
     {
       g_autofree char *command = NULL;
-      FetchState flags = { store, folder, 1, pending, 0, 0, 0, 0, NULL, NULL, TRUE, NULL };
+      FetchState flags = { store, folder, 1, pending, 0, 0, 0, 0, NULL, NULL, TRUE, NULL, FALSE };
 
       if (condstore && !sel.nomodseq && folder->highestmodseq > 0)
         {
@@ -598,8 +616,12 @@ sync_folder (EpImapSession        *session,
   if (!remove_expunged (session, store, folder, sel.exists, stats, cancellable, error))
     return FALSE;
 
-  if (sel.uidnext == 0)
-    sel.uidnext = MAX (state.max_uid + 1, start);
+  /* Mail that arrived during the sync was fetched too: never again. A
+   * response that could not be read is tried again next time. */
+  sel.uidnext = MAX (sel.uidnext, state.max_uid + 1);
+  sel.uidnext = MAX (sel.uidnext, start);
+  if (state.skipped)
+    sel.uidnext = start;
   if (!ep_store_inbox_folder_set_state (store, folder->id, sel.uidvalidity, sel.uidnext,
                                         sel.nomodseq ? 0 : sel.highestmodseq, error))
     return FALSE;
@@ -650,7 +672,24 @@ ep_inbox_sync_account (EpStore              *store,
         continue;
       if (inbox_only && g_strcmp0 (folder->special_use, "\\Inbox") != 0)
         continue;
-      ok = sync_folder (session, store, folder, progress, progress_data, stats, cancellable, error);
+      {
+        g_autoptr(GError) folder_error = NULL;
+
+        ok = sync_folder (session, store, folder, progress, progress_data, stats, cancellable,
+                          &folder_error);
+        /* A folder the server will not open (gone since LIST, no right to
+         * it, a name it cannot take back) is skipped; the others go on.
+         * A lost connection or a store error ends the sync. */
+        if (!ok && ep_imap_session_is_usable (session) &&
+            (g_error_matches (folder_error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_REJECTED) ||
+             g_error_matches (folder_error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_CONFIG)))
+          {
+            g_warning ("Folder “%s” skipped: %s", folder->name, folder_error->message);
+            ok = TRUE;
+          }
+        else if (!ok)
+          g_propagate_error (error, g_steal_pointer (&folder_error));
+      }
     }
 
   if (session != NULL)
@@ -744,12 +783,18 @@ ep_inbox_fetch_body (EpStore              *store,
   g_autofree char *text = NULL;
   EpImapSession *session;
   BodyState state = { 0, NULL };
+  g_autoptr(GError) local_error = NULL;
   GBytes *cached;
   gboolean ok;
 
-  cached = ep_store_inbox_body (store, message_id, error);
+  cached = ep_store_inbox_body (store, message_id, &local_error);
   if (cached != NULL)
     return cached;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   summary = ep_store_inbox_lookup (store, message_id, error);
   if (summary == NULL)
     return NULL;

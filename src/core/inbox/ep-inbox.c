@@ -27,7 +27,8 @@ struct _EpInbox
   EpContext    *context;     /* not owned: it owns us */
   GMainContext *main_context;
   GHashTable   *syncing;     /* account uid → SyncState* */
-  GPtrArray    *watchers;    /* Watcher* */
+  GPtrArray    *watchers;    /* Watcher*: the current ones */
+  GPtrArray    *retired;     /* Watcher*: cancelled, ending on their own */
   GCancellable *watch_cancellable;
 };
 
@@ -38,8 +39,10 @@ static guint signals[N_SIGNALS];
 
 typedef struct
 {
-  GPtrArray *waiting;   /* GTask: callers to complete when the run ends */
-  gboolean   again;     /* asked for during the run */
+  GPtrArray *waiting;       /* GTask: callers this run completes */
+  GPtrArray *next_waiting;  /* GTask: callers who asked during it */
+  gboolean   again;         /* asked for during the run: one more */
+  gboolean   again_inbox_only;
 } SyncState;
 
 typedef struct
@@ -55,6 +58,7 @@ static void
 sync_state_free (SyncState *state)
 {
   g_clear_pointer (&state->waiting, g_ptr_array_unref);
+  g_clear_pointer (&state->next_waiting, g_ptr_array_unref);
   g_free (state);
 }
 
@@ -74,6 +78,7 @@ ep_inbox_finalize (GObject *object)
 
   g_clear_pointer (&self->syncing, g_hash_table_unref);
   g_clear_pointer (&self->watchers, g_ptr_array_unref);
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   G_OBJECT_CLASS (ep_inbox_parent_class)->finalize (object);
 }
@@ -103,6 +108,7 @@ ep_inbox_init (EpInbox *self)
   self->syncing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) sync_state_free);
   self->watchers = g_ptr_array_new ();
+  self->retired = g_ptr_array_new ();
   self->main_context = g_main_context_ref_thread_default ();
 }
 
@@ -120,6 +126,7 @@ ep_inbox_new (EpContext *context)
 typedef struct
 {
   EpAccount        *account;
+  gboolean          inbox_only;
   EpInboxSyncStats  stats;
 } SyncData;
 
@@ -161,14 +168,14 @@ sync_thread (GTask        *task,
   config = imap_config (self->context, data->account, cancellable, &error);
   if (config == NULL ||
       !ep_inbox_sync_account (ep_context_get_store (self->context), ep_account_get_uid (data->account),
-                              config, FALSE, ep_context_get_protocol_log (self->context),
+                              config, data->inbox_only, ep_context_get_protocol_log (self->context),
                               NULL, NULL, &data->stats, cancellable, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
 
-static void start_sync (EpInbox *self, EpAccount *account, GCancellable *cancellable);
+static SyncState *start_sync (EpInbox *self, EpAccount *account, gboolean inbox_only);
 
 static void
 sync_done (GObject      *object,
@@ -182,13 +189,16 @@ sync_done (GObject      *object,
   const char *uid = ep_account_get_uid (account);
   SyncState *state = g_hash_table_lookup (self->syncing, uid);
   g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GPtrArray) next_waiting = NULL;
   g_autoptr(GError) error = NULL;
   gboolean ok = g_task_propagate_boolean (task, &error);
-  gboolean again;
+  gboolean again, again_inbox_only;
 
   g_return_if_fail (state != NULL);
   waiting = g_steal_pointer (&state->waiting);
+  next_waiting = g_steal_pointer (&state->next_waiting);
   again = state->again;
+  again_inbox_only = state->again_inbox_only;
   g_hash_table_remove (self->syncing, uid);
 
   if (ok)
@@ -218,29 +228,38 @@ sync_done (GObject      *object,
         g_task_return_error (caller, g_error_copy (error));
     }
 
+  /* Who asked during that run is answered by the next one. */
   if (again)
-    start_sync (self, account, NULL);
+    {
+      SyncState *next = start_sync (self, account, again_inbox_only);
+
+      g_ptr_array_extend_and_steal (next->waiting, g_steal_pointer (&next_waiting));
+    }
 }
 
-static void
-start_sync (EpInbox      *self,
-            EpAccount    *account,
-            GCancellable *cancellable)
+static SyncState *
+start_sync (EpInbox   *self,
+            EpAccount *account,
+            gboolean   inbox_only)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, sync_done, NULL);
+  g_autoptr(GTask) task = g_task_new (self, NULL, sync_done, NULL);
   SyncData *data = g_new0 (SyncData, 1);
   SyncState *state = g_new0 (SyncState, 1);
 
   state->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  state->next_waiting = g_ptr_array_new_with_free_func (g_object_unref);
   g_hash_table_insert (self->syncing, g_strdup (ep_account_get_uid (account)), state);
   data->account = g_object_ref (account);
+  data->inbox_only = inbox_only;
   g_task_set_task_data (task, data, (GDestroyNotify) sync_data_free);
   g_task_run_in_thread (task, sync_thread);
+  return state;
 }
 
 void
 ep_inbox_sync_async (EpInbox             *self,
                      EpAccount           *account,
+                     gboolean             inbox_only,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
@@ -257,13 +276,14 @@ ep_inbox_sync_async (EpInbox             *self,
   state = g_hash_table_lookup (self->syncing, ep_account_get_uid (account));
   if (state != NULL)
     {
-      /* Folded into one more run after the one under way. */
+      /* Folded into one more run after the one under way (all folders if
+       * anyone asked for all). */
+      state->again_inbox_only = state->again ? state->again_inbox_only && inbox_only : inbox_only;
       state->again = TRUE;
-      g_ptr_array_add (state->waiting, g_steal_pointer (&caller));
+      g_ptr_array_add (state->next_waiting, g_steal_pointer (&caller));
       return;
     }
-  start_sync (self, account, NULL);
-  state = g_hash_table_lookup (self->syncing, ep_account_get_uid (account));
+  state = start_sync (self, account, inbox_only);
   g_ptr_array_add (state->waiting, g_steal_pointer (&caller));
 }
 
@@ -461,7 +481,8 @@ request_sync_cb (gpointer user_data)
 {
   SyncRequest *request = user_data;
 
-  ep_inbox_sync_async (request->inbox, request->account, NULL, NULL, NULL);
+  /* New mail is in the Inbox: only it is synced. */
+  ep_inbox_sync_async (request->inbox, request->account, TRUE, NULL, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -473,17 +494,37 @@ sync_request_free (SyncRequest *request)
   g_free (request);
 }
 
+static void
+request_sync (Watcher *w)
+{
+  SyncRequest *request = g_new0 (SyncRequest, 1);
+
+  request->inbox = g_object_ref (w->inbox);
+  request->account = g_object_ref (w->account);
+  g_main_context_invoke_full (w->inbox->main_context, G_PRIORITY_DEFAULT, request_sync_cb,
+                              request, (GDestroyNotify) sync_request_free);
+}
+
 static gpointer
 watch_thread (gpointer user_data)
 {
   Watcher *w = user_data;
   guint backoff = 0;
+  gboolean catch_up = FALSE;
 
   while (!g_cancellable_is_cancelled (w->cancellable))
     {
       g_autoptr(EpServerConfig) config = NULL;
       g_autoptr(GError) error = NULL;
       gboolean changed = FALSE;
+
+      /* IDLE reports only what happens while it waits: after being away
+       * (offline, asleep, a server restart), look first. */
+      if (catch_up)
+        {
+          request_sync (w);
+          catch_up = FALSE;
+        }
 
       config = imap_config (w->inbox->context, w->account, w->cancellable, &error);
       if (config != NULL)
@@ -492,17 +533,14 @@ watch_thread (gpointer user_data)
       if (g_cancellable_is_cancelled (w->cancellable))
         break;
 
-      if (changed)
+      if (error == NULL)
         {
-          SyncRequest *request = g_new0 (SyncRequest, 1);
-
+          /* A change, or IDLE renewed after its time: either way the gap
+           * between two sessions is covered by a sync. */
           backoff = 0;
-          request->inbox = g_object_ref (w->inbox);
-          request->account = g_object_ref (w->account);
-          g_main_context_invoke_full (w->inbox->main_context, G_PRIORITY_DEFAULT, request_sync_cb,
-                                      request, (GDestroyNotify) sync_request_free);
+          request_sync (w);
         }
-      else if (error != NULL)
+      else
         {
           GPollFD pfd = { 0 };
 
@@ -516,9 +554,20 @@ watch_thread (gpointer user_data)
               g_poll (&pfd, 1, (int) backoff * 1000);
               g_cancellable_release_fd (w->cancellable);
             }
+          catch_up = TRUE;
         }
     }
   return NULL;
+}
+
+static void
+watcher_free (Watcher *w)
+{
+  g_thread_join (w->thread);
+  g_object_unref (w->account);
+  g_object_unref (w->cancellable);
+  g_object_unref (w->inbox);
+  g_free (w);
 }
 
 void
@@ -529,7 +578,16 @@ ep_inbox_start_watching (EpInbox *self,
 
   g_return_if_fail (EP_IS_INBOX (self));
 
-  ep_inbox_stop_watching (self);
+  /* The old watchers end on their own (IDLE's DONE takes a moment): the
+   * main loop does not wait for them. */
+  if (self->watch_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->watch_cancellable);
+      g_clear_object (&self->watch_cancellable);
+      g_ptr_array_extend_and_steal (self->retired, g_steal_pointer (&self->watchers));
+      self->watchers = g_ptr_array_new ();
+    }
+
   accounts = ep_context_list_accounts (self->context, NULL);
   if (accounts == NULL)
     return;
@@ -556,26 +614,19 @@ ep_inbox_start_watching (EpInbox *self,
 void
 ep_inbox_stop_watching (EpInbox *self)
 {
-  g_autoptr(GPtrArray) watchers = NULL;
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
 
   g_return_if_fail (EP_IS_INBOX (self));
 
-  if (self->watch_cancellable == NULL)
-    return;
-  g_cancellable_cancel (self->watch_cancellable);
-  watchers = g_steal_pointer (&self->watchers);
-  self->watchers = g_ptr_array_new ();
-  for (guint i = 0; i < watchers->len; i++)
-    {
-      Watcher *w = g_ptr_array_index (watchers, i);
-
-      /* IDLE ends with DONE within a few seconds once cancelled. */
-      g_thread_join (w->thread);
-      g_object_unref (w->account);
-      g_object_unref (w->cancellable);
-      /* Not the last ref while disposing: the inbox holds one more. */
-      g_object_unref (w->inbox);
-      g_free (w);
-    }
+  if (self->watch_cancellable != NULL)
+    g_cancellable_cancel (self->watch_cancellable);
   g_clear_object (&self->watch_cancellable);
+  g_ptr_array_extend_and_steal (all, g_steal_pointer (&self->watchers));
+  g_ptr_array_extend_and_steal (all, g_steal_pointer (&self->retired));
+  self->watchers = g_ptr_array_new ();
+  self->retired = g_ptr_array_new ();
+  /* At the end (the context going): each ends within a few seconds of
+   * being cancelled (IDLE's DONE, LOGOUT). */
+  for (guint i = 0; i < all->len; i++)
+    watcher_free (g_ptr_array_index (all, i));
 }

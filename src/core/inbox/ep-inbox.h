@@ -25,13 +25,15 @@ G_DECLARE_FINAL_TYPE (EpInbox, ep_inbox, EP, INBOX, GObject)
 /* Owned by its context (ep_context_get_inbox); @context is not ref'd. */
 EpInbox  *ep_inbox_new               (EpContext           *context);
 
-/* Syncs the account in a worker. A sync asked for while one runs for the
- * same account is folded into a second run after it. Signals come in the
+/* Syncs the account (only its Inbox with @inbox_only) in a worker. A sync
+ * asked for while one runs for the same account is folded into a second
+ * run after it, which answers it. Signals come in the
  * context the inbox was made in: "changed" (account uid) after anything in
  * the cache changed, "new-mail" (account uid, count of new unread Inbox
  * messages) after a sync found some, "sync-failed" (account uid, GError). */
 void      ep_inbox_sync_async        (EpInbox             *self,
                                       EpAccount           *account,
+                                      gboolean             inbox_only,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
@@ -66,7 +68,9 @@ gboolean  ep_inbox_set_flag_finish   (EpInbox             *self,
 /* New mail while the app runs: for every account with an IMAP server, a
  * thread waits on its Inbox with IDLE (polling every @poll_seconds where
  * IDLE is not offered) and asks for a sync when something arrives.
- * Failures back off up to 10 minutes. */
+ * Failures back off up to 10 minutes, and a sync follows every
+ * reconnection. Restarting does not wait for the old threads;
+ * ep_inbox_stop_watching (at the end) does. */
 void      ep_inbox_start_watching    (EpInbox             *self,
                                       guint                poll_seconds);
 void      ep_inbox_stop_watching     (EpInbox             *self);

@@ -221,10 +221,26 @@ ep_read_message_make_reply (EpReadMessage *message,
   subject = ep_message_sanitize_header_text (message->subject);
   draft->subject = prefixed_subject (subject, kind);
 
+  /* What came encrypted goes back encrypted: the quote is its plaintext.
+   * (Password mail: the caller, who knows the password, sets it.) */
+  draft->encrypt = message->protection == EP_READ_SMIME && message->encrypted;
+
   if (kind == EP_REPLY_FORWARD)
     {
       draft->body = forwarded_body (message);
-      save_attachments (message, draft);
+      /* Decrypted attachments are never written to disk: a forward of
+       * private mail goes without them (the body says so). */
+      if (message->protection == EP_READ_PLAIN)
+        save_attachments (message, draft);
+      else if (message->attachments->len > 0)
+        {
+          char *body = g_strconcat (_("(The attachments of the protected message are not forwarded; "
+                                      "save them from the message and attach them if they should go.)"),
+                                    "\n\n", draft->body, NULL);
+
+          g_free (draft->body);
+          draft->body = body;
+        }
       return g_steal_pointer (&draft);
     }
 

@@ -116,7 +116,9 @@ typedef enum
   EP_REPLY_FORWARD,
 } EpReplyKind;
 
-/* A draft for Compose: To/Cc chosen (Reply-To honoured; Reply All leaves
+/* A draft for Compose (S/MIME encrypted mail: with encrypt set; the
+ * attachments of protected mail are not forwarded, never written out
+ * decrypted): To/Cc chosen (Reply-To honoured; Reply All leaves
  * out @own_address), "Re: " / "Fwd: " added once, In-Reply-To and
  * References set (References: the original's plus its Message-ID), the
  * body quoted with "> " after an "On …, … wrote:" line (translatable),

@@ -278,24 +278,35 @@ ep_store_inbox_folder_lookup (EpStore  *self,
 }
 
 static gboolean
-run_id (EpStore     *self,
-        const char  *sql,
-        gint64       id,
-        const char  *what,
-        GError     **error)
+run_in_transaction (EpStore            *self,
+                    const char * const *statements,
+                    gint64              id,
+                    const char         *what,
+                    GError            **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean ok = FALSE;
+  gboolean ok;
 
   g_mutex_lock (&self->mutex);
-  stmt = _ep_store_cached (self, sql);
-  if (stmt != NULL)
+  ok = begin (self, error);
+  if (ok)
     {
-      sqlite3_bind_int64 (stmt, 1, id);
-      ok = step_done (stmt);
+      gboolean all = TRUE;
+
+      for (guint i = 0; all && statements[i] != NULL; i++)
+        {
+          sqlite3_stmt *stmt = _ep_store_cached (self, statements[i]);
+
+          all = stmt != NULL;
+          if (all)
+            {
+              sqlite3_bind_int64 (stmt, 1, id);
+              all = step_done (stmt);
+            }
+        }
+      if (!all)
+        _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, what);
+      ok = commit (self, all, all ? error : NULL);
     }
-  if (!ok)
-    _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, what);
   g_mutex_unlock (&self->mutex);
   return ok;
 }
@@ -305,15 +316,16 @@ ep_store_inbox_folder_delete (EpStore  *self,
                               gint64    id,
                               GError  **error)
 {
-  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+  /* The search rows go with their messages (FTS5 rows are deleted by
+   * rowid, no trigger), all or nothing. */
+  static const char * const statements[] = {
+    "DELETE FROM inbox_search WHERE rowid IN (SELECT id FROM inbox_messages WHERE folder_id = ?1)",
+    "DELETE FROM inbox_folders WHERE id = ?1",
+    NULL
+  };
 
-  /* The search rows go with their messages (no trigger: FTS5 rows are
-   * deleted by rowid). */
-  return run_id (self, "DELETE FROM inbox_search WHERE rowid IN "
-                 "(SELECT id FROM inbox_messages WHERE folder_id = ?1)", id,
-                 _("Could not remove a mail folder"), error) &&
-         run_id (self, "DELETE FROM inbox_folders WHERE id = ?1", id,
-                 _("Could not remove a mail folder"), error);
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+  return run_in_transaction (self, statements, id, _("Could not remove a mail folder"), error);
 }
 
 gboolean
@@ -321,16 +333,15 @@ ep_store_inbox_folder_reset (EpStore  *self,
                              gint64    id,
                              GError  **error)
 {
-  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+  static const char * const statements[] = {
+    "DELETE FROM inbox_search WHERE rowid IN (SELECT id FROM inbox_messages WHERE folder_id = ?1)",
+    "DELETE FROM inbox_messages WHERE folder_id = ?1",
+    "UPDATE inbox_folders SET uidvalidity = 0, uidnext = 0, highestmodseq = 0 WHERE id = ?1",
+    NULL
+  };
 
-  return run_id (self, "DELETE FROM inbox_search WHERE rowid IN "
-                 "(SELECT id FROM inbox_messages WHERE folder_id = ?1)", id,
-                 _("Could not empty a mail folder"), error) &&
-         run_id (self, "DELETE FROM inbox_messages WHERE folder_id = ?1", id,
-                 _("Could not empty a mail folder"), error) &&
-         run_id (self, "UPDATE inbox_folders SET uidvalidity = 0, uidnext = 0, "
-                 "highestmodseq = 0 WHERE id = ?1", id,
-                 _("Could not empty a mail folder"), error);
+  g_return_val_if_fail (EP_IS_STORE (self), FALSE);
+  return run_in_transaction (self, statements, id, _("Could not empty a mail folder"), error);
 }
 
 gboolean
@@ -845,6 +856,7 @@ ep_store_inbox_unread (EpStore     *self,
 gboolean
 ep_store_recipient_mark_bounced (EpStore     *self,
                                  const char  *message_id,
+                                 const char  *address,
                                  const char  *diagnostic,
                                  gint64      *campaign_id,
                                  GError     **error)
@@ -873,11 +885,12 @@ ep_store_recipient_mark_bounced (EpStore     *self,
   stmt = _ep_store_cached (self,
                            "UPDATE campaign_recipients SET bounce = ?2, "
                            "bounced_at = strftime('%s','now') WHERE message_id = ?1 "
-                           "RETURNING campaign_id");
+                           "AND lower(address) = lower(?3) RETURNING campaign_id");
   if (stmt != NULL)
     {
       bind_text (stmt, 1, bare);
       bind_text (stmt, 2, diagnostic ? diagnostic : "");
+      bind_text (stmt, 3, address ? address : "");
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         id = sqlite3_column_int64 (stmt, 0);
       sqlite3_reset (stmt);

@@ -145,10 +145,11 @@ guint       ep_store_inbox_unread        (EpStore              *self,
                                           GError              **error);
 
 /* A bounce of a message Epistle sent: marks the campaign recipient whose
- * Message-ID is @message_id. *@campaign_id gets its campaign, 0 when the
- * Message-ID is none of Epistle's (then FALSE without an error). */
+ * Message-ID is @message_id and whose address is @address. *@campaign_id
+ * gets its campaign, 0 when none matches (then FALSE without an error). */
 gboolean    ep_store_recipient_mark_bounced (EpStore           *self,
                                           const char           *message_id,
+                                          const char           *address,
                                           const char           *diagnostic,
                                           gint64               *campaign_id,
                                           GError              **error);

@@ -308,6 +308,15 @@ _ep_compose_page_password_offer (EpComposePage *self,
 }
 
 void
+_ep_compose_page_password_set (EpComposePage *self,
+                               const char    *password)
+{
+  gtk_toggle_button_set_active (self->encrypt_toggle, FALSE);
+  gtk_toggle_button_set_active (self->password_toggle, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+}
+
+void
 _ep_compose_page_password_instead (EpComposePage *self)
 {
   gtk_toggle_button_set_active (self->encrypt_toggle, FALSE);

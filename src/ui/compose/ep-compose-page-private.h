@@ -129,6 +129,9 @@ void       _ep_compose_page_password_apply   (EpComposePage *self,
                                               EpDraft       *draft);
 /* Encrypt cannot reach everyone: Password on instead. */
 void       _ep_compose_page_password_instead (EpComposePage *self);
+/* Password on, with @password (a reply to password mail uses its own). */
+void       _ep_compose_page_password_set (EpComposePage *self,
+                                          const char    *password);
 /* The protection check found @password remembered for every recipient:
  * filled in when none is typed. */
 void       _ep_compose_page_password_offer   (EpComposePage *self,

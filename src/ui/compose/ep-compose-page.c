@@ -999,6 +999,12 @@ ep_compose_page_reply (EpComposePage *self,
   g_return_if_fail (draft != NULL);
 
   self->loading = TRUE;
+  /* Protection first: a reply to private mail quotes its plaintext, which
+   * must never be kept as a plain draft, not even for a moment. */
+  if (draft->password != NULL)
+    _ep_compose_page_password_set (self, draft->password);
+  else if (draft->encrypt)
+    gtk_toggle_button_set_active (self->encrypt_toggle, TRUE);
   apply_draft (self, draft);
   self->loading = FALSE;
   _ep_compose_page_validate (self);

@@ -48,6 +48,8 @@ struct _EpInboxPage
   gint64             folder_id;
   guint              unread;
   guint              syncing;
+  guint              seen_source;  /* marks the shown message read, after a moment */
+  gint64             seen_id;
 };
 
 G_DEFINE_FINAL_TYPE (EpInboxPage, ep_inbox_page, GTK_TYPE_WIDGET)
@@ -304,7 +306,7 @@ sync_all (EpInboxPage *self)
     {
       self->syncing++;
       ep_inbox_sync_async (ep_context_get_inbox (self->context), g_ptr_array_index (self->accounts, i),
-                           NULL, sync_done, g_object_ref (self));
+                           FALSE, NULL, sync_done, g_object_ref (self));
     }
   gtk_spinner_set_spinning (self->sync_spinner, self->syncing > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), self->syncing > 0);
@@ -341,6 +343,18 @@ set_flag (EpInboxPage  *self,
                            flag_done, g_object_ref (self));
 }
 
+static gboolean
+mark_seen_cb (gpointer user_data)
+{
+  EpInboxPage *self = user_data;
+
+  self->seen_source = 0;
+  /* Still the message shown: it was read, not passed by with the keys. */
+  if (self->seen_id != 0 && self->seen_id == ep_message_view_get_id (self->view))
+    set_flag (self, self->seen_id, EP_INBOX_SEEN, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 message_selected (EpInboxPage *self)
 {
@@ -350,13 +364,17 @@ message_selected (EpInboxPage *self)
   if (item == NULL)
     return;
   s = ep_message_item_get_summary (item);
-  if (s->id == ep_message_view_get_id (self->view))
-    return;
-  ep_message_view_show (self->view, s->id);
+  if (s->id != ep_message_view_get_id (self->view))
+    ep_message_view_show (self->view, s->id);
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "reading");
+  g_clear_handle_id (&self->seen_source, g_source_remove);
+  self->seen_id = 0;
   if (!(s->state & EP_INBOX_SEEN))
-    set_flag (self, s->id, EP_INBOX_SEEN, TRUE);
+    {
+      self->seen_id = s->id;
+      self->seen_source = g_timeout_add (800, mark_seen_cb, self);
+    }
 }
 
 static void
@@ -414,6 +432,12 @@ reply_action (GtkWidget  *widget,
   else
     kind = EP_REPLY_SENDER;
   draft = ep_read_message_make_reply (message, kind, own_address (self));
+  /* Password mail is answered under the same password. */
+  if (draft != NULL && ep_message_view_get_password (self->view) != NULL)
+    {
+      draft->encrypt = FALSE;
+      draft->password = g_strdup (ep_message_view_get_password (self->view));
+    }
   if (draft != NULL)
     g_signal_emit (self, signals[COMPOSE_REQUESTED], 0, draft);
 }
@@ -453,6 +477,9 @@ navigate_action (GtkWidget  *widget,
 
   adw_leaflet_set_visible_child_name (self->leaflet,
                                       g_str_equal (action_name, "inbox.show-folders") ? "folders" : "messages");
+  /* Back to the list: a tap on the same message opens it again. */
+  if (g_str_equal (action_name, "inbox.show-messages"))
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
 }
 
 static void
@@ -503,7 +530,7 @@ ep_inbox_page_set_accounts (EpInboxPage *self,
       ep_inbox_start_watching (ep_context_get_inbox (self->context), 0);
     }
   else
-    ep_inbox_stop_watching (ep_context_get_inbox (self->context));
+    ep_inbox_start_watching (ep_context_get_inbox (self->context), 0);  /* watches nothing */
 }
 
 guint
@@ -536,6 +563,7 @@ ep_inbox_page_dispose (GObject *object)
 {
   EpInboxPage *self = EP_INBOX_PAGE (object);
 
+  g_clear_handle_id (&self->seen_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_INBOX_PAGE);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_object (&self->selection);

@@ -330,12 +330,33 @@ ep_message_list_reload (EpMessageList *self)
         ep_message_item_update (item, summary);
     }
 
-  g_array_remove_range (self->ids, prefix, old_len - prefix - suffix);
-  g_array_insert_vals (self->ids, prefix, &g_array_index (ids, gint64, prefix),
-                       new_len - prefix - suffix);
-  g_ptr_array_remove_range (self->items, prefix, old_len - prefix - suffix);
-  for (guint i = 0; i < new_len - prefix - suffix; i++)
-    g_ptr_array_insert (self->items, prefix + i, NULL);
+  /* Items of the changed range that are still listed are kept (their
+   * objects, so a selection of one survives the change). */
+  {
+    g_autoptr(GHashTable) kept = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
+
+    for (guint i = prefix; i < old_len - suffix; i++)
+      {
+        EpMessageItem *item = g_ptr_array_index (self->items, i);
+
+        if (item != NULL)
+          g_hash_table_insert (kept, &item->summary->id, g_object_ref (item));
+      }
+    g_array_remove_range (self->ids, prefix, old_len - prefix - suffix);
+    g_array_insert_vals (self->ids, prefix, &g_array_index (ids, gint64, prefix),
+                         new_len - prefix - suffix);
+    g_ptr_array_remove_range (self->items, prefix, old_len - prefix - suffix);
+    for (guint i = 0; i < new_len - prefix - suffix; i++)
+      {
+        gint64 id = g_array_index (self->ids, gint64, prefix + i);
+        EpMessageItem *item = g_hash_table_lookup (kept, &id);
+        EpInboxSummary *summary;
+
+        if (item != NULL && (summary = ep_store_inbox_lookup (self->store, id, NULL)) != NULL)
+          ep_message_item_update (item, summary);
+        g_ptr_array_insert (self->items, prefix + i, item ? g_object_ref (item) : NULL);
+      }
+  }
 
   if (old_len - prefix - suffix > 0 || new_len - prefix - suffix > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_len - prefix - suffix,

@@ -41,6 +41,7 @@ struct _EpMessageView
   GPtrArray      *attachment_rows;
 
   gint64          id;
+  char           *password;   /* what opened the shown password mail */
   GBytes         *raw;
   EpReadMessage  *message;
   GCancellable   *cancellable;
@@ -317,6 +318,16 @@ typedef struct
 } OpenData;
 
 static void
+wipe_password (char **password)
+{
+  if (*password != NULL)
+    {
+      memset (*password, 0, strlen (*password));
+      g_clear_pointer (password, g_free);
+    }
+}
+
+static void
 open_data_free (OpenData *data)
 {
   g_clear_pointer (&data->raw, g_bytes_unref);
@@ -429,6 +440,7 @@ ep_message_view_show (EpMessageView *self,
   self->cancellable = g_cancellable_new ();
   g_clear_pointer (&self->message, ep_read_message_free);
   g_clear_pointer (&self->raw, g_bytes_unref);
+  wipe_password (&self->password);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), "", -1);
   clear_attachments (self);
   self->id = id;
@@ -457,6 +469,14 @@ ep_message_view_get_message (EpMessageView *self)
   return self->message != NULL && self->message->state == EP_READ_OK ? self->message : NULL;
 }
 
+const char *
+ep_message_view_get_password (EpMessageView *self)
+{
+  g_return_val_if_fail (EP_IS_MESSAGE_VIEW (self), NULL);
+  return self->message != NULL && self->message->state == EP_READ_OK &&
+         self->message->protection == EP_READ_PASSWORD ? self->password : NULL;
+}
+
 static void
 password_activate (EpMessageView *self)
 {
@@ -465,11 +485,45 @@ password_activate (EpMessageView *self)
   if (self->raw == NULL || *password == '\0')
     return;
   gtk_stack_set_visible_child_name (self->stack, "loading");
+  wipe_password (&self->password);
+  self->password = g_strdup (password);
   open_raw (self, password);
   gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
 }
 
 /* ---- links ---- */
+
+static gboolean
+openable_link (const char *uri)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (uri);
+
+  /* Never file:, smb: or a custom handler from a message. */
+  return scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
+                            g_ascii_strcasecmp (scheme, "https") == 0 ||
+                            g_ascii_strcasecmp (scheme, "mailto") == 0);
+}
+
+/* The link as it must be read: control and direction characters (which
+ * could make it look like another address) shown as codes. */
+static char *
+visible_link (const char *uri)
+{
+  g_autofree char *valid = g_utf8_make_valid (uri, -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+          (c >= 0x2066 && c <= 0x2069) || c == 0x061C)
+        g_string_append_printf (out, "<U+%04X>", c);
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
 
 static void
 link_response (AdwMessageDialog *dialog,
@@ -493,6 +547,7 @@ text_released (GtkGestureClick *gesture,
   int bx, by;
   GSList *tags;
   const char *link = NULL;
+  g_autofree char *shown = NULL;
   GtkWidget *dialog;
 
   gtk_text_view_window_to_buffer_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET, (int) x, (int) y, &bx, &by);
@@ -504,11 +559,17 @@ text_released (GtkGestureClick *gesture,
   g_slist_free (tags);
   if (link == NULL)
     return;
+  if (!openable_link (link))
+    {
+      ep_toast_show_text (GTK_WIDGET (self), "link", _("Only web and mail links can be opened from a message"));
+      return;
+    }
+  shown = visible_link (link);
 
   /* Where a link really goes is shown before anything opens. */
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                    _("Open Link?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), _("This link goes to:\n%s"), link);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), _("This link goes to:\n%s"), shown);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
                                     "open", _("_Open Link"), NULL);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -654,6 +715,7 @@ ep_message_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->message, ep_read_message_free);
   g_clear_pointer (&self->raw, g_bytes_unref);
+  wipe_password (&self->password);
   g_clear_pointer (&self->attachment_rows, g_ptr_array_unref);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (ep_message_view_parent_class)->dispose (object);

@@ -21,5 +21,7 @@ void           ep_message_view_show        (EpMessageView *self,
 gint64         ep_message_view_get_id      (EpMessageView *self);
 /* What is shown, or NULL (nothing yet, or it could not be opened). */
 EpReadMessage *ep_message_view_get_message (EpMessageView *self);
+/* The password that opened the shown password mail (for a reply), or NULL. */
+const char    *ep_message_view_get_password (EpMessageView *self);
 
 G_END_DECLS
