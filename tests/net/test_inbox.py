@@ -16,6 +16,7 @@ import email.utils
 import imaplib
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -369,6 +370,77 @@ def test_bounce_marks_campaign_recipient():
     assert "Recipient address rejected" in bounce, bounce
 
 
+def sent_copies(conn, message_id):
+    """UIDs and flags of the messages in Sent with @message_id."""
+    typ, _ = conn.select("Sent", readonly=True)
+    assert typ == "OK"
+    typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", message_id)
+    assert typ == "OK", data
+    uids = data[0].split()
+    flags = []
+    for uid in uids:
+        typ, d = conn.uid("FETCH", uid, "(FLAGS)")
+        flags.append(d[0])
+    return uids, flags
+
+
+def test_sent_copy():
+    fresh_profile()
+    subject = "Kopie " + uuid.uuid4().hex[:6]
+    out = ok("send", "--account", ACCOUNT, "--to", f"{netlib.USER}@example.test",
+             "--subject", subject, "--body", "Für den Ordner „Gesendet“.")
+    message_id = netlib.message_id_from(out).strip("<>")
+    conn = imap()
+    try:
+        uids, flags = sent_copies(conn, message_id)
+        assert len(uids) == 1, (uids, out)
+        assert b"\\Seen" in flags[0], flags
+        typ, data = conn.uid("FETCH", uids[0], "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)])")
+        assert f"<{message_id}>".encode() in data[0][1], data
+        assert subject.encode() in data[0][1], data
+    finally:
+        conn.logout()
+
+    # A merge campaign puts no copies there.
+    data, tmpl = netlib.write_merge(
+        "sent-" + uuid.uuid4().hex[:6], f"Email\n{netlib.USER}@example.test\n",
+        "To: {{ Email }}\nSubject: Rundbrief " + subject + "\n\nText\n")
+    ok("merge", "--data", data, "--template", tmpl, "--account", ACCOUNT, "--yes", timeout=180)
+    conn = imap()
+    try:
+        conn.select("Sent", readonly=True)
+        typ, found = conn.uid("SEARCH", "SUBJECT", f"\"Rundbrief {subject}\"")
+        assert typ == "OK" and found[0].split() == [], found
+        # Still exactly one copy of the single message.
+        assert len(sent_copies(conn, message_id)[0]) == 1
+    finally:
+        conn.logout()
+
+
+def test_sent_copy_failure_keeps_the_send():
+    """The IMAP server cannot be reached: the message is sent all the
+    same, once, and the failed copy is reported."""
+    base = tempfile.mkdtemp(prefix="inbox-", dir=netlib.env("EPISTLE_TEST_RIGDIR"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.makedirs(os.path.join(base, var.lower()))
+        os.environ[var] = os.path.join(base, var.lower())
+    with socket.socket() as s:      # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    netlib.add_account(ACCOUNT, imap=False,
+                       extra=["--imap", f"127.0.0.1:{closed}", "--imap-security", "tls"])
+    subject = "Ohne Ordner " + uuid.uuid4().hex[:6]
+    status, out, err = cli("send", "--account", ACCOUNT, "--to", f"{netlib.USER}@example.test",
+                           "--subject", subject, "--body", "x")
+    assert status == 0, (status, out, err)
+    message_id = netlib.message_id_from(out)
+    assert "The copy for the Sent folder was not saved" in err, err
+    netlib.wait_for_message(message_id)
+    delivered = [p for p in netlib.maildir_files()
+                 if netlib.read_message(p).get("Message-ID", "").strip() == message_id]
+    assert len(delivered) == 1, delivered
+
+
 if __name__ == "__main__":
     netlib.run([
         test_first_and_incremental_sync,
@@ -377,4 +449,6 @@ if __name__ == "__main__":
         test_idle_sees_new_mail,
         test_password_mail_stays_closed,
         test_bounce_marks_campaign_recipient,
+        test_sent_copy,
+        test_sent_copy_failure_keeps_the_send,
     ])
