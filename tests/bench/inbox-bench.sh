@@ -61,23 +61,24 @@ new_profile () {
 
 # ---- measuring (as in merge-bench.sh) --------------------------------------------
 
-ms=0; kb=0
-timed () {   # timed TIMEOUT CMD...: one run; sets ms and kb; output in $tmp/out, $tmp/err
+ms=0; kb=0; cpu=0
+timed () {   # timed TIMEOUT CMD...: one run; sets ms, kb and cpu (ms); output in $tmp/out, $tmp/err
   local t=$1 start end rc
   shift
   start=$(date +%s%N)
   set +e
-  /usr/bin/time -f %M -o "$tmp/rss" timeout "$t" "$@" > "$tmp/out" 2> "$tmp/err"
+  /usr/bin/time -f "%M %U %S" -o "$tmp/rss" timeout "$t" "$@" > "$tmp/out" 2> "$tmp/err"
   rc=$?
   set -e
   end=$(date +%s%N)
   ms=$(( (end - start) / 1000000 ))
-  kb=$(tail -n 1 "$tmp/rss" 2>/dev/null | tr -dc 0-9); kb=${kb:-0}
+  read -r kb cpu < <(tail -n 1 "$tmp/rss" 2>/dev/null | awk '{ printf "%d %d\n", $1, ($2 + $3) * 1000 }') || true
+  kb=${kb:-0}; cpu=${cpu:-0}
   [ $rc -eq 124 ] && echo "timed out after ${t} s" >> "$tmp/err"
   return $rc
 }
 
-declare -A T KB NAS
+declare -A T KB NAS CPU
 rotate () {   # rotate ROUNDS NAME...: each configuration once per round, in turn
   local rounds=$1 i n
   shift
@@ -87,8 +88,9 @@ rotate () {   # rotate ROUNDS NAME...: each configuration once per round, in tur
       NA=""
       if "run_$n"; then
         T[$n]="${T[$n]:-} $ms"
+        CPU[$n]="${CPU[$n]:-} $cpu"
         [ "$kb" -gt "${KB[$n]:-0}" ] && KB[$n]=$kb
-        log "$n: run $i: $ms ms, $((kb / 1024)) MB"
+        log "$n: run $i: $ms ms (CPU $cpu ms), $((kb / 1024)) MB"
       else
         NAS[$n]=${NA:-failed}
         log "$n: not available: ${NAS[$n]}"
@@ -229,6 +231,15 @@ row "first sync, $count messages" "$(cell epfirst "$count"); $((${KB[epfirst]:-0
   "$(cell imaplib "$count") Python imaplib + sqlite3; $((${KB[imaplib]:-0} / 1024)) MB" \
   "$(ratio imaplib epfirst)" "in seconds (≤ 5 s), ahead of imaplib" \
   "$( [ -n "$first_ms" ] && awk -v m="$first_ms" -v r="${rf:-0}" 'BEGIN { print (m <= 5000 && r >= 1) ? "yes" : "NO" }' || echo —)"
+cpums () {   # cpums NAME: the median CPU time (user + system) of NAME's runs, in ms
+  [ -n "${CPU[$1]:-}" ] || return 0
+  printf '%s\n' ${CPU[$1]} | sort -n | awk '{ a[NR] = $1 } END {
+    print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+ce=$(cpums epfirst); ca=$(cpums imaplib)
+row "first sync, client CPU (user + sys)" "$(awk -v m="${ce:-0}" 'BEGIN { printf "%.2f s", m / 1000 }')" \
+  "$(awk -v m="${ca:-0}" 'BEGIN { printf "%.2f s", m / 1000 }') Python imaplib + sqlite3" \
+  "$( [ -n "$ce" ] && [ -n "$ca" ] && awk -v a="$ca" -v e="$ce" 'BEGIN { printf "%.2f×", a / (e > 0 ? e : 1) }' || echo —)" "—" "—"
 row "incremental sync, 10 new" "$(cell epincr)" "$(cell epfirst) Epistle's first sync" \
   "$(ratio epfirst epincr)" "far cheaper (≥ 10×)" "$(meets "$ri" 10)"
 row "inbox list, $count rows (CLI)" "$(cell eplist)" "—" "—" "—" "—"
