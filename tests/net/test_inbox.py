@@ -3,8 +3,10 @@ every folder (special use, a non-ASCII folder name, encoded subjects,
 flags), incremental syncs that fetch only new UIDs and changed flags
 (CONDSTORE) and notice expunges, a new UIDVALIDITY, bodies fetched once and
 read again offline, search, flags set on the server, IDLE, password mail
-that stays closed without its password and out of the search index, and a
-delivery report that marks the campaign recipient it belongs to.
+that stays closed without its password and out of the search index, a
+delivery report that marks the campaign recipient it belongs to, the copy
+of a sent message in Sent, and a scripted server for what Dovecot never
+does (an oversize literal, BYE mid-FETCH, silence).
 
 Each test has its own XDG dirs (its own cache); the rig's Dovecot mailbox
 is shared, so each test works in folders of its own or counts what it adds.
@@ -17,9 +19,11 @@ import imaplib
 import os
 import re
 import socket
+import ssl
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
@@ -441,6 +445,139 @@ def test_sent_copy_failure_keeps_the_send():
     assert len(delivered) == 1, delivered
 
 
+class HostileImap:
+    """A scripted IMAPS server on 127.0.0.1 for what no real server does
+    (STYLE.md §10): it answers login, LIST, EXAMINE and UID SEARCH like a
+    small server with messages 1 and 2, and the new-messages FETCH by
+    @fault: "none" (answers it), "literal" (announces a 300 MB literal),
+    "bye" (BYE in the middle of the FETCH, then closes) or "silent"
+    (never answers). It records every command the client sent, without
+    tags and with the login's credentials left out."""
+
+    def __init__(self):
+        self.fault, self.uidnext = "none", 1
+        self.transcripts = []
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "tls")
+        ctx.load_cert_chain(os.path.join(tls, "server.pem"), os.path.join(tls, "server.key"))
+        self.ctx = ctx
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        for _ in range(20):                       # bounded: a few syncs
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            commands = []
+            self.transcripts.append(commands)
+            threading.Thread(target=self.handle, args=(raw, self.fault, self.uidnext, commands),
+                             daemon=True).start()
+
+    def handle(self, raw, fault, uidnext, commands):
+        try:
+            with self.ctx.wrap_socket(raw, server_side=True) as conn:
+                conn.settimeout(30)
+                f = conn.makefile("rwb", buffering=0)
+                f.write(b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hostile ready\r\n")
+                self.session(f, fault, uidnext, commands)
+        except (OSError, ValueError):
+            pass
+
+    def session(self, f, fault, uidnext, commands):
+        for _ in range(50):                       # bounded: a sync sends a handful
+            line = f.readline()
+            if not line:
+                return
+            tag, _, command = line.decode().rstrip("\r\n").partition(" ")
+            verb = command.split(" ", 1)[0].upper()
+            commands.append("AUTHENTICATE PLAIN" if verb == "AUTHENTICATE" else command)
+            if verb == "CAPABILITY":
+                f.write(b"* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n")
+            elif verb == "LIST":
+                f.write(b'* LIST (\\HasNoChildren) "/" INBOX\r\n')
+            elif verb in ("EXAMINE", "SELECT"):
+                f.write(f"* {uidnext - 1} EXISTS\r\n* OK [UIDVALIDITY 77] x\r\n"
+                        f"* OK [UIDNEXT {uidnext}] x\r\n".encode())
+            elif verb == "UID" and " FETCH " in command.upper() and " FLAGS)" not in command:
+                first = int(command.split()[2].split(":")[0])
+                if fault == "silent":
+                    self.stop.wait(60)             # until the test is done
+                    return
+                if fault == "literal":
+                    f.write(f"* {first} FETCH (UID {first} ENVELOPE ({{314572800}}\r\n".encode()
+                            + b"x" * 4096)
+                    self.stop.wait(60)
+                    return
+                for uid in range(first, uidnext):
+                    f.write(f'* {uid} FETCH (UID {uid} FLAGS () INTERNALDATE "01-Dec-2026 10:00:00 +0000" '
+                            f'RFC822.SIZE 100 ENVELOPE ("Tue, 01 Dec 2026 10:00:00 +0000" "Hostile {uid}" '
+                            f'(("Eve" NIL "eve" "example.test")) NIL NIL NIL NIL NIL NIL "<h{uid}@example.test>") '
+                            f'BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 10 1 NIL NIL NIL NIL))\r\n'.encode())
+                    if fault == "bye":
+                        f.write(b"* BYE going away mid-FETCH\r\n")
+                        return
+            elif verb == "UID" and " SEARCH " in command.upper():
+                f.write(b"* SEARCH " + " ".join(str(u) for u in range(1, uidnext)).encode() + b"\r\n")
+            elif verb == "LOGOUT":
+                f.write(f"* BYE bye\r\n{tag} OK LOGOUT done\r\n".encode())
+                return
+            f.write(f"{tag} OK done\r\n".encode())
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+
+def hostile_sync(server, fault, uidnext):
+    server.fault, server.uidnext = fault, uidnext
+    # --timeout 3: the response timeout; the subprocess's own limit only
+    # catches a hang.
+    status, out, err = cli("inbox", "sync", "--account", ACCOUNT, "--inbox-only", "--timeout", "3",
+                           timeout=30)
+    return status, out, err, server.transcripts[-1]
+
+
+def test_hostile_server():
+    """A server that announces a 300 MB literal, says BYE in the middle of
+    a FETCH, or stops answering: the sync fails with an error that says
+    which, and the cache keeps what the last good sync put there."""
+    base = tempfile.mkdtemp(prefix="inbox-", dir=netlib.env("EPISTLE_TEST_RIGDIR"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.makedirs(os.path.join(base, var.lower()))
+        os.environ[var] = os.path.join(base, var.lower())
+    login = ["CAPABILITY", "AUTHENTICATE PLAIN", "CAPABILITY", 'LIST "" "*"', 'EXAMINE "INBOX"']
+    fetch = "UID FETCH {}:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE)"
+    server = HostileImap()
+    try:
+        netlib.add_account(ACCOUNT, imap=False,
+                           extra=["--imap", f"127.0.0.1:{server.port}", "--imap-security", "tls"])
+        # A first sync that works: messages 1 and 2 are cached.
+        status, out, err, commands = hostile_sync(server, "none", 3)
+        assert status == 0 and parse_sync(out)[1] == 2, (status, out, err, commands)
+        assert commands == login + [fetch.format(1), "LOGOUT"], commands
+        cached = [r["subject"] for r in listing()]
+        assert cached == ["Hostile 2", "Hostile 1"], cached
+
+        for fault, says in (("literal", "literal too large"),
+                            ("bye", "ended the session: going away mid-FETCH"),
+                            ("silent", "the server stopped answering")):
+            status, out, err, commands = hostile_sync(server, fault, 5)
+            assert status != 0 and says in err, (fault, status, out, err)
+            # Nothing after the FETCH it could not finish: no LOGOUT on a
+            # session out of step.
+            assert commands == login + [fetch.format(3)], (fault, commands)
+            assert [r["subject"] for r in listing()] == cached, fault
+    finally:
+        server.close()
+
+
 if __name__ == "__main__":
     netlib.run([
         test_first_and_incremental_sync,
@@ -451,4 +588,5 @@ if __name__ == "__main__":
         test_bounce_marks_campaign_recipient,
         test_sent_copy,
         test_sent_copy_failure_keeps_the_send,
+        test_hostile_server,
     ])
