@@ -88,26 +88,34 @@ def parts_of_body(b):
     flags = [False, False, False, False]
 
     def walk(node):
+        if not isinstance(node, list) or not node:
+            return
         if isinstance(node[0], list):
-            subtype = (node[len([n for n in node if isinstance(n, list)])] or b"").lower()
+            # (part)(part)... subtype params disposition language location
+            k = 0
+            while k < len(node) and isinstance(node[k], list):
+                k += 1
+            subtype = node[k].lower() if k < len(node) and isinstance(node[k], bytes) else b""
             if subtype == b"encrypted":
                 flags[1] = True
             elif subtype == b"signed":
                 flags[2] = True
             elif subtype == b"report":
                 flags[3] = True
-            for n in node:
-                if isinstance(n, list) and n and (isinstance(n[0], list) or isinstance(n[0], bytes)):
-                    if isinstance(n[0], list) or len(n) > 6:
-                        walk(n)
-        else:
-            if len(node) > 8 and isinstance(node[8], list) and node[8] and node[8][0]:
-                if node[8][0].lower() == b"attachment":
-                    flags[0] = True
-    try:
-        walk(b)
-    except (IndexError, TypeError, AttributeError):
-        pass
+            for child in node[:k]:
+                walk(child)
+            return
+        # type subtype params id description encoding size [lines] md5 disposition
+        text = isinstance(node[0], bytes) and node[0].lower() == b"text"
+        at = 9 if text else 8
+        if len(node) > at and isinstance(node[at], list) and node[at]:
+            if isinstance(node[at][0], bytes) and node[at][0].lower() == b"attachment":
+                flags[0] = True
+        if isinstance(node[0], bytes) and node[0].lower() == b"application" and \
+                isinstance(node[1], bytes) and node[1].lower() in (b"pkcs7-mime", b"x-pkcs7-mime"):
+            flags[1] = True
+
+    walk(b)
     return flags
 
 

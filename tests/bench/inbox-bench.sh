@@ -103,6 +103,7 @@ med=""; lo=""; hi=""
 med () {   # med NAME: sets med, lo and hi (ms) of NAME's runs
   med=""; lo=""; hi=""
   [ -z "${NAS[$1]:-}" ] && [ -n "${T[$1]:-}" ] || return 0
+  # shellcheck disable=SC2086  # the runs, one word each
   read -r med lo hi < <(printf '%s\n' ${T[$1]} | sort -n | awk '{ a[NR] = $1 }
     END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print m, a[1], a[NR] }')
 }
@@ -198,6 +199,7 @@ run_epincr () {
 }
 
 run_eplist () {
+  # shellcheck disable=SC2016  # expanded by the inner sh
   timed 120 sh -c '"$1" inbox list --account bench > "$2/list.txt"' sh "$cli" "$tmp" || { failed; return 1; }
   local listed
   listed=$(wc -l < "$tmp/list.txt")
@@ -233,6 +235,7 @@ row "first sync, $count messages" "$(cell epfirst "$count"); $((${KB[epfirst]:-0
   "$( [ -n "$first_ms" ] && awk -v m="$first_ms" -v r="${rf:-0}" 'BEGIN { print (m <= 5000 && r >= 1) ? "yes" : "NO" }' || echo —)"
 cpums () {   # cpums NAME: the median CPU time (user + system) of NAME's runs, in ms
   [ -n "${CPU[$1]:-}" ] || return 0
+  # shellcheck disable=SC2086  # the runs, one word each
   printf '%s\n' ${CPU[$1]} | sort -n | awk '{ a[NR] = $1 } END {
     print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
