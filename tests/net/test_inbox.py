@@ -451,8 +451,11 @@ class HostileImap:
     small server with messages 1 and 2, and the new-messages FETCH by
     @fault: "none" (answers it), "literal" (announces a 300 MB literal),
     "bye" (BYE in the middle of the FETCH, then closes) or "silent"
-    (never answers). It records every command the client sent, without
-    tags and with the login's credentials left out."""
+    (never answers); for a Sent copy, "append-lost" takes an APPEND and
+    closes without a reply, and "found" has that copy in Sent (SEARCH).
+    A list of faults is taken one per connection. It records every
+    command the client sent, without tags and with the login's
+    credentials left out."""
 
     def __init__(self):
         self.fault, self.uidnext = "none", 1
@@ -477,7 +480,8 @@ class HostileImap:
                 return
             commands = []
             self.transcripts.append(commands)
-            threading.Thread(target=self.handle, args=(raw, self.fault, self.uidnext, commands),
+            fault = self.fault.pop(0) if isinstance(self.fault, list) else self.fault
+            threading.Thread(target=self.handle, args=(raw, fault, self.uidnext, commands),
                              daemon=True).start()
 
     def handle(self, raw, fault, uidnext, commands):
@@ -501,7 +505,23 @@ class HostileImap:
             if verb == "CAPABILITY":
                 f.write(b"* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n")
             elif verb == "LIST":
-                f.write(b'* LIST (\\HasNoChildren) "/" INBOX\r\n')
+                f.write(b'* LIST (\\HasNoChildren) "/" INBOX\r\n'
+                        b'* LIST (\\HasNoChildren \\Sent) "/" Sent\r\n')
+            elif verb == "APPEND":
+                size = int(re.search(r"\{(\d+)\}$", command).group(1))
+                f.write(b"+ go ahead\r\n")
+                got = b""
+                while len(got) < size + 2:      # raw reads may return less
+                    chunk = f.read(size + 2 - len(got))
+                    if not chunk:
+                        return
+                    got += chunk
+                if fault == "append-lost":      # the copy arrives, its reply never does
+                    return
+                f.write(f"{tag} OK [APPENDUID 77 7] appended\r\n".encode())
+                continue
+            elif verb == "UID" and " SEARCH HEADER " in command.upper():
+                f.write(b"* SEARCH 7\r\n" if fault == "found" else b"* SEARCH\r\n")
             elif verb in ("EXAMINE", "SELECT"):
                 f.write(f"* {uidnext - 1} EXISTS\r\n* OK [UIDVALIDITY 77] x\r\n"
                         f"* OK [UIDNEXT {uidnext}] x\r\n".encode())
@@ -578,6 +598,34 @@ def test_hostile_server():
         server.close()
 
 
+def test_sent_copy_reply_lost():
+    """The APPEND of a Sent copy reaches the server but its reply is lost
+    (a scripted server: Dovecot never does that): the copy is tried once
+    more on a new connection, which finds it in Sent by its Message-ID
+    and does not file it twice."""
+    base = tempfile.mkdtemp(prefix="inbox-", dir=netlib.env("EPISTLE_TEST_RIGDIR"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.makedirs(os.path.join(base, var.lower()))
+        os.environ[var] = os.path.join(base, var.lower())
+    server = HostileImap()
+    server.fault = ["append-lost", "found"]
+    try:
+        netlib.add_account(ACCOUNT, imap=False,
+                           extra=["--imap", f"127.0.0.1:{server.port}", "--imap-security", "tls"])
+        status, out, err = cli("send", "--account", ACCOUNT, "--to", f"{netlib.USER}@example.test",
+                               "--subject", "Antwort verloren", "--body", "x")
+        assert status == 0, (status, out, err)
+        message_id = netlib.message_id_from(out)
+        assert "not saved" not in err, err
+        login = ["CAPABILITY", "AUTHENTICATE PLAIN", "CAPABILITY", 'LIST "" "*"']
+        first, second = server.transcripts
+        assert first[:-1] == login and re.fullmatch(r"APPEND \"Sent\" \(\\Seen\) \{\d+\}", first[-1]), first
+        assert second == login + ['EXAMINE "Sent"', f'UID SEARCH HEADER Message-ID "{message_id}"',
+                                  "LOGOUT"], second
+    finally:
+        server.close()
+
+
 if __name__ == "__main__":
     netlib.run([
         test_first_and_incremental_sync,
@@ -589,4 +637,5 @@ if __name__ == "__main__":
         test_sent_copy,
         test_sent_copy_failure_keeps_the_send,
         test_hostile_server,
+        test_sent_copy_reply_lost,
     ])

@@ -11,9 +11,11 @@
  * the folder and cost about as much again as the send itself.
  *
  * The copy never makes the message look unsent and never sends it again:
- * it runs after the outcome is committed, the APPEND is tried once (a
- * retry after a lost reply could file it twice), and a failure is only
- * reported, as a warning and in the protocol log.
+ * it runs after the outcome is committed, and a failure is only reported,
+ * as a warning and in the protocol log. A temporary failure (connection
+ * lost, timeout) is tried once more on a new connection, which first
+ * searches Sent for the Message-ID: an APPEND whose reply was lost may
+ * have filed the copy already.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -63,9 +65,50 @@ list_cb (const EpImapResponse  *r,
 }
 
 static gboolean
+search_cb (const EpImapResponse  *r,
+           gpointer               user_data,
+           GError               **error)
+{
+  gboolean *found = user_data;
+
+  if (g_strcmp0 (r->name, "SEARCH") == 0 && ep_imap_value_n_items (r->data) > 0)
+    *found = TRUE;
+  return TRUE;
+}
+
+/* Whether @folder holds a message with @message_id (without <>). */
+static gboolean
+already_there (EpImapSession  *session,
+               const char     *folder,
+               const char     *message_id,
+               gboolean       *found,
+               GCancellable   *cancellable,
+               GError        **error)
+{
+  g_autoptr(GString) command = g_string_new ("EXAMINE ");
+  g_autofree char *bracketed = g_strdup_printf ("<%s>", message_id);
+
+  *found = FALSE;
+  if (!ep_imap_append_quoted (command, folder))
+    {
+      g_set_error (error, EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_CONFIG,
+                   _("The folder name “%s” cannot be sent to the server"), folder);
+      return FALSE;
+    }
+  if (!ep_imap_session_run (session, command->str, NULL, NULL, NULL, cancellable, error))
+    return FALSE;
+  /* A Message-ID that cannot be quoted is not searched for. */
+  g_string_assign (command, "UID SEARCH HEADER Message-ID ");
+  if (!ep_imap_append_quoted (command, bracketed))
+    return TRUE;
+  return ep_imap_session_run (session, command->str, search_cb, found, NULL, cancellable, error);
+}
+
+static gboolean
 append_copy (EpOutbox      *self,
              EpAccount     *account,
-             GBytes        *message,
+             EpOutgoing    *message,
+             gboolean       again,
              GCancellable  *cancellable,
              GError       **error)
 {
@@ -75,6 +118,7 @@ append_copy (EpOutbox      *self,
   const char *folder;
   guint32 uid = 0;
   gboolean special;
+  gboolean found = FALSE;
   gboolean ok;
 
   config = ep_account_imap_config_sync (account, cancellable, error);
@@ -95,10 +139,12 @@ append_copy (EpOutbox      *self,
                    _("%s has no Sent folder"), ep_imap_session_get_host (session));
       ok = FALSE;
     }
+  if (ok && again && message->message_id != NULL)
+    ok = already_there (session, folder, message->message_id, &found, cancellable, error);
+  if (ok && !found)
+    ok = ep_imap_session_append (session, folder, "\\Seen", message->data, &uid, cancellable, error);
   if (ok)
-    ok = ep_imap_session_append (session, folder, "\\Seen", message, &uid, cancellable, error);
-  if (ok)
-    g_debug ("A copy is in %s as UID %u", folder, uid);
+    g_debug ("A copy is in %s (UID %u)", folder, uid);
 
   ep_imap_session_close (session);
   g_free (state.special);
@@ -117,9 +163,8 @@ _ep_outbox_copy_to_sent (EpOutbox     *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(EpCampaignInfo) info = NULL;
   g_autoptr(EpAccount) account = NULL;
-  g_autofree char *from = NULL;
-  g_auto(GStrv) to = NULL;
-  g_autoptr(GBytes) data = NULL;
+  g_autoptr(EpOutgoing) message = NULL;
+  g_autofree char *line = NULL;
   const char *host;
 
   info = ep_store_campaign_lookup (store, id, &error);
@@ -137,13 +182,21 @@ _ep_outbox_copy_to_sent (EpOutbox     *self,
       return;
     }
 
-  if (!ep_store_message_load (store, id, &from, &to, &data, &error) ||
-      !append_copy (self, account, data, cancellable, &error))
+  message = _ep_outbox_load_message (self, id, &error);
+  if (message != NULL)
     {
-      g_autofree char *line = g_strdup_printf (_("The copy for the Sent folder was not saved: %s"),
-                                               error->message);
-
-      g_warning ("Message %" G_GINT64_FORMAT " was sent. %s", id, line);
-      ep_protocol_log_append (ep_outbox_get_protocol_log (self), EP_PROTOCOL_LOG_INFO, line);
+      if (append_copy (self, account, message, FALSE, cancellable, &error))
+        return;
+      if (ep_transport_error_is_transient (error))
+        {
+          g_debug ("Copy to Sent: %s; once more", error->message);
+          g_clear_error (&error);
+          if (append_copy (self, account, message, TRUE, cancellable, &error))
+            return;
+        }
     }
+
+  line = g_strdup_printf (_("The copy for the Sent folder was not saved: %s"), error->message);
+  g_warning ("Message %" G_GINT64_FORMAT " was sent. %s", id, line);
+  ep_protocol_log_append (ep_outbox_get_protocol_log (self), EP_PROTOCOL_LOG_INFO, line);
 }
