@@ -1,6 +1,6 @@
 /* ep-cli-inbox.c: epistle-cli inbox
  *
- *   epistle-cli inbox sync --account NAME [--inbox-only] [--verbose]
+ *   epistle-cli inbox sync --account NAME [--inbox-only] [--verbose] [--timeout SECONDS]
  *   epistle-cli inbox folders [--account NAME]
  *   epistle-cli inbox list --account NAME [--folder NAME] [--search WORDS]
  *   epistle-cli inbox show ID [--password-stdin]
@@ -64,7 +64,8 @@ static int
 inbox_sync (EpContext  *context,
             EpAccount  *account,
             gboolean    inbox_only,
-            gboolean    verbose)
+            gboolean    verbose,
+            int         timeout)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EpServerConfig) config = imap_config (context, account, &error);
@@ -73,6 +74,8 @@ inbox_sync (EpContext  *context,
 
   if (config == NULL)
     return fail (g_steal_pointer (&error));
+  if (timeout > 0)
+    config->connect_timeout = config->response_timeout = (guint) timeout;
 
   ok = ep_inbox_sync_account (ep_context_get_store (context), ep_account_get_uid (account), config,
                               inbox_only, ep_context_get_protocol_log (context), NULL, NULL,
@@ -356,7 +359,7 @@ cmd_inbox (int    argc,
     { "unseen", 0, 0, G_OPTION_ARG_NONE, &unseen, N_("flag: mark as unread"), NULL },
     { "flagged", 0, 0, G_OPTION_ARG_NONE, &flagged, N_("flag: add a star"), NULL },
     { "unflagged", 0, 0, G_OPTION_ARG_NONE, &unflagged, N_("flag: remove the star"), NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("watch: give up after SECONDS (default 1500)"), N_("SECONDS") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("sync: give up when the server is silent this long (default 60); watch: give up after SECONDS (default 1500)"), N_("SECONDS") },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (_("sync | folders | list | show ID | flag ID | watch — received mail"));
@@ -375,6 +378,8 @@ cmd_inbox (int    argc,
     }
   else if (argc != 2)
     return usage_error (_("Too many arguments"));
+  if (timeout < 0 || timeout > 3600)
+    return usage_error (_("--timeout must be between 1 and 3600 seconds"));
 
   context = open_context (&error);
   if (context == NULL)
@@ -388,7 +393,7 @@ cmd_inbox (int    argc,
       if (account == NULL)
         return usage_error (_("%s needs --account"), argv[1]);
       if (g_str_equal (argv[1], "sync"))
-        return inbox_sync (context, account, inbox_only, verbose);
+        return inbox_sync (context, account, inbox_only, verbose, timeout);
       if (g_str_equal (argv[1], "watch"))
         return inbox_watch (context, account, timeout);
       return inbox_list (context, account, folder, search);

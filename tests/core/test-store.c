@@ -206,6 +206,11 @@ test_presets (void)
   g_assert_false (ep_account_apply_preset (account, "nosuch"));
   g_assert_cmpstr (ep_provider_guess_for_address ("x@googlemail.com")->id, ==, "gmail");
   g_assert_null (ep_provider_guess_for_address ("x@school.example"));
+  /* Gmail files what goes out through its SMTP server in Sent itself. */
+  g_assert_true (ep_provider_files_sent ("imap.gmail.com"));
+  g_assert_false (ep_provider_files_sent ("imap.fastmail.com"));
+  g_assert_false (ep_provider_files_sent ("127.0.0.1"));
+  g_assert_false (ep_provider_files_sent (NULL));
 }
 
 static void

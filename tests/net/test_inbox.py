@@ -3,8 +3,10 @@ every folder (special use, a non-ASCII folder name, encoded subjects,
 flags), incremental syncs that fetch only new UIDs and changed flags
 (CONDSTORE) and notice expunges, a new UIDVALIDITY, bodies fetched once and
 read again offline, search, flags set on the server, IDLE, password mail
-that stays closed without its password and out of the search index, and a
-delivery report that marks the campaign recipient it belongs to.
+that stays closed without its password and out of the search index, a
+delivery report that marks the campaign recipient it belongs to, the copy
+of a sent message in Sent, and a scripted server for what Dovecot never
+does (an oversize literal, BYE mid-FETCH, silence).
 
 Each test has its own XDG dirs (its own cache); the rig's Dovecot mailbox
 is shared, so each test works in folders of its own or counts what it adds.
@@ -16,9 +18,12 @@ import email.utils
 import imaplib
 import os
 import re
+import socket
+import ssl
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
@@ -369,6 +374,258 @@ def test_bounce_marks_campaign_recipient():
     assert "Recipient address rejected" in bounce, bounce
 
 
+def sent_copies(conn, message_id):
+    """UIDs and flags of the messages in Sent with @message_id."""
+    typ, _ = conn.select("Sent", readonly=True)
+    assert typ == "OK"
+    typ, data = conn.uid("SEARCH", "HEADER", "Message-ID", message_id)
+    assert typ == "OK", data
+    uids = data[0].split()
+    flags = []
+    for uid in uids:
+        typ, d = conn.uid("FETCH", uid, "(FLAGS)")
+        flags.append(d[0])
+    return uids, flags
+
+
+def test_sent_copy():
+    fresh_profile()
+    subject = "Kopie " + uuid.uuid4().hex[:6]
+    out = ok("send", "--account", ACCOUNT, "--to", f"{netlib.USER}@example.test",
+             "--subject", subject, "--body", "Für den Ordner „Gesendet“.")
+    message_id = netlib.message_id_from(out).strip("<>")
+    conn = imap()
+    try:
+        uids, flags = sent_copies(conn, message_id)
+        assert len(uids) == 1, (uids, out)
+        assert b"\\Seen" in flags[0], flags
+        typ, data = conn.uid("FETCH", uids[0], "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)])")
+        assert f"<{message_id}>".encode() in data[0][1], data
+        assert subject.encode() in data[0][1], data
+    finally:
+        conn.logout()
+
+    # A merge campaign puts no copies there.
+    data, tmpl = netlib.write_merge(
+        "sent-" + uuid.uuid4().hex[:6], f"Email\n{netlib.USER}@example.test\n",
+        "To: {{ Email }}\nSubject: Rundbrief " + subject + "\n\nText\n")
+    ok("merge", "--data", data, "--template", tmpl, "--account", ACCOUNT, "--yes", timeout=180)
+    conn = imap()
+    try:
+        conn.select("Sent", readonly=True)
+        typ, found = conn.uid("SEARCH", "SUBJECT", f"\"Rundbrief {subject}\"")
+        assert typ == "OK" and found[0].split() == [], found
+        # Still exactly one copy of the single message.
+        assert len(sent_copies(conn, message_id)[0]) == 1
+    finally:
+        conn.logout()
+
+
+def test_sent_copy_failure_keeps_the_send():
+    """The IMAP server cannot be reached: the message is sent all the
+    same, once, and the failed copy is reported."""
+    base = tempfile.mkdtemp(prefix="inbox-", dir=netlib.env("EPISTLE_TEST_RIGDIR"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.makedirs(os.path.join(base, var.lower()))
+        os.environ[var] = os.path.join(base, var.lower())
+    with socket.socket() as s:      # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    netlib.add_account(ACCOUNT, imap=False,
+                       extra=["--imap", f"127.0.0.1:{closed}", "--imap-security", "tls"])
+    subject = "Ohne Ordner " + uuid.uuid4().hex[:6]
+    status, out, err = cli("send", "--account", ACCOUNT, "--to", f"{netlib.USER}@example.test",
+                           "--subject", subject, "--body", "x")
+    assert status == 0, (status, out, err)
+    message_id = netlib.message_id_from(out)
+    assert "The copy for the Sent folder was not saved" in err, err
+    netlib.wait_for_message(message_id)
+    delivered = [p for p in netlib.maildir_files()
+                 if netlib.read_message(p).get("Message-ID", "").strip() == message_id]
+    assert len(delivered) == 1, delivered
+
+
+class HostileImap:
+    """A scripted IMAPS server on 127.0.0.1 for what no real server does
+    (STYLE.md §10): it answers login, LIST, EXAMINE and UID SEARCH like a
+    small server with messages 1 and 2, and the new-messages FETCH by
+    @fault: "none" (answers it), "literal" (announces a 300 MB literal),
+    "bye" (BYE in the middle of the FETCH, then closes) or "silent"
+    (never answers); for a Sent copy, "append-lost" takes an APPEND and
+    closes without a reply, and "found" has that copy in Sent (SEARCH).
+    A list of faults is taken one per connection. It records every
+    command the client sent, without tags and with the login's
+    credentials left out."""
+
+    def __init__(self):
+        self.fault, self.uidnext = "none", 1
+        self.transcripts = []
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "tls")
+        ctx.load_cert_chain(os.path.join(tls, "server.pem"), os.path.join(tls, "server.key"))
+        self.ctx = ctx
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        for _ in range(20):                       # bounded: a few syncs
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            commands = []
+            self.transcripts.append(commands)
+            fault = self.fault.pop(0) if isinstance(self.fault, list) else self.fault
+            threading.Thread(target=self.handle, args=(raw, fault, self.uidnext, commands),
+                             daemon=True).start()
+
+    def handle(self, raw, fault, uidnext, commands):
+        try:
+            with self.ctx.wrap_socket(raw, server_side=True) as conn:
+                conn.settimeout(30)
+                f = conn.makefile("rwb", buffering=0)
+                f.write(b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hostile ready\r\n")
+                self.session(f, fault, uidnext, commands)
+        except (OSError, ValueError):
+            pass
+
+    def session(self, f, fault, uidnext, commands):
+        for _ in range(50):                       # bounded: a sync sends a handful
+            line = f.readline()
+            if not line:
+                return
+            tag, _, command = line.decode().rstrip("\r\n").partition(" ")
+            verb = command.split(" ", 1)[0].upper()
+            commands.append("AUTHENTICATE PLAIN" if verb == "AUTHENTICATE" else command)
+            if verb == "CAPABILITY":
+                f.write(b"* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n")
+            elif verb == "LIST":
+                f.write(b'* LIST (\\HasNoChildren) "/" INBOX\r\n'
+                        b'* LIST (\\HasNoChildren \\Sent) "/" Sent\r\n')
+            elif verb == "APPEND":
+                size = int(re.search(r"\{(\d+)\}$", command).group(1))
+                f.write(b"+ go ahead\r\n")
+                got = b""
+                while len(got) < size + 2:      # raw reads may return less
+                    chunk = f.read(size + 2 - len(got))
+                    if not chunk:
+                        return
+                    got += chunk
+                if fault == "append-lost":      # the copy arrives, its reply never does
+                    return
+                f.write(f"{tag} OK [APPENDUID 77 7] appended\r\n".encode())
+                continue
+            elif verb == "UID" and " SEARCH HEADER " in command.upper():
+                f.write(b"* SEARCH 7\r\n" if fault == "found" else b"* SEARCH\r\n")
+            elif verb in ("EXAMINE", "SELECT"):
+                f.write(f"* {uidnext - 1} EXISTS\r\n* OK [UIDVALIDITY 77] x\r\n"
+                        f"* OK [UIDNEXT {uidnext}] x\r\n".encode())
+            elif verb == "UID" and " FETCH " in command.upper() and " FLAGS)" not in command:
+                first = int(command.split()[2].split(":")[0])
+                if fault == "silent":
+                    self.stop.wait(60)             # until the test is done
+                    return
+                if fault == "literal":
+                    f.write(f"* {first} FETCH (UID {first} ENVELOPE ({{314572800}}\r\n".encode()
+                            + b"x" * 4096)
+                    self.stop.wait(60)
+                    return
+                for uid in range(first, uidnext):
+                    f.write(f'* {uid} FETCH (UID {uid} FLAGS () INTERNALDATE "01-Dec-2026 10:00:00 +0000" '
+                            f'RFC822.SIZE 100 ENVELOPE ("Tue, 01 Dec 2026 10:00:00 +0000" "Hostile {uid}" '
+                            f'(("Eve" NIL "eve" "example.test")) NIL NIL NIL NIL NIL NIL "<h{uid}@example.test>") '
+                            f'BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 10 1 NIL NIL NIL NIL))\r\n'.encode())
+                    if fault == "bye":
+                        f.write(b"* BYE going away mid-FETCH\r\n")
+                        return
+            elif verb == "UID" and " SEARCH " in command.upper():
+                f.write(b"* SEARCH " + " ".join(str(u) for u in range(1, uidnext)).encode() + b"\r\n")
+            elif verb == "LOGOUT":
+                f.write(f"* BYE bye\r\n{tag} OK LOGOUT done\r\n".encode())
+                return
+            f.write(f"{tag} OK done\r\n".encode())
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+
+def hostile_sync(server, fault, uidnext):
+    server.fault, server.uidnext = fault, uidnext
+    # --timeout 3: the response timeout; the subprocess's own limit only
+    # catches a hang.
+    status, out, err = cli("inbox", "sync", "--account", ACCOUNT, "--inbox-only", "--timeout", "3",
+                           timeout=30)
+    return status, out, err, server.transcripts[-1]
+
+
+def test_hostile_server():
+    """A server that announces a 300 MB literal, says BYE in the middle of
+    a FETCH, or stops answering: the sync fails with an error that says
+    which, and the cache keeps what the last good sync put there."""
+    base = tempfile.mkdtemp(prefix="inbox-", dir=netlib.env("EPISTLE_TEST_RIGDIR"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.makedirs(os.path.join(base, var.lower()))
+        os.environ[var] = os.path.join(base, var.lower())
+    login = ["CAPABILITY", "AUTHENTICATE PLAIN", "CAPABILITY", 'LIST "" "*"', 'EXAMINE "INBOX"']
+    fetch = "UID FETCH {}:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE)"
+    server = HostileImap()
+    try:
+        netlib.add_account(ACCOUNT, imap=False,
+                           extra=["--imap", f"127.0.0.1:{server.port}", "--imap-security", "tls"])
+        # A first sync that works: messages 1 and 2 are cached.
+        status, out, err, commands = hostile_sync(server, "none", 3)
+        assert status == 0 and parse_sync(out)[1] == 2, (status, out, err, commands)
+        assert commands == login + [fetch.format(1), "LOGOUT"], commands
+        cached = [r["subject"] for r in listing()]
+        assert cached == ["Hostile 2", "Hostile 1"], cached
+
+        for fault, says in (("literal", "literal too large"),
+                            ("bye", "ended the session: going away mid-FETCH"),
+                            ("silent", "the server stopped answering")):
+            status, out, err, commands = hostile_sync(server, fault, 5)
+            assert status != 0 and says in err, (fault, status, out, err)
+            # Nothing after the FETCH it could not finish: no LOGOUT on a
+            # session out of step.
+            assert commands == login + [fetch.format(3)], (fault, commands)
+            assert [r["subject"] for r in listing()] == cached, fault
+    finally:
+        server.close()
+
+
+def test_sent_copy_reply_lost():
+    """The APPEND of a Sent copy reaches the server but its reply is lost
+    (a scripted server: Dovecot never does that): the copy is tried once
+    more on a new connection, which finds it in Sent by its Message-ID
+    and does not file it twice."""
+    base = tempfile.mkdtemp(prefix="inbox-", dir=netlib.env("EPISTLE_TEST_RIGDIR"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.makedirs(os.path.join(base, var.lower()))
+        os.environ[var] = os.path.join(base, var.lower())
+    server = HostileImap()
+    server.fault = ["append-lost", "found"]
+    try:
+        netlib.add_account(ACCOUNT, imap=False,
+                           extra=["--imap", f"127.0.0.1:{server.port}", "--imap-security", "tls"])
+        status, out, err = cli("send", "--account", ACCOUNT, "--to", f"{netlib.USER}@example.test",
+                               "--subject", "Antwort verloren", "--body", "x")
+        assert status == 0, (status, out, err)
+        message_id = netlib.message_id_from(out)
+        assert "not saved" not in err, err
+        login = ["CAPABILITY", "AUTHENTICATE PLAIN", "CAPABILITY", 'LIST "" "*"']
+        first, second = server.transcripts
+        assert first[:-1] == login and re.fullmatch(r"APPEND \"Sent\" \(\\Seen\) \{\d+\}", first[-1]), first
+        assert second == login + ['EXAMINE "Sent"', f'UID SEARCH HEADER Message-ID "{message_id}"',
+                                  "LOGOUT"], second
+    finally:
+        server.close()
+
+
 if __name__ == "__main__":
     netlib.run([
         test_first_and_incremental_sync,
@@ -377,4 +634,8 @@ if __name__ == "__main__":
         test_idle_sees_new_mail,
         test_password_mail_stays_closed,
         test_bounce_marks_campaign_recipient,
+        test_sent_copy,
+        test_sent_copy_failure_keeps_the_send,
+        test_hostile_server,
+        test_sent_copy_reply_lost,
     ])

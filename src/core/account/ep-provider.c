@@ -25,31 +25,31 @@ static const EpProvider providers[] = {
     "smtp.gmail.com", 465, EP_SECURITY_TLS, "imap.gmail.com", 993, EP_SECURITY_TLS,
     0, 500, 25 * MiB,
     N_("Gmail needs an app password (Google Account → Security → App passwords) "
-       "when 2-Step Verification is on; your normal password will be refused.") },
+       "when 2-Step Verification is on; your normal password will be refused."), TRUE },
   { "google-workspace", N_("Google Workspace"),
     "smtp.gmail.com", 465, EP_SECURITY_TLS, "imap.gmail.com", 993, EP_SECURITY_TLS,
     0, 2000, 25 * MiB,
-    N_("Use an app password, or ask your administrator whether SMTP access is allowed.") },
+    N_("Use an app password, or ask your administrator whether SMTP access is allowed."), TRUE },
   { "outlook", N_("Outlook.com / Microsoft 365"),
     "smtp-mail.outlook.com", 587, EP_SECURITY_STARTTLS, "outlook.office365.com", 993, EP_SECURITY_TLS,
     30, 300, 20 * MiB,
     N_("Microsoft 365 organisations may need SMTP AUTH enabled by an administrator; "
-       "accounts with two-step verification need an app password.") },
+       "accounts with two-step verification need an app password."), FALSE },
   { "yahoo", N_("Yahoo Mail"),
     "smtp.mail.yahoo.com", 465, EP_SECURITY_TLS, "imap.mail.yahoo.com", 993, EP_SECURITY_TLS,
     0, 500, 25 * MiB,
-    N_("Yahoo requires an app password (Account Security → Generate app password).") },
+    N_("Yahoo requires an app password (Account Security → Generate app password)."), FALSE },
   { "fastmail", N_("Fastmail"),
     "smtp.fastmail.com", 465, EP_SECURITY_TLS, "imap.fastmail.com", 993, EP_SECURITY_TLS,
     0, 8000, 70 * MiB,
-    N_("Fastmail requires an app password (Settings → Privacy & Security → App passwords).") },
+    N_("Fastmail requires an app password (Settings → Privacy & Security → App passwords)."), FALSE },
   { "icloud", N_("iCloud Mail"),
     "smtp.mail.me.com", 587, EP_SECURITY_STARTTLS, "imap.mail.me.com", 993, EP_SECURITY_TLS,
     0, 1000, 20 * MiB,
-    N_("iCloud requires an app-specific password (appleid.apple.com → Sign-In and Security).") },
+    N_("iCloud requires an app-specific password (appleid.apple.com → Sign-In and Security)."), FALSE },
   { "generic", N_("Other"),
     NULL, 587, EP_SECURITY_STARTTLS, NULL, 993, EP_SECURITY_TLS,
-    0, 0, 0, NULL },
+    0, 0, 0, NULL, FALSE },
 };
 
 const EpProvider *
@@ -90,4 +90,14 @@ ep_provider_guess_for_address (const char *address)
       return ep_provider_lookup (domains[i].id);
 
   return NULL;
+}
+
+gboolean
+ep_provider_files_sent (const char *imap_host)
+{
+  for (guint i = 0; imap_host != NULL && i < G_N_ELEMENTS (providers); i++)
+    if (providers[i].imap_host != NULL && providers[i].files_sent &&
+        g_ascii_strcasecmp (providers[i].imap_host, imap_host) == 0)
+      return TRUE;
+  return FALSE;
 }

@@ -29,10 +29,14 @@ typedef struct
   guint        per_day;         /* recipients/messages per day, 0 = none documented */
   guint64      max_message_size;/* bytes, 0 = unknown */
   const char  *note;            /* e.g. app passwords; may be NULL */
+  gboolean     files_sent;      /* the server puts mail sent through it into Sent itself */
 } EpProvider;
 
 const EpProvider  *ep_provider_lookup (const char *id);
 const EpProvider  *ep_provider_get_all (guint     *n_providers);
 const EpProvider  *ep_provider_guess_for_address (const char *address);
+/* Whether the provider whose IMAP server is @imap_host files sent mail
+ * itself (so a client's APPEND to Sent would make a second copy). */
+gboolean           ep_provider_files_sent (const char *imap_host);
 
 G_END_DECLS

@@ -61,6 +61,11 @@ GBytes    *_ep_campaign_protect_row    (EpOutbox                   *outbox,
                                         const char                 *password,
                                         GCancellable               *cancellable,
                                         GError                    **error);
+/* ep-outbox-sent.c: after a run of entry @id, a sent single message is
+ * appended to the account's Sent folder; a failure is only reported. */
+void       _ep_outbox_copy_to_sent     (EpOutbox     *self,
+                                        gint64        id,
+                                        GCancellable *cancellable);
 void       _ep_outbox_emit_changed     (EpOutbox    *self);
 /* Called by a task when it starts and when it finishes. */
 void       _ep_outbox_task_started     (EpOutbox     *self,

@@ -481,6 +481,11 @@ run_in_thread (GTask        *task,
           g_task_return_error (task, error);
           return;
         }
+      /* A single message sent: a copy into the Sent folder, which can
+       * neither fail nor repeat the send (ep-outbox-sent.c). Not for
+       * merge campaigns: hundreds of copies of one template. */
+      if (self->kind == EP_CAMPAIGN_KIND_MESSAGE && end == EP_CAMPAIGN_END_FINISHED)
+        _ep_outbox_copy_to_sent (self->outbox, self->id, NULL);
       /* A single message stopped before it went: back to Compose. */
       if (self->kind == EP_CAMPAIGN_KIND_MESSAGE && end == EP_CAMPAIGN_END_CANCELLED &&
           !ep_store_campaign_delete (store, self->id, &error))
