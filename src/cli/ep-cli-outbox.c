@@ -94,8 +94,13 @@ outbox_run (EpContext  *context,
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i - 1);
       g_autoptr(EpOutboxTask) task = NULL;
-      gboolean due_campaign = info->kind == EP_CAMPAIGN_KIND_MERGE && info->state == EP_CAMPAIGN_READY &&
-                              ep_campaign_info_is_waiting (info) && info->not_before <= now;
+      /* Due: a scheduled campaign whose time has come, or one whose run
+       * was killed (left "running" with nobody holding its lock). */
+      gboolean due_campaign = info->kind == EP_CAMPAIGN_KIND_MERGE && info->not_before <= now &&
+                              ((info->state == EP_CAMPAIGN_READY && ep_campaign_info_is_waiting (info)) ||
+                               (info->state == EP_CAMPAIGN_RUNNING && info->scheduled &&
+                                ep_campaign_info_open (info) > 0 &&
+                                !ep_outbox_is_sending (ep_context_get_outbox (context), info->id)));
       int one;
 
       if ((!is_open_message (info) && !due_campaign) ||

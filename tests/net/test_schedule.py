@@ -7,6 +7,8 @@ Every case counts what reached the Maildir."""
 
 import datetime
 import os
+import signal
+import subprocess
 import time
 
 import netlib
@@ -163,6 +165,50 @@ def test_scheduled_campaign_goes_when_due_to_everyone_once():
     assert status == 0 and ("late" in out or "on time" in out), out
 
 
+def test_outbox_run_resumes_a_scheduled_campaign_that_was_killed():
+    """A scheduled campaign killed mid-run is left "running" with nobody
+    holding its lock: the next `outbox run` (cron) takes it up again and
+    everyone gets it, the batch in flight at most twice."""
+    rows = [f"killed{i:02}@example.test" for i in range(1, 21)]
+    data, tmpl = netlib.write_merge(
+        "killed", "Email\n" + "".join(r + "\n" for r in rows),
+        "To: {{ Email }}\nSubject: Abgebrochen {{ Email }}\n\nHallo\n")
+    at = _local(2)
+    status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", ACCOUNT,
+                           "--rate", "0", "--at", at, "--yes")
+    assert status == 0 and "Scheduled for" in out, (status, out, err)
+    _wait_until_due(at)
+    held = rows[9]
+    before = len(netlib.events())
+    netlib.set_faults({"hold_rcpt": {held: 60}})
+    proc = subprocess.Popen([netlib.CLI, "outbox", "run"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(e.get("address") == held for e in netlib.events_of("hold", before)):
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the rig never held " + held)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        netlib.set_faults({})
+
+    status, out, err = cli("outbox", "run", timeout=240)
+    assert status == 0, (status, out, err)
+    assert "Nothing to send" not in out, out
+    counts = {}
+    for path in netlib.maildir_files():
+        msg = netlib.read_message(path)
+        if str(msg.get("Subject", "")).startswith("Abgebrochen "):
+            counts[str(msg["To"])] = counts.get(str(msg["To"]), 0) + 1
+    assert sorted(counts) == rows, sorted(counts)
+    assert all(n <= 2 for n in counts.values()), counts
+    assert sum(1 for n in counts.values() if n == 2) <= 8, counts
+
+
 def test_spread_over_days_sends_the_first_days_share_and_keeps_the_plan():
     # Its own account: the daily limit counts what the account sent in the
     # last 24 hours, and the other tests send from "later".
@@ -246,6 +292,7 @@ if __name__ == "__main__":
         test_cancel_means_the_server_never_sees_it,
         test_bad_times_are_refused_never_shifted,
         test_scheduled_campaign_goes_when_due_to_everyone_once,
+        test_outbox_run_resumes_a_scheduled_campaign_that_was_killed,
         test_spread_over_days_sends_the_first_days_share_and_keeps_the_plan,
         test_spread_outside_its_window_waits_for_it,
     ])
