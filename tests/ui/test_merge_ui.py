@@ -378,6 +378,10 @@ def test_merge_draft_survives_restart():
     with open(csv_path, "w", encoding="utf-8", newline="") as f:
         f.write("Name;Email\r\nZoë Kunde;zoe@example.test\r\nJürgen Kunde;juergen@example.test\r\n")
     start_app(csv_path).wait(20)
+    # The window that opened the file: the app as it is now on the bus
+    # (an earlier test may have restarted it).
+    app = find_app("epistle", timeout=30)
+    state["app"] = app
     w = wizard(app)
     find(w, "kunden.csv — 2 rows, 2 columns", "label", timeout=30)
     click(button(w, "Next"))
