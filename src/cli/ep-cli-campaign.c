@@ -292,7 +292,9 @@ campaign_show (EpContext *context,
     {
       const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
 
-      if (r->was_uncertain || r->state != EP_RECIPIENT_SENT)
+      if (r->bounce != NULL)
+        g_print (_("Row %u\t%s\tbounced\t%s\n"), r->row_number, r->address, r->bounce);
+      else if (r->was_uncertain || r->state != EP_RECIPIENT_SENT)
         g_print (_("Row %u\t%s\t%s%s\t%s\n"), r->row_number, r->address,
                  ep_recipient_state_to_string (r->state),
                  r->was_uncertain ? _(" (was in flight during a crash; sent again)") : "",

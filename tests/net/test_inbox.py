@@ -372,6 +372,10 @@ def test_bounce_marks_campaign_recipient():
     with sqlite3.connect(db) as c:
         (bounce,), = c.execute("SELECT bounce FROM campaign_recipients").fetchall()
     assert "Recipient address rejected" in bounce, bounce
+    with sqlite3.connect(db) as c:
+        (cid,), = c.execute("SELECT campaign_id FROM campaign_recipients").fetchall()
+    show = ok("campaign", "show", str(cid))
+    assert re.search(rf"^Row 2\t{re.escape(address)}\tbounced\t.*Recipient address rejected", show, re.M), show
 
 
 def sent_copies(conn, message_id):

@@ -79,7 +79,8 @@ load_recipients_thread (GTask        *task,
       r->row_number = s->row_number;
       r->address = g_strdup (s->address);
       r->state = s->state;
-      r->reply = g_strdup (s->reply);
+      /* Came back: what the report said is what the person needs. */
+      r->reply = s->bounce != NULL ? g_strdup_printf (_("Returned: %s"), s->bounce) : g_strdup (s->reply);
       g_ptr_array_add (result, r);
     }
   g_task_return_pointer (task, result, (GDestroyNotify) g_ptr_array_unref);

@@ -149,6 +149,7 @@ ep_store_recipient_free (EpStoreRecipient *recipient)
   g_strfreev (recipient->values);
   g_free (recipient->message_id);
   g_free (recipient->reply);
+  g_free (recipient->bounce);
   g_clear_pointer (&recipient->message, g_bytes_unref);
   g_free (recipient);
 }
@@ -933,14 +934,20 @@ ep_store_campaign_recipients (EpStore  *self,
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db,
-                          "SELECT " RECIPIENT_COLUMNS " FROM campaign_recipients "
+                          "SELECT " RECIPIENT_COLUMNS ", bounce FROM campaign_recipients "
                           "WHERE campaign_id = ?1 ORDER BY row_number", -1, &stmt, NULL) != SQLITE_OK)
     ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
   else
     {
       sqlite3_bind_int64 (stmt, 1, id);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        g_ptr_array_add (result, _ep_store_recipient_from_row (stmt));
+        {
+          EpStoreRecipient *r = _ep_store_recipient_from_row (stmt);
+
+          if (sqlite3_column_type (stmt, 10) == SQLITE_TEXT)
+            r->bounce = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+          g_ptr_array_add (result, r);
+        }
       if (rc != SQLITE_DONE)
         ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
     }

@@ -184,6 +184,9 @@ typedef struct
   /* What a claim found it in (pending, uncertain, deferred): where it
    * goes back if it is released unsent. */
   EpRecipientState  claimed_from;
+  /* Listings: what a delivery report said when the message came back
+   * (the inbox matched it), or NULL. */
+  char             *bounce;
 } EpStoreRecipient;
 
 /* One outcome for ep_store_recipient_exchange (). */
