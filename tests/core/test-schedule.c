@@ -369,7 +369,7 @@ round_trip (GDBusConnection *bus)
 
 /* The private system bus of test_system_clock_resume (), kept until the
  * subprocess exits. */
-static GTestDBus *resume_dbus;
+static GTestDBus *volatile resume_dbus;   /* volatile: a store never read would be dropped */
 
 /* logind on a private bus that stands in for the system bus: the test
  * owns org.freedesktop.login1 and says the machine slept and resumed.
