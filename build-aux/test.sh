@@ -4,16 +4,40 @@
 #
 # The last line is "N passed, N failed, N skipped"; the exit status is
 # non-zero if anything failed. A test whose dependency is missing fails.
+#
+#   build-aux/test.sh [MESON TEST ARGS...]             ./build
+#   build-aux/test.sh --sanitize [MESON TEST ARGS...]  ./build-sanitize, under
+#       AddressSanitizer, LeakSanitizer and UBSan (gcc); tests/meson.build
+#       sets their options, and any report fails the test
 set -eu
+
+sanitize=0
+if [ "${1:-}" = --sanitize ]; then
+  sanitize=1
+  shift
+fi
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/build-aux/deps.sh"
 
 epistle_install_missing $EPISTLE_BUILD_DEPS $EPISTLE_TEST_DEPS
 
-builddir="${EPISTLE_BUILDDIR:-$here/build}"
-if [ ! -f "$builddir/build.ninja" ]; then
-  meson setup "$builddir" "$here"
+if [ "$sanitize" = 1 ]; then
+  builddir="${EPISTLE_BUILDDIR:-$here/build-sanitize}"
+  # Frame pointers in Epistle's code: LeakSanitizer's fast unwinder then
+  # shows who allocated, up to the first frame in a library without them.
+  set -- --timeout-multiplier 3 "$@"
+  label=" under ASan and UBSan"
+  if [ ! -f "$builddir/build.ninja" ]; then
+    meson setup "$builddir" "$here" -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dc_args=-fno-omit-frame-pointer
+  fi
+else
+  builddir="${EPISTLE_BUILDDIR:-$here/build}"
+  label=
+  if [ ! -f "$builddir/build.ninja" ]; then
+    meson setup "$builddir" "$here"
+  fi
 fi
 ninja -C "$builddir"
 
@@ -25,7 +49,7 @@ set -e
 end=$(date +%s)
 
 # Count individual cases (TAP subtests and plain tests) from meson's JSON log.
-/usr/bin/python3 - "$builddir/meson-logs/testlog.json" "$((end - start))" <<'PY'
+/usr/bin/python3 - "$builddir/meson-logs/testlog.json" "$((end - start))" "$label" <<'PY'
 import json, sys
 passed = failed = skipped = 0
 tests = 0
@@ -56,7 +80,7 @@ with open(sys.argv[1]) as f:
         elif result not in ("OK", "EXPECTEDFAIL", "SKIP") and nok == 0:
             nok = 1  # crashed or timed out after its last TAP line
         passed += ok; failed += nok; skipped += skip
-print(f"suite: {tests} test programs in {sys.argv[2]} s")
+print(f"suite{sys.argv[3]}: {tests} test programs in {sys.argv[2]} s")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 

@@ -40,6 +40,9 @@ def cli(*args, stdin=None, timeout=90):
     """Runs epistle-cli; returns (exit status, stdout, stderr)."""
     proc = subprocess.run([CLI, *args], input=stdin, capture_output=True, text=True,
                           timeout=timeout)
+    # Sanitized build: gcc's UBSan writes its report to stderr, not to the
+    # rig's log_path (ASan's and LeakSanitizer's go there).
+    assert "runtime error:" not in proc.stderr, f"UBSan: {proc.stderr}"
     return proc.returncode, proc.stdout, proc.stderr
 
 

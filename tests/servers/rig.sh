@@ -358,6 +358,19 @@ if [ $# -eq 0 ] || [ "$1" = --shell ]; then
 fi
 [ "${RIG_VERBOSE:-0}" != 1 ] || summary
 
+# A sanitized build (build-aux/test.sh --sanitize): the reports of every
+# Epistle program the command starts go to files here, also when a test
+# does not read that program's output or it runs in the background; any
+# report fails the run. Only the command's programs: the servers above
+# started before this.
+SANITIZER_DIR=
+if [ -n "${ASAN_OPTIONS:-}" ] || [ -n "${UBSAN_OPTIONS:-}" ]; then
+  SANITIZER_DIR="$DIR/sanitizer"
+  mkdir "$SANITIZER_DIR"
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$SANITIZER_DIR/asan"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$SANITIZER_DIR/ubsan"
+fi
+
 # In the background plus 'wait', so a SIGTERM/SIGINT to the rig is handled at
 # once (the trap then stops the command too). '<&0' keeps our stdin for it;
 # env undoes bash's SIGINT/SIGQUIT=ignore for background commands.
@@ -366,4 +379,17 @@ CMD_PID=$!
 status=0
 wait "$CMD_PID" || status=$?
 CMD_PID=
+if [ -n "$SANITIZER_DIR" ]; then
+  for report in "$SANITIZER_DIR"/*; do
+    [ -e "$report" ] || continue
+    echo "rig: sanitizer report $(basename "$report"):" >&2
+    cat "$report" >&2
+    [ "$status" -ne 0 ] || status=1
+  done
+  # gcc's UBSan ignores log_path and writes to stderr: the window's log
+  # (tests/ui/uilib.py) is here; tests/net/netlib.py checks the CLI's.
+  if grep -s -H "runtime error:" "$DIR"/*.log >&2; then
+    [ "$status" -ne 0 ] || status=1
+  fi
+fi
 exit "$status"
