@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "ep-context.h"
@@ -391,6 +392,91 @@ GBytes *
 ep_inbox_fetch_body_finish (EpInbox       *self,
                             GAsyncResult  *result,
                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  gint64  id;
+  GBytes *raw;
+  char   *password;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_clear_pointer (&data->raw, g_bytes_unref);
+  if (data->password != NULL)
+    {
+      memset (data->password, 0, strlen (data->password));
+      g_free (data->password);
+    }
+  g_free (data);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  EpInbox *self = source_object;
+  OpenData *data = task_data;
+  g_autoptr(EpInboxSummary) summary = ep_store_inbox_lookup (ep_context_get_store (self->context),
+                                                             data->id, NULL);
+  EpVault *vault = NULL;
+  GError *error = NULL;
+  EpReadMessage *message;
+
+  /* The vault only for private mail (loading it may take the keyring). */
+  if (summary == NULL || summary->encrypted || summary->is_signed)
+    {
+      g_autoptr(GError) vault_error = NULL;
+
+      vault = ep_context_get_vault (self->context);
+      if (!ep_vault_is_loaded (vault) && !ep_vault_load_sync (vault, NULL, cancellable, &vault_error))
+        {
+          g_debug ("Vault: %s", vault_error->message);
+          vault = NULL;
+        }
+    }
+  message = ep_read_message_parse (data->raw, vault, data->password, TRUE, &error);
+  if (message == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, message, (GDestroyNotify) ep_read_message_free);
+}
+
+void
+ep_inbox_open_message_async (EpInbox             *self,
+                             gint64               message_id,
+                             GBytes              *raw,
+                             const char          *password,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenData *data = g_new0 (OpenData, 1);
+
+  g_return_if_fail (EP_IS_INBOX (self));
+  g_return_if_fail (raw != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_inbox_open_message_async);
+  data->id = message_id;
+  data->raw = g_bytes_ref (raw);
+  data->password = g_strdup (password);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+EpReadMessage *
+ep_inbox_open_message_finish (EpInbox       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

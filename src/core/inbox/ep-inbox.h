@@ -13,6 +13,7 @@
 
 #include "account/ep-account.h"
 #include "inbox/ep-inbox-sync.h"
+#include "mail/ep-read-message.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,19 @@ void      ep_inbox_fetch_body_async  (EpInbox             *self,
 GBytes   *ep_inbox_fetch_body_finish (EpInbox             *self,
                                       GAsyncResult        *result,
                                       GError             **error);
+
+/* Message @message_id's @raw bytes made ready to show (parsed; private
+ * mail opened through the vault, loaded first if it needs to be). */
+void      ep_inbox_open_message_async  (EpInbox             *self,
+                                        gint64               message_id,
+                                        GBytes              *raw,
+                                        const char          *password,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+EpReadMessage *ep_inbox_open_message_finish (EpInbox       *self,
+                                        GAsyncResult        *result,
+                                        GError             **error);
 
 void      ep_inbox_set_flag_async    (EpInbox             *self,
                                       gint64               message_id,

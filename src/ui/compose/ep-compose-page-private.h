@@ -129,6 +129,9 @@ void       _ep_compose_page_password_apply   (EpComposePage *self,
                                               EpDraft       *draft);
 /* Encrypt cannot reach everyone: Password on instead. */
 void       _ep_compose_page_password_instead (EpComposePage *self);
+/* Puts @draft's fields in the form (ep-compose-page.c). */
+void       _ep_compose_page_apply_draft  (EpComposePage *self,
+                                          const EpDraft *draft);
 /* Password on, with @password (a reply to password mail uses its own). */
 void       _ep_compose_page_password_set (EpComposePage *self,
                                           const char    *password);

@@ -310,13 +310,6 @@ show_message (EpMessageView *self)
 
 /* ---- opening ---- */
 
-typedef struct
-{
-  GBytes   *raw;
-  char     *password;
-  gboolean  private_mail;
-} OpenData;
-
 static void
 wipe_password (char **password)
 {
@@ -328,55 +321,13 @@ wipe_password (char **password)
 }
 
 static void
-open_data_free (OpenData *data)
-{
-  g_clear_pointer (&data->raw, g_bytes_unref);
-  if (data->password != NULL)
-    {
-      memset (data->password, 0, strlen (data->password));
-      g_free (data->password);
-    }
-  g_free (data);
-}
-
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  EpMessageView *self = source_object;
-  OpenData *data = task_data;
-  EpVault *vault = NULL;
-  GError *error = NULL;
-  EpReadMessage *message;
-
-  if (data->private_mail)
-    {
-      g_autoptr(GError) vault_error = NULL;
-
-      vault = ep_context_get_vault (self->context);
-      if (!ep_vault_is_loaded (vault) && !ep_vault_load_sync (vault, NULL, cancellable, &vault_error))
-        {
-          g_debug ("Vault: %s", vault_error->message);
-          vault = NULL;
-        }
-    }
-  message = ep_read_message_parse (data->raw, vault, data->password, TRUE, &error);
-  if (message == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, message, (GDestroyNotify) ep_read_message_free);
-}
-
-static void
 opened_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  EpMessageView *self = EP_MESSAGE_VIEW (object);
+  g_autoptr(EpMessageView) self = user_data;
   g_autoptr(GError) error = NULL;
-  EpReadMessage *message = g_task_propagate_pointer (G_TASK (result), &error);
+  EpReadMessage *message = ep_inbox_open_message_finish (EP_INBOX (object), result, &error);
 
   if (message == NULL)
     {
@@ -395,16 +346,8 @@ static void
 open_raw (EpMessageView *self,
           const char    *password)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, opened_cb, NULL);
-  OpenData *data = g_new0 (OpenData, 1);
-  g_autoptr(EpInboxSummary) summary = ep_store_inbox_lookup (ep_context_get_store (self->context),
-                                                             self->id, NULL);
-
-  data->raw = g_bytes_ref (self->raw);
-  data->password = g_strdup (password);
-  data->private_mail = summary == NULL || summary->encrypted || summary->is_signed;
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-  g_task_run_in_thread (task, open_thread);
+  ep_inbox_open_message_async (ep_context_get_inbox (self->context), self->id, self->raw, password,
+                               self->cancellable, opened_cb, g_object_ref (self));
 }
 
 static void
