@@ -124,8 +124,8 @@ ep_password_strength (const char  *password,
 static const char symbols[] = "abcdefghjkmnpqrstuvwxyz23456789";
 #define N_SYMBOLS (sizeof symbols - 1)
 
-char *
-ep_password_generate (void)
+static char *
+generate_once (void)
 {
   /* 4 groups of 5: 20 symbols, log2(31^20) = 99 bits. */
   GString *out = g_string_sized_new (24);
@@ -150,6 +150,22 @@ ep_password_generate (void)
       OPENSSL_cleanse (random, sizeof random);
     }
   return g_string_free (out, FALSE);
+}
+
+char *
+ep_password_generate (void)
+{
+  char *password = generate_once ();
+
+  /* Now and then a random string holds what libpwquality's dictionary
+   * checks dislike; a generated password is never one it calls weak
+   * (bounded: this almost never takes a second try). */
+  for (guint i = 0; i < 16 && ep_password_strength (password, NULL, NULL) != EP_PASSWORD_STRONG; i++)
+    {
+      ep_password_free (password);
+      password = generate_once ();
+    }
+  return password;
 }
 
 void
