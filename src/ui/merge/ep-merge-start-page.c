@@ -479,12 +479,15 @@ static void
 ep_merge_start_page_dispose (GObject *object)
 {
   EpMergeStartPage *self = (EpMergeStartPage *)object;
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->list_cancellable);
   if (self->rows != NULL)
     g_ptr_array_set_size (self->rows, 0);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_START_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (ep_merge_start_page_parent_class)->dispose (object);
 }
