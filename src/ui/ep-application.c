@@ -132,6 +132,15 @@ on_quit_action (GSimpleAction *action,
                               p->sent, p->total);
       n_running++;
     }
+  /* The focus may be elsewhere (another application, a dialog that just
+   * went): any window of ours that shows will do to ask on. */
+  if (parent == NULL || !gtk_widget_get_visible (GTK_WIDGET (parent)))
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+      if (gtk_widget_get_visible (l->data))
+        {
+          parent = l->data;
+          break;
+        }
   if (n_running == 0 || parent == NULL || !any_window_visible (self))
     {
       g_application_quit (G_APPLICATION (self));
