@@ -20,7 +20,7 @@ CLI = os.environ.get("EPISTLE_CLI", "epistle-cli")
 
 
 # build-aux/test.sh --sanitize: every Epistle process runs under
-# AddressSanitizer, several times slower; the largest tests use fewer rows.
+# AddressSanitizer, where some limits cannot apply (test_hostile.py).
 SANITIZED = "ASAN_OPTIONS" in os.environ
 
 
