@@ -9,7 +9,30 @@
 #   build-aux/test.sh --sanitize [MESON TEST ARGS...]  ./build-sanitize, under
 #       AddressSanitizer, LeakSanitizer and UBSan (gcc); tests/meson.build
 #       sets their options, and any report fails the test
+#   build-aux/test.sh --both [MESON TEST ARGS...]      the first, then the
+#       second (what .ci/run does); the last line counts both
 set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "${1:-}" = --both ]; then
+  shift
+  counts=$(mktemp)
+  trap 'rm -f "$counts"' EXIT
+  set +e
+  EPISTLE_COUNTS="$counts" "$here/build-aux/test.sh" "$@"
+  normal=$?
+  # A pass that stopped before its tests (a build error) counts as one failure.
+  [ "$(wc -l < "$counts")" -ge 1 ] || echo "0 1 0" >> "$counts"
+  EPISTLE_COUNTS="$counts" "$here/build-aux/test.sh" --sanitize "$@"
+  sanitized=$?
+  [ "$(wc -l < "$counts")" -ge 2 ] || echo "0 1 0" >> "$counts"
+  set -e
+  # One line per pass in $counts: passed failed skipped.
+  awk '{ p += $1; f += $2; s += $3 } END { printf "both suites: %d passed, %d failed, %d skipped\n", p, f, s; printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$counts"
+  [ "$normal" = 0 ] && [ "$sanitized" = 0 ]
+  exit
+fi
 
 sanitize=0
 if [ "${1:-}" = --sanitize ]; then
@@ -17,7 +40,6 @@ if [ "${1:-}" = --sanitize ]; then
   shift
 fi
 
-here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/build-aux/deps.sh"
 
 epistle_install_missing $EPISTLE_BUILD_DEPS $EPISTLE_TEST_DEPS
@@ -49,7 +71,8 @@ set -e
 end=$(date +%s)
 
 # Count individual cases (TAP subtests and plain tests) from meson's JSON log.
-/usr/bin/python3 - "$builddir/meson-logs/testlog.json" "$((end - start))" "$label" <<'PY'
+/usr/bin/python3 - "$builddir/meson-logs/testlog.json" "$((end - start))" "$label" \
+  "${EPISTLE_COUNTS:-}" <<'PY'
 import json, sys
 passed = failed = skipped = 0
 tests = 0
@@ -82,6 +105,9 @@ with open(sys.argv[1]) as f:
         passed += ok; failed += nok; skipped += skip
 print(f"suite{sys.argv[3]}: {tests} test programs in {sys.argv[2]} s")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
+if sys.argv[4]:
+    with open(sys.argv[4], "a") as f:
+        f.write(f"{passed} {failed} {skipped}\n")
 PY
 
 exit $status

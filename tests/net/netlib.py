@@ -19,6 +19,11 @@ import traceback
 CLI = os.environ.get("EPISTLE_CLI", "epistle-cli")
 
 
+# build-aux/test.sh --sanitize: every Epistle process runs under
+# AddressSanitizer, where some limits cannot apply (test_hostile.py).
+SANITIZED = "ASAN_OPTIONS" in os.environ
+
+
 def env(name):
     value = os.environ.get(name)
     if not value:

@@ -73,7 +73,9 @@ end_block (EpReadBounce *bounce,
       bounce->failed->len < MAX_RECIPIENTS)
     {
       g_ptr_array_add (bounce->failed, g_steal_pointer (&b->recipient));
-      if (bounce->status == NULL)
+      /* The first failed recipient's words; a block without a Status
+       * line leaves both to the next one, never one half overwritten. */
+      if (bounce->status == NULL && bounce->diagnostic == NULL)
         {
           bounce->status = g_steal_pointer (&b->status);
           bounce->diagnostic = g_steal_pointer (&b->diagnostic);

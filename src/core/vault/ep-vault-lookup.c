@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -17,21 +19,71 @@
 
 /* --- looking at it ----------------------------------------------------- */
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The accepted fingerprints, sorted and joined: what a trust store is
+ * built from besides the system's authorities. With the lock held. */
+static char *
+trusted_key_locked (EpVault *self)
+{
+  g_autoptr(GPtrArray) fps = g_ptr_array_new ();
+  g_autoptr(GString) key = g_string_new (NULL);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (g_hash_table_contains (self->trusted, e->fingerprint))
+        g_ptr_array_add (fps, e->fingerprint);
+    }
+  g_ptr_array_sort (fps, compare_strings);
+  for (guint i = 0; i < fps->len; i++)
+    g_string_append_printf (key, "%s;", (const char *) g_ptr_array_index (fps, i));
+  return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+/* The system's authorities and the accepted certificates, as a new
+ * reference. Loading the system's bundle parses every authority in it
+ * (about 140 on Debian, through OpenSSL 3.0's decoders): a merge that
+ * checks each row's certificate would do that once per row, so the store
+ * is kept and built again only when the accepted certificates change.
+ * OpenSSL's X509_STORE may verify in several threads at once. */
 X509_STORE *
 _ep_vault_new_trust_store (EpVault *self)
 {
-  X509_STORE *store = X509_STORE_new ();
+  g_autofree char *key = NULL;
+  X509_STORE *store;
 
+  g_mutex_lock (&self->mutex);
+  key = trusted_key_locked (self);
+  if (self->trust_store != NULL && g_strcmp0 (self->trust_key, key) == 0 &&
+      X509_STORE_up_ref (self->trust_store))
+    {
+      store = self->trust_store;
+      g_mutex_unlock (&self->mutex);
+      return store;
+    }
+
+  store = X509_STORE_new ();
   X509_STORE_set_default_paths (store);
   /* An accepted certificate verifies by itself, without its issuer. */
   X509_STORE_set_flags (store, X509_V_FLAG_PARTIAL_CHAIN);
-
-  g_mutex_lock (&self->mutex);
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = g_ptr_array_index (self->entries, i);
       if (g_hash_table_contains (self->trusted, e->fingerprint))
         X509_STORE_add_cert (store, e->cert);
+    }
+  if (X509_STORE_up_ref (store))
+    {
+      g_clear_pointer (&self->trust_store, X509_STORE_free);
+      self->trust_store = store;
+      g_free (self->trust_key);
+      self->trust_key = g_steal_pointer (&key);
     }
   g_mutex_unlock (&self->mutex);
   ERR_clear_error ();

@@ -36,6 +36,8 @@ struct _EpVault
   GHashTable *trusted;      /* fingerprint set */
   GHashTable *gcm;          /* fingerprint set */
   GHashTable *passwords;    /* address (casefolded) → password, remembered */
+  X509_STORE *trust_store;  /* the last one built (ep-vault-lookup.c), or NULL */
+  char       *trust_key;    /* the accepted fingerprints it was built from */
   guint64     stamp_ino;    /* the file as last read or written */
   gint64      stamp_size;
   gint64      stamp_mtime;  /* ns */

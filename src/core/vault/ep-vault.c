@@ -89,6 +89,8 @@ ep_vault_finalize (GObject *object)
   g_hash_table_unref (self->trusted);
   g_hash_table_unref (self->gcm);
   g_hash_table_unref (self->passwords);
+  g_clear_pointer (&self->trust_store, X509_STORE_free);
+  g_free (self->trust_key);
   g_free (self->path);
   g_mutex_clear (&self->mutex);
 
