@@ -21,6 +21,7 @@ struct _EpApplication
   GError         *context_error;
   GHashTable     *campaigns;   /* gint64 id → EpOutboxTask */
   gboolean        holding;     /* while the outbox has work */
+  guint           inhibit_cookie;  /* the session does not end unasked meanwhile */
   EpBackground   *background;  /* scheduled mail */
 };
 
@@ -131,6 +132,15 @@ on_quit_action (GSimpleAction *action,
                               p->sent, p->total);
       n_running++;
     }
+  /* The focus may be elsewhere (another application, a dialog that just
+   * went): any window of ours that shows will do to ask on. */
+  if (parent == NULL || !gtk_widget_get_visible (GTK_WIDGET (parent)))
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+      if (gtk_widget_get_visible (l->data))
+        {
+          parent = l->data;
+          break;
+        }
   if (n_running == 0 || parent == NULL || !any_window_visible (self))
     {
       g_application_quit (G_APPLICATION (self));
@@ -207,6 +217,28 @@ on_outbox_busy_cb (EpOutbox      *outbox,
   else if (!busy && self->holding)
     g_application_release (G_APPLICATION (self));
   self->holding = busy;
+
+  /* Logging out or shutting down while mail goes: the session asks first
+   * (its dialog names Epistle and why), and query-end brings up ours. */
+  if (busy && self->inhibit_cookie == 0)
+    self->inhibit_cookie = gtk_application_inhibit (GTK_APPLICATION (self),
+                                                    gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                    GTK_APPLICATION_INHIBIT_LOGOUT,
+                                                    _("Epistle is sending mail"));
+  else if (!busy && self->inhibit_cookie != 0)
+    {
+      gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+      self->inhibit_cookie = 0;
+    }
+}
+
+/* The session is ending: the same question as Quit, while mail goes. */
+static void
+on_query_end_cb (GtkApplication *app,
+                 EpApplication  *self)
+{
+  if (self->holding)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
 }
 
 static void
@@ -252,6 +284,8 @@ ep_application_startup (GApplication *app)
   static const char *prefs_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (ep_application_parent_class)->startup (app);
+
+  g_signal_connect (self, "query-end", G_CALLBACK (on_query_end_cb), self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
@@ -497,6 +531,8 @@ ep_application_new (void)
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", APP_PATH,
+                       /* query-end, when the session is about to end */
+                       "register-session", TRUE,
                        NULL);
 }
 

@@ -21,6 +21,7 @@ typedef struct
 {
   EpOutbox *context;
   gint64     id;
+  gint64     since;  /* list_recent: finished campaigns since then too */
   char      *path;
 } CampaignData;
 
@@ -181,10 +182,17 @@ list_interrupted_thread (GTask        *task,
       g_autoptr(GPtrArray) recipients = NULL;
       g_autoptr(GPtrArray) in_doubt = NULL;
 
+      g_autoptr(EpTemplate) tmpl = NULL;
+      gboolean open;
+
       /* Campaigns only: single messages resume by themselves. */
-      if (info->kind != EP_CAMPAIGN_KIND_MERGE ||
-          (info->state != EP_CAMPAIGN_RUNNING && info->state != EP_CAMPAIGN_PAUSED) ||
-          ep_campaign_info_open (info) == 0)
+      if (info->kind != EP_CAMPAIGN_KIND_MERGE)
+        continue;
+      open = (info->state == EP_CAMPAIGN_RUNNING || info->state == EP_CAMPAIGN_PAUSED) &&
+             ep_campaign_info_open (info) > 0;
+      if (!open && (c->since <= 0 || info->updated_at < c->since ||
+                    (info->state != EP_CAMPAIGN_FINISHED && info->state != EP_CAMPAIGN_CANCELLED) ||
+                    info->counts[EP_RECIPIENT_SENT] == 0))
         continue;
 
       in_doubt = g_ptr_array_new ();
@@ -200,6 +208,12 @@ list_interrupted_thread (GTask        *task,
       item = g_new0 (EpMergeInterrupted, 1);
       item->id = info->id;
       item->name = g_strdup (info->name);
+      tmpl = info->template_text != NULL ? ep_template_parse (info->template_text, NULL) : NULL;
+      if (tmpl != NULL && ep_template_get_parts (tmpl)->subject != NULL)
+        item->subject = g_strdup (ep_template_get_parts (tmpl)->subject);
+      item->base_dir = g_strdup (info->base_dir);
+      item->finished = !open;
+      item->updated_at = info->updated_at;
       item->reason = g_strdup (info->reason);
       item->was_running = info->state == EP_CAMPAIGN_RUNNING;
       item->sending = item->was_running && ep_outbox_is_sending (c->context, info->id);
@@ -227,6 +241,33 @@ ep_merge_job_list_interrupted_async (EpMergeJob          *self,
   task = campaign_task_new (self, 0, NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ep_merge_job_list_interrupted_async);
   g_task_run_in_thread (task, list_interrupted_thread);
+}
+
+void
+ep_merge_job_list_recent_async (EpMergeJob          *self,
+                                gint64               since,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EP_IS_MERGE_JOB (self));
+
+  task = campaign_task_new (self, 0, NULL, cancellable, callback, user_data);
+  ((CampaignData *) g_task_get_task_data (task))->since = since;
+  g_task_set_source_tag (task, ep_merge_job_list_recent_async);
+  g_task_run_in_thread (task, list_interrupted_thread);
+}
+
+GPtrArray *
+ep_merge_job_list_recent_finish (EpMergeJob    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 GPtrArray *

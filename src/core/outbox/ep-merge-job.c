@@ -112,6 +112,8 @@ void
 ep_merge_interrupted_free (EpMergeInterrupted *interrupted)
 {
   g_free (interrupted->name);
+  g_free (interrupted->subject);
+  g_free (interrupted->base_dir);
   g_free (interrupted->reason);
   g_strfreev (interrupted->in_doubt);
   g_free (interrupted);

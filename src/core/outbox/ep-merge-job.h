@@ -32,11 +32,16 @@ typedef struct
   char  *reply;
 } EpMergeRecipient;
 
-/* A campaign that stopped before every message was sent. */
+/* A campaign that stopped before every message was sent (or, listed
+ * by ep_merge_job_list_recent_async, one that is running or finished). */
 typedef struct
 {
   gint64    id;
   char     *name;
+  char     *subject;     /* the template's subject, {{ }} and all; may be NULL */
+  char     *base_dir;    /* the spreadsheet's folder */
+  gboolean  finished;    /* finished or cancelled (recent listings only) */
+  gint64    updated_at;  /* unix time of its last change */
   char     *reason;      /* NULL when none was recorded */
   gboolean  was_running; /* the app stopped while sending (else: paused) */
   gboolean  sending;     /* another process (epistle-cli, the service) sends it now */
@@ -185,6 +190,16 @@ void           ep_merge_job_list_interrupted_async (EpMergeJob          *self,
                                                     gpointer             user_data);
 /* Returns EpMergeInterrupted, newest first. */
 GPtrArray     *ep_merge_job_list_interrupted_finish (EpMergeJob         *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* Like list_interrupted, plus the merge campaigns that finished since
+ * @since (unix time): what was sent from a spreadsheet lately. */
+void           ep_merge_job_list_recent_async      (EpMergeJob          *self,
+                                                    gint64               since,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+GPtrArray     *ep_merge_job_list_recent_finish     (EpMergeJob          *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 /* Marks a campaign that is not being sent cancelled. */

@@ -31,6 +31,7 @@
 #include "ep-merge-preview-step.h"
 #include "ep-merge-send-step.h"
 #include "ep-merge-progress-step.h"
+#include "ep-merge-start-page.h"
 #include "ep-merge-private.h"
 #include "widgets/ep-a11y.h"
 
@@ -59,7 +60,6 @@ struct _EpMergeWizard
   /* template widgets */
   GtkWidget           *box;
   GtkStack            *steps;
-  AdwPreferencesGroup *resume_group;
   GtkLabel            *loading_label;
   GtkProgressBar      *loading_progress;
   GtkWidget           *nav_bar;
@@ -71,7 +71,6 @@ struct _EpMergeWizard
   EpMergeJob          *job;
   GCancellable        *cancellable;
   GCancellable        *read_cancellable;
-  GCancellable        *list_cancellable;  /* the unfinished campaigns' listing */
   GVariant            *pending_draft;     /* a draft to restore once its file is read */
   guint                draft_source;      /* saves the draft shortly after a change */
   gboolean             draft_saving;
@@ -81,7 +80,7 @@ struct _EpMergeWizard
   /* borrowed */
   GtkWidget           *step[N_STEPS];
   GtkWidget           *progress_step;
-  GtkWidget           *resume_list;       /* the resume group's own list box */
+  GtkWidget           *start_page;        /* what is sending, what stopped */
   GBinding            *next_binding;      /* visible step's can-continue → Next */
 };
 
@@ -95,7 +94,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void refresh_resume (EpMergeWizard *self);
+static void
+refresh_resume (EpMergeWizard *self)
+{
+  if (self->start_page != NULL)
+    ep_merge_start_page_refresh (EP_MERGE_START_PAGE (self->start_page));
+}
+
 static void delete_draft (EpMergeWizard *self);
 
 /* ---- navigation ------------------------------------------------------------ */
@@ -236,7 +241,7 @@ replace_response (AdwMessageDialog *dialog,
   const char *path = g_object_get_data (G_OBJECT (dialog), "path");
 
   if (g_strcmp0 (response, "replace") == 0)
-    open_path (self, path);
+    ep_merge_start_page_confirm_open (EP_MERGE_START_PAGE (self->start_page), path);
 }
 
 static void
@@ -273,7 +278,8 @@ spreadsheet_filter (void)
 static void
 run_campaign (EpMergeWizard *self,
               gint64         id,
-              const char    *error_heading)
+              const char    *error_heading,
+              gboolean       start)
 {
   g_autoptr(GError) error = NULL;
   EpOutboxTask *task = ep_application_get_campaign (EP_APPLICATION (g_application_get_default ()),
@@ -286,191 +292,32 @@ run_campaign (EpMergeWizard *self,
     }
   ep_merge_progress_step_set_task (EP_MERGE_PROGRESS_STEP (self->progress_step), task);
   go_to_page (self, "progress");
-  ep_outbox_task_start (task);
+  if (start)
+    ep_outbox_task_start (task);
 }
 
 static void
-resume_clicked (GtkButton     *button,
-                EpMergeWizard *self)
+on_start_page_show_campaign (EpMergeStartPage *page,
+                             gint64            id,
+                             EpMergeWizard    *self)
 {
-  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (button), "campaign-id");
-
-  run_campaign (self, id, _("The Campaign Cannot Be Resumed"));
+  run_campaign (self, id, _("The Campaign Cannot Be Shown"), FALSE);
 }
 
 static void
-discard_response (AdwMessageDialog *dialog,
-                  const char       *response,
-                  EpMergeWizard    *self)
+on_start_page_resume_campaign (EpMergeStartPage *page,
+                               gint64            id,
+                               EpMergeWizard    *self)
 {
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "campaign-id"));
-  g_autoptr(GError) error = NULL;
-
-  if (g_strcmp0 (response, "discard") != 0)
-    return;
-  /* Cancelled, not deleted: what was sent stays in its results. */
-  if (!ep_merge_job_cancel_campaign (self->job, id, &error))
-    _ep_merge_error_dialog (GTK_WIDGET (self), _("The Campaign Could Not Be Discarded"), error->message);
-  refresh_resume (self);
+  run_campaign (self, id, _("The Campaign Cannot Be Resumed"), TRUE);
 }
 
 static void
-discard_clicked (GtkButton     *button,
-                 EpMergeWizard *self)
+on_start_page_open_confirmed (EpMergeStartPage *page,
+                              const char       *path,
+                              EpMergeWizard    *self)
 {
-  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (button), "campaign-id");
-  const char *name = g_object_get_data (G_OBJECT (button), "campaign-name");
-  guint left = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "campaign-left"));
-  g_autofree char *heading = g_strdup_printf (_("Discard “%s”?"), name);
-  g_autofree char *body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                        "The %u message not sent yet will not be sent. "
-                                                        "What was sent stays in the results.",
-                                                        "The %u messages not sent yet will not be sent. "
-                                                        "What was sent stays in the results.", left), left);
-  GtkWidget *dialog = adw_message_dialog_new (_ep_merge_parent_window (GTK_WIDGET (self)), heading, body);
-
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Keep It"),
-                                    "discard", _("_Discard"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "campaign-id", GSIZE_TO_POINTER ((gsize) id));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-/* @a11y (consumed): the accessible name, which says which campaign. */
-static GtkWidget *
-campaign_button (EpMergeWizard            *self,
-                 const EpMergeInterrupted *item,
-                 const char               *mnemonic,
-                 char                     *a11y,
-                 GCallback                 callback)
-{
-  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
-  gint64 *idp = g_new (gint64, 1);
-
-  *idp = item->id;
-  ep_a11y_name_button (button, a11y);
-  g_free (a11y);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  g_object_set_data_full (G_OBJECT (button), "campaign-id", idp, g_free);
-  g_object_set_data_full (G_OBJECT (button), "campaign-name", g_strdup (item->name), g_free);
-  g_object_set_data (G_OBJECT (button), "campaign-left",
-                     GUINT_TO_POINTER (item->total - item->sent - item->failed));
-  g_signal_connect (button, "clicked", callback, self);
-  return button;
-}
-
-static GtkWidget *
-interrupted_row (EpMergeWizard            *self,
-                 const EpMergeInterrupted *item)
-{
-  GtkWidget *row, *button;
-  guint n_in_doubt = item->in_doubt ? g_strv_length (item->in_doubt) : 0;
-  g_autofree char *title = NULL;
-  g_autofree char *started = item->created_at > 0 ? ep_schedule_time_format (item->created_at, NULL) : NULL;
-  g_autoptr(GString) subtitle = g_string_new (NULL);
-
-  title = g_strdup_printf (_("%s: %u of %u not sent yet"), item->name,
-                           item->total - item->sent - item->failed, item->total);
-  if (started != NULL)
-    /* TRANSLATORS: the date a campaign was created, before why it stopped */
-    g_string_append_printf (subtitle, _("Created %s. "), started);
-  if (item->sending)
-    g_string_append (subtitle, _("Being sent now by another Epistle (epistle-cli or the background "
-                                 "service)."));
-  else if (item->reason != NULL)
-    g_string_append (subtitle, item->reason);
-  else if (item->was_running)
-    g_string_append (subtitle, _("Epistle stopped while sending."));
-  else
-    g_string_append (subtitle, _("Paused."));
-  if (n_in_doubt > 0 && !item->sending)
-    {
-      g_autofree char *who = g_strjoinv (", ", item->in_doubt);
-      g_string_append_printf (subtitle,
-                              g_dngettext (GETTEXT_PACKAGE,
-                                           " The message to %s was being sent at that moment; it "
-                                           "may have arrived, and will be sent again.",
-                                           " The messages to %s were being sent at that moment; "
-                                           "they may have arrived, and will be sent again.",
-                                           n_in_doubt), who);
-    }
-
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-  /* Another process has it: nothing to resume or discard from here. */
-  if (item->sending)
-    return row;
-
-  button = campaign_button (self, item, _("_Discard"), g_strdup_printf (_("Discard %s"), item->name),
-                            G_CALLBACK (discard_clicked));
-  gtk_widget_add_css_class (button, "flat");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-  button = campaign_button (self, item, _("_Resume"), g_strdup_printf (_("Resume %s"), item->name),
-                            G_CALLBACK (resume_clicked));
-  gtk_widget_add_css_class (button, "suggested-action");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-  return row;
-}
-
-static void
-list_interrupted_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(EpMergeWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = ep_merge_job_list_interrupted_finish (EP_MERGE_JOB (object), result, &error);
-  EpApplication *app = EP_APPLICATION (g_application_get_default ());
-  GtkWidget *child;
-  guint shown = 0;
-
-  if (list == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Listing interrupted campaigns: %s", error->message);
-      return;
-    }
-  if (self->steps == NULL)
-    return;  /* disposed */
-
-  /* The group's own rows live in an internal list box; rebuild it. */
-  if (self->resume_list != NULL)
-    while ((child = gtk_widget_get_first_child (self->resume_list)) != NULL)
-      gtk_list_box_remove (GTK_LIST_BOX (self->resume_list), child);
-
-  for (guint i = 0; i < list->len; i++)
-    {
-      const EpMergeInterrupted *item = g_ptr_array_index (list, i);
-      GtkWidget *row;
-
-      if (app != NULL && ep_application_is_campaign_running (app, item->id))
-        continue;
-      row = interrupted_row (self, item);
-      adw_preferences_group_add (self->resume_group, row);
-      if (self->resume_list == NULL)
-        self->resume_list = gtk_widget_get_ancestor (row, GTK_TYPE_LIST_BOX);
-      shown++;
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->resume_group), shown > 0);
-}
-
-static void
-refresh_resume (EpMergeWizard *self)
-{
-  /* One listing at a time: a newer one replaces the rows, so an older one
-   * still under way is dropped rather than rebuilding them again. */
-  g_cancellable_cancel (self->list_cancellable);
-  g_clear_object (&self->list_cancellable);
-  self->list_cancellable = g_cancellable_new ();
-  ep_merge_job_list_interrupted_async (self->job, self->list_cancellable, list_interrupted_cb,
-                                       g_object_ref (self));
+  open_path (self, path);
 }
 
 /* ---- signal callbacks ------------------------------------------------------ */
@@ -517,7 +364,7 @@ on_send_step_campaign_created (EpMergeSendStep *step,
       go_to_page (self, "start");
       return;
     }
-  run_campaign (self, id, _("The Campaign Could Not Start"));
+  run_campaign (self, id, _("The Campaign Could Not Start"), TRUE);
 }
 
 static void
@@ -771,6 +618,15 @@ ep_merge_wizard_constructed (GObject *object)
       self->step[s] = step_new[s] (self->job);
       gtk_stack_add_titled (self->steps, self->step[s], step_pages[s].name, _(step_pages[s].title));
     }
+  self->start_page = ep_merge_start_page_new (self->job);
+  gtk_stack_add_titled (self->steps, self->start_page, "start", _("Mail Merge"));
+  gtk_stack_set_visible_child (self->steps, self->start_page);
+  g_signal_connect_object (self->start_page, "show-campaign",
+                           G_CALLBACK (on_start_page_show_campaign), self, 0);
+  g_signal_connect_object (self->start_page, "resume-campaign",
+                           G_CALLBACK (on_start_page_resume_campaign), self, 0);
+  g_signal_connect_object (self->start_page, "open-confirmed",
+                           G_CALLBACK (on_start_page_open_confirmed), self, 0);
   self->progress_step = ep_merge_progress_step_new (self->job);
   gtk_stack_add_titled (self->steps, self->progress_step, "progress", _("Sending"));
 
@@ -804,12 +660,11 @@ ep_merge_wizard_dispose (GObject *object)
   g_clear_handle_id (&self->draft_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->read_cancellable);
-  g_cancellable_cancel (self->list_cancellable);
   g_clear_pointer (&self->next_binding, g_binding_unbind);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_WIZARD);
   memset (self->step, 0, sizeof self->step);
   self->progress_step = NULL;
-  self->resume_list = NULL;
+  self->start_page = NULL;
 
   G_OBJECT_CLASS (ep_merge_wizard_parent_class)->dispose (object);
 }
@@ -823,7 +678,6 @@ ep_merge_wizard_finalize (GObject *object)
   g_clear_object (&self->job);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->read_cancellable);
-  g_clear_object (&self->list_cancellable);
   g_clear_pointer (&self->pending_draft, g_variant_unref);
 
   G_OBJECT_CLASS (ep_merge_wizard_parent_class)->finalize (object);
@@ -887,7 +741,6 @@ ep_merge_wizard_class_init (EpMergeWizardClass *klass)
 
   gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, box);
   gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, steps);
-  gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, resume_group);
   gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, loading_label);
   gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, loading_progress);
   gtk_widget_class_bind_template_child (widget_class, EpMergeWizard, nav_bar);
@@ -911,9 +764,6 @@ ep_merge_wizard_init (EpMergeWizard *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* Each time the pane is shown: another process may have started,
-   * finished or left a campaign meanwhile. */
-  g_signal_connect (self, "map", G_CALLBACK (refresh_resume), NULL);
 }
 
 /* ---- public API ------------------------------------------------------------- */
@@ -948,7 +798,8 @@ ep_merge_wizard_open_file (EpMergeWizard *self,
   if (ep_merge_job_get_table (self->job) == NULL || current_step (self) == STEP_NONE ||
       g_strcmp0 (path, ep_merge_job_get_path (self->job)) == 0)
     {
-      open_path (self, path);
+      /* Asks first if it is being sent, or was lately. */
+      ep_merge_start_page_confirm_open (EP_MERGE_START_PAGE (self->start_page), path);
       return;
     }
 

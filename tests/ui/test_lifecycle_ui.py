@@ -1,0 +1,344 @@
+"""A campaign's life beyond its window, end to end under Xvfb over AT-SPI
+against the rig's real SMTP server: closed mid-campaign and reopened, the
+Merge pane shows it sending with its live count and leads to its progress
+page (Pause, Cancel); opening its spreadsheet again warns first; Quit
+(app.quit, Ctrl+Q's action) mid-campaign asks, and keeping it sending delivers every row exactly once
+(counted at the server); a campaign epistle-cli sends shows as sent
+elsewhere, and once it is killed it is named with file, subject and date
+and can be discarded. Then every pane at 360 px, light and dark, into
+$EPISTLE_UI_SHOTS."""
+
+import os
+import signal
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
+
+import netlib  # noqa: E402
+import uilib  # noqa: E402
+from uilib import shot  # noqa: E402
+from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+                   is_visible, press, set_text, wait_until)
+import pyatspi  # noqa: E402
+
+state = {"procs": []}
+SLOW = 60
+
+
+def start_app(*args):
+    return uilib.start_app("epistle-lifecycle-ui.log", state["procs"], *args)
+
+
+def button(root, label, exact=True, **kw):
+    return find(root, label, "push button", contains=not exact, **kw)
+
+
+def newest_dialog(app, before):
+    wait_until(lambda: app.childCount > before, "a dialog to open")
+    return app.getChildAtIndex(app.childCount - 1)
+
+
+def wait_windows(app, count):
+    wait_until(lambda: app.childCount <= count, "the dialog to close")
+
+
+def main_window(app):
+    def look():
+        for i in range(app.childCount):
+            win = app.getChildAtIndex(i)
+            if win is not None and win.name == "Epistle" and is_visible(win):
+                return win
+        return None
+    return wait_until(look, "the main window", timeout=SLOW)
+
+
+def main_window_gone(app):
+    for i in range(app.childCount):
+        win = app.getChildAtIndex(i)
+        if win is not None and win.name == "Epistle" and is_visible(win):
+            return False
+    return True
+
+
+def pane(app, name):
+    click(find(main_window(app), name, contains=False,
+               match_extra=lambda n: n.getRoleName() != "label"))
+
+
+def wizard(app):
+    return find(main_window(app), "Merge Wizard", timeout=SLOW)
+
+
+def delivered(prefix):
+    """Address → number of messages whose subject starts with @prefix."""
+    out = {}
+    for path in netlib.maildir_files():
+        msg = netlib.read_message(path)
+        if str(msg.get("Subject", "")).startswith(prefix):
+            out[str(msg["To"])] = out.get(str(msg["To"]), 0) + 1
+    return out
+
+
+def accepted_at_server(domain):
+    """Messages the server took (DATA answered 250) per address of @domain."""
+    out = {}
+    for e in netlib.events_of("data"):
+        if not str(e.get("reply", "")).startswith("250"):
+            continue
+        for addr in e.get("recipients") or []:
+            if addr.endswith("@" + domain):
+                out[addr] = out.get(addr, 0) + 1
+    return out
+
+
+def write_csv(name, n, domain):
+    path = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("Name,Email\n")
+        for i in range(1, n + 1):
+            f.write(f"Kundin {i},k{i:02}@{domain}\n")
+    return path
+
+
+def wizard_send(app, path, n, subject):
+    """Opens @path, writes @subject, and sends its @n rows."""
+    start_app(path).wait(20)
+    w = wizard(app)
+    find(w, f"{os.path.basename(path)} — {n} rows, 2 columns", "label", timeout=SLOW)
+    find(w, "Step 1 of 4: Data", "label", showing=True, timeout=SLOW)
+    click(button(w, "Next"))
+    to = find(w, "To", "text")
+    wait_until(lambda: get_text(to) == "{{ Email }}", "To to be the address column")
+    set_text(find(w, "Subject", "text"), subject + " {{ Name }}")
+    set_text(find(w, "Message Body", "text"), "Guten Tag {{ Name }}\n")
+    nxt = button(w, "Next")
+    wait_until(lambda: is_sensitive(nxt), "Next")
+    click(nxt)
+    find(w, f"All {n} rows are ready to send.", "label", timeout=SLOW)
+    click(button(w, "Next"))
+    n_windows = app.childCount
+    click(button(w, f"Send {n} Messages", exact=False))
+    dialog = newest_dialog(app, n_windows)
+    click(find(dialog, "Send", "push button", contains=True, match_extra=lambda x: str(n) not in x.name))
+    wait_windows(app, n_windows)
+    return w
+
+
+def test_closed_window_mid_campaign_shows_it_on_reopen():
+    netlib.add_account("shop")
+    start_app()
+    app = find_app("epistle", timeout=SLOW)
+    state["app"] = app
+    main_window(app)
+    path = write_csv("kunden.csv", 40, "kunden.test")
+
+    netlib.set_faults({"rcpt_delay": 0.5})
+    wizard_send(app, path, 40, "Rechnung")
+    wait_until(lambda: len(delivered("Rechnung")) >= 1, "the campaign to be under way", timeout=SLOW)
+
+    # Close the window; the application keeps sending.
+    click(find(main_window(app), "Close", "push button"))
+    wait_until(lambda: main_window_gone(app), "the window to close")
+    assert state["procs"][0].poll() is None, "the app ended with its campaign running"
+
+    # Reopen (as the launcher does): the Merge pane shows it sending.
+    start_app().wait(20)
+    pane(app, "Merge")
+    w = wizard(app)
+    row = find(w, "Sending kunden.csv — ", "label", contains=True, timeout=SLOW)
+    find(w, "Sending Now", "label")
+    find(w, "Subject “Rechnung {{ Name }}”.", "label", contains=True)
+    first = row.name
+    wait_until(lambda: find(w, "Sending kunden.csv — ", "label", contains=True).name != first,
+               "the count to go up", timeout=SLOW)
+    shot("lifecycle-1-reopened-sending")
+
+    # Opening its spreadsheet again says so before anything else.
+    n_windows = app.childCount
+    start_app(path).wait(20)
+    dialog = newest_dialog(app, n_windows)
+    find(dialog, "“kunden.csv” Is Being Sent", "label")
+    find(dialog, "A new campaign from this spreadsheet sends every row again.", "label", contains=True)
+    shot("lifecycle-2-reopen-warns")
+    click(find(dialog, "Show Progress", "push button", contains=True))
+    wait_windows(app, n_windows)
+
+    # Its progress page: Pause, then Cancel.
+    find(w, "Sending “kunden.csv”", "label", timeout=SLOW)
+    click(button(w, "Pause"))
+    find(w, "“kunden.csv” Is Paused", "label", timeout=SLOW)
+    paused_at = sum(delivered("Rechnung").values())
+    netlib.set_faults({})
+    n_windows = app.childCount
+    click(button(w, "Cancel Campaign"))
+    dialog = newest_dialog(app, n_windows)
+    find(dialog, "Cancel the Campaign?", "label")
+    click(find(dialog, "Cancel Campaign", "push button", contains=True))
+    wait_windows(app, n_windows)
+    find(w, "Campaign Cancelled", "label", timeout=SLOW)
+    shot("lifecycle-3-cancelled")
+    status, out, err = netlib.cli("campaign", "list")
+    assert status == 0 and any("\tcancelled\tkunden.csv\t" in line for line in out.splitlines()), out
+    got = delivered("Rechnung")
+    assert paused_at < 40 and sum(got.values()) <= paused_at + 1, (paused_at, got)
+    assert all(v == 1 for v in got.values()), got
+
+    # Cancelled, yet sent to some: opening it again still says so.
+    n_windows = app.childCount
+    start_app(path).wait(20)
+    dialog = newest_dialog(app, n_windows)
+    find(dialog, "“kunden.csv” Was Sent on ", "label", contains=True)
+    click(find(dialog, "Cancel", "push button", contains=True))
+    wait_windows(app, n_windows)
+
+
+def test_quit_keeps_sending_every_row_once():
+    app = state["app"]
+    path = write_csv("quartal.csv", 30, "quartal.test")
+    # Straight from the cancelled one's end page (as from Files).
+    netlib.set_faults({"rcpt_delay": 0.4})
+    wizard_send(app, path, 30, "Quartal")
+    wait_until(lambda: 1 <= len(delivered("Quartal")) < 10, "the campaign to be under way", timeout=SLOW)
+
+    n_windows = app.childCount
+    main_window(app)
+    # app.quit, which Ctrl+Q is bound to, from the main menu: XTEST keys
+    # do not reach the window here once dialogs have come and gone (no
+    # window manager hands the focus back).
+    menus = find_all(main_window(app), lambda n: n.name == "Main Menu" and n.getRoleName() == "push button"
+                     and n.queryAction().nActions > 0)
+    assert menus, "no Main Menu button"
+    click(menus[-1])
+    click(find(app, "Quit", contains=True, timeout=10, match_extra=lambda n: n.getRoleName() != "label"))
+    dialog = newest_dialog(app, n_windows)
+    find(dialog, "Stop Sending and Quit?", "label")
+    find(dialog, "“quartal.csv”:", "label", contains=True)
+    shot("lifecycle-4-quit-asks")
+    # The safe answer is the default: Return keeps it sending.
+    keep = find(dialog, "Keep Sending in the Background", "push button", contains=True)
+    click(keep)
+    netlib.set_faults({})
+    wait_until(lambda: main_window_gone(app), "the window to close")
+
+    def all_sent():
+        assert state["procs"][0].poll() is None, "the app ended with the campaign running"
+        return len(delivered("Quartal")) == 30
+    wait_until(all_sent, "all 30 messages", timeout=120)
+    got = delivered("Quartal")
+    assert sorted(got) == [f"k{i:02}@quartal.test" for i in range(1, 31)], sorted(got)
+    assert all(v == 1 for v in got.values()), got
+    at_server = accepted_at_server("quartal.test")
+    assert all(v == 1 for v in at_server.values()) and len(at_server) == 30, at_server
+    # Nothing left and no window: it ends by itself.
+    state["procs"][0].wait(60)
+
+
+def test_cli_campaign_shows_as_sent_elsewhere_then_discard():
+    data, tmpl = netlib.write_merge(
+        "abo", "Name,Email\n" + "".join(f"Abo {i},a{i:02}@abo.test\n" for i in range(1, 11)),
+        "To: {{ Email }}\nSubject: Abo {{ Name }}\n\nHallo {{ Name }}\n")
+    netlib.set_faults({"rcpt_delay": 0.8})
+    proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl,
+                             "--account", "shop", "--rate", "0", "--yes"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: len(delivered("Abo")) >= 1, "a first message", timeout=SLOW)
+        start_app()
+        app = find_app("epistle", timeout=SLOW)
+        state["app"] = app
+        pane(app, "Merge")
+        w = wizard(app)
+        find(w, "Being sent now by another Epistle", "label", contains=True, timeout=SLOW)
+        assert not find_all(w, lambda n: n.name in ("Resume abo.csv", "Discard abo.csv")), \
+            "Resume or Discard offered while another process sends it"
+        assert not find_all(w, lambda n: n.name == "Sending Now" and is_visible(n))
+        shot("lifecycle-5-sent-elsewhere")
+        n_windows = app.childCount
+        start_app(data).wait(20)
+        dialog = newest_dialog(app, n_windows)
+        find(dialog, "“abo.csv” Is Being Sent", "label")
+        find(dialog, "Another Epistle (epistle-cli or the background service) sends it.", "label",
+             contains=True)
+        click(find(dialog, "Cancel", "push button", contains=True))
+        wait_windows(app, n_windows)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        netlib.set_faults({})
+    sent = len(delivered("Abo"))
+    assert sent < 10, "the campaign finished before it could be interrupted"
+
+    # The sender is gone: named with file, subject and date; Discard asks.
+    pane(app, "Compose")
+    pane(app, "Merge")
+    find(w, "Epistle stopped while sending.", "label", contains=True, timeout=SLOW)
+    find(w, "abo.csv: ", "label", contains=True)
+    find(w, "Subject “Abo {{ Name }}”. Created ", "label", contains=True)
+    shot("lifecycle-6-interrupted-named")
+    n_windows = app.childCount
+    click(button(w, "Discard abo.csv"))
+    dialog = newest_dialog(app, n_windows)
+    find(dialog, "Discard “abo.csv”?", "label")
+    click(find(dialog, "Discard", "push button", contains=True, match_extra=lambda n: "“" not in n.name))
+    wait_until(lambda: not find_all(w, lambda n: n.name.startswith("abo.csv: ")), "it to leave the list")
+    status, out, err = netlib.cli("campaign", "list")
+    assert status == 0 and any("\tcancelled\tabo.csv\t" in line for line in out.splitlines()), out
+    assert len(delivered("Abo")) == sent
+
+
+def window_width(app):
+    return main_window(app).queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width
+
+
+def test_every_pane_at_360_px_light_and_dark():
+    uilib.stop_all(state["procs"])
+    wait_until(lambda: all(p.poll() is not None for p in state["procs"]), "the app to end")
+    config = os.environ["XDG_CONFIG_HOME"]
+    os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
+    with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as f:
+        f.write("[io/github/epistle/Epistle]\nwindow-width=360\nwindow-height=720\n")
+    path = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "adressen.csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("Nr,Email,Name\n")
+        for i in range(1, 6):
+            f.write(f"{i},zoe.vandenberghe-{i}@example-university.test,Zoë {i}\n")
+    os.environ["GSETTINGS_BACKEND"] = "keyfile"
+    for scheme, suffix in (("default", "light"), ("prefer-dark", "dark")):
+        os.environ["ADW_DEBUG_COLOR_SCHEME"] = scheme
+        try:
+            start_app()
+            app = find_app("epistle", timeout=SLOW)
+            win = main_window(app)
+            wait_until(lambda: window_width(app) <= 360, "the window to be 360 px wide")
+            # Narrow: the view switcher is the bottom bar, its buttons shown.
+            for name in ("Compose", "Merge", "Scheduled", "Inbox"):
+                pane(app, name)
+                find(win, name, "label", showing=True)
+                shot(f"lifecycle-narrow-{name.lower()}-{suffix}")
+            assert window_width(app) <= 360, window_width(app)
+            # The data table: the address column is wide enough to read.
+            start_app(path).wait(20)
+            w = wizard(app)
+            find(w, "adressen.csv — 5 rows, 3 columns", "label", timeout=SLOW)
+            cell = find(w, "zoe.vandenberghe-1@example-university.test", "label", timeout=SLOW)
+            ext = cell.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+            shot(f"lifecycle-narrow-data-{suffix}")
+            assert window_width(app) <= 360, window_width(app)
+            assert ext.width > 0, ext.width
+        finally:
+            del os.environ["ADW_DEBUG_COLOR_SCHEME"]
+            uilib.stop_all(state["procs"])
+            wait_until(lambda: all(p.poll() is not None for p in state["procs"]), "the app to end")
+
+
+def main():
+    uilib.run([test_closed_window_mid_campaign_shows_it_on_reopen,
+               test_quit_keeps_sending_every_row_once,
+               test_cli_campaign_shows_as_sent_elsewhere_then_discard,
+               test_every_pane_at_360_px_light_and_dark],
+              state["procs"], "epistle-lifecycle-ui.log", "lifecycle")
+
+
+if __name__ == "__main__":
+    main()
