@@ -76,6 +76,34 @@ settings_new (void)
   return settings;
 }
 
+static int no_dictionary;
+
+/* cracklib's answer when it could not open its dictionary, as libpwquality
+ * passes it on: in cracklib's own translation, or none. */
+static gboolean
+dictionary_missing (const char *aux)
+{
+  static const char msg[] = "error loading dictionary";
+
+  return aux == NULL || strcmp (aux, msg) == 0 ||
+         strcmp (aux, g_dgettext ("cracklib", msg)) == 0;
+}
+
+/* Without a dictionary, the checks that need none catch what it would
+ * have: runs such as "12345678" or "aaaa", unless the system's policy
+ * already sets them. */
+static void
+without_dictionary (pwquality_settings_t *settings)
+{
+  int value = 0;
+
+  pwquality_set_int_value (settings, PWQ_SETTING_DICT_CHECK, 0);
+  if (pwquality_get_int_value (settings, PWQ_SETTING_MAX_SEQUENCE, &value) == 0 && value == 0)
+    pwquality_set_int_value (settings, PWQ_SETTING_MAX_SEQUENCE, 3);
+  if (pwquality_get_int_value (settings, PWQ_SETTING_MAX_REPEAT, &value) == 0 && value == 0)
+    pwquality_set_int_value (settings, PWQ_SETTING_MAX_REPEAT, 3);
+}
+
 EpPasswordStrength
 ep_password_strength (const char  *password,
                       int         *score,
@@ -86,11 +114,18 @@ ep_password_strength (const char  *password,
   char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
   int rv;
 
+  if (g_atomic_int_get (&no_dictionary))
+    without_dictionary (settings);
   rv = pwquality_check (settings, password, NULL, NULL, &aux);
-  if (rv == PWQ_ERROR_CRACKLIB_CHECK && aux == NULL)
+  if (rv == PWQ_ERROR_CRACKLIB_CHECK && dictionary_missing (aux))
     {
-      /* No dictionary installed: judge without it. */
-      pwquality_set_int_value (settings, PWQ_SETTING_DICT_CHECK, 0);
+      /* No dictionary installed (Debian's cracklib-runtime builds it; the
+       * Flatpak has none): that says nothing about the password, so judge
+       * it without one, from now on (cracklib complains on stderr each
+       * time it fails to load it). */
+      g_atomic_int_set (&no_dictionary, TRUE);
+      without_dictionary (settings);
+      aux = NULL;
       rv = pwquality_check (settings, password, NULL, NULL, &aux);
     }
   pwquality_free_settings (settings);
