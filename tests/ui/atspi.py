@@ -3,6 +3,7 @@
 Everything polls with a deadline; nothing sleeps blindly for long.
 """
 
+import os
 import subprocess
 import time
 
@@ -10,8 +11,14 @@ import pyatspi
 
 DEFAULT_TIMEOUT = 20.0
 
+# Deadlines are limits, not waits: a sanitized build runs the window a few
+# times slower, so every deadline stretches by the factor meson's
+# --timeout-multiplier gives the whole test there.
+TIME_SCALE = 3.0 if "ASAN_OPTIONS" in os.environ else 1.0
+
 
 def wait_until(predicate, what, timeout=DEFAULT_TIMEOUT, interval=0.1):
+    timeout *= TIME_SCALE
     deadline = time.monotonic() + timeout
     last_error = None
     while time.monotonic() < deadline:

@@ -238,7 +238,9 @@ def test_cli_campaign_shows_as_sent_elsewhere_then_discard():
     data, tmpl = netlib.write_merge(
         "abo", "Name,Email\n" + "".join(f"Abo {i},a{i:02}@abo.test\n" for i in range(1, 11)),
         "To: {{ Email }}\nSubject: Abo {{ Name }}\n\nHallo {{ Name }}\n")
-    netlib.set_faults({"rcpt_delay": 0.8})
+    # The CLI sends the first row, then waits at the second until it is
+    # killed (the hold outlasts the steps below, however slow the build).
+    netlib.set_faults({"rcpt_delay": 0.8, "hold_rcpt": {"a02@abo.test": 120}})
     proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl,
                              "--account", "shop", "--rate", "0", "--yes"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

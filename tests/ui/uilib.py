@@ -6,7 +6,7 @@ import signal
 import subprocess
 
 import netlib
-from atspi import screenshot
+from atspi import TIME_SCALE, screenshot
 
 APP = os.environ.get("EPISTLE_APP", "epistle")
 SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
@@ -17,6 +17,13 @@ def shot(name):
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
         screenshot(os.path.join(SHOTS, name + ".png"))
+
+
+class App(subprocess.Popen):
+    """The app's process; its wait() deadline stretches as wait_until's does."""
+
+    def wait(self, timeout=None):
+        return super().wait(None if timeout is None else timeout * TIME_SCALE)
 
 
 def start_app(log_name, procs, *args):
@@ -35,7 +42,7 @@ def start_app(log_name, procs, *args):
         # The fast unwinder too: the window allocates too much to unwind
         # fully at every allocation.
         env["ASAN_OPTIONS"] += ":detect_leaks=0:fast_unwind_on_malloc=1"
-    proc = subprocess.Popen([APP, *args], stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = App([APP, *args], stdout=log, stderr=subprocess.STDOUT, env=env)
     procs.append(proc)
     return proc
 
