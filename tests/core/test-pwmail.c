@@ -158,6 +158,25 @@ test_password_rules (void)
     g_assert_nonnull (advice);
     g_assert_cmpint (ep_password_strength (PW, NULL, NULL), !=, EP_PASSWORD_WEAK);
   }
+
+  /* With no dictionary to ask (the Flatpak has none), easy ones are still
+   * weak and good ones are not. */
+  {
+    const char *weak[] = { "12345678", "passwort", "hallo123", "sommer2024", "aaaabbbbcccc" };
+    g_autofree char *dict = g_build_filename (g_get_tmp_dir (), "epistle-no-such-dictionary", NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+      {
+        g_autofree char *advice = NULL;
+        int score = -1;
+
+        g_assert_cmpint (ep_password_strength_with (weak[i], dict, &score, &advice), ==, EP_PASSWORD_WEAK);
+        g_assert_cmpint (score, ==, 0);
+        g_assert_nonnull (advice);
+      }
+    g_assert_cmpint (ep_password_strength_with (PW, dict, NULL, NULL), ==, EP_PASSWORD_STRONG);
+    g_assert_cmpint (ep_password_strength_with ("Kupfer-Lampe-Wiese-73", dict, NULL, NULL), ==, EP_PASSWORD_STRONG);
+  }
 }
 
 static void

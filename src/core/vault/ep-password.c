@@ -104,27 +104,40 @@ without_dictionary (pwquality_settings_t *settings)
     pwquality_set_int_value (settings, PWQ_SETTING_MAX_REPEAT, 3);
 }
 
+/* Below this score a password is weak when no dictionary could be asked:
+ * libpwquality gives "passwort" 15, "hallo123" 21 and "sommer2024" 37
+ * without one, where the dictionary check would have refused them. */
+#define MIN_SCORE_WITHOUT_DICTIONARY 40
+
 EpPasswordStrength
-ep_password_strength (const char  *password,
-                      int         *score,
-                      char       **advice)
+ep_password_strength_with (const char  *password,
+                           const char  *dictionary,
+                           int         *score,
+                           char       **advice)
 {
   pwquality_settings_t *settings = settings_new ();
+  gboolean judged_without = FALSE;
   void *aux = NULL;
   char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
   int rv;
 
-  if (g_atomic_int_get (&no_dictionary))
-    without_dictionary (settings);
+  if (dictionary != NULL)
+    pwquality_set_str_value (settings, PWQ_SETTING_DICT_PATH, dictionary);
+  else if (g_atomic_int_get (&no_dictionary))
+    {
+      without_dictionary (settings);
+      judged_without = TRUE;
+    }
   rv = pwquality_check (settings, password, NULL, NULL, &aux);
   if (rv == PWQ_ERROR_CRACKLIB_CHECK && dictionary_missing (aux))
     {
       /* No dictionary installed (Debian's cracklib-runtime builds it; the
-       * Flatpak has none): that says nothing about the password, so judge
-       * it without one, from now on (cracklib complains on stderr each
-       * time it fails to load it). */
-      g_atomic_int_set (&no_dictionary, TRUE);
+       * Flatpak has none): judge without one, from now on (cracklib
+       * complains on stderr each time it fails to load it). */
+      if (dictionary == NULL)
+        g_atomic_int_set (&no_dictionary, TRUE);
       without_dictionary (settings);
+      judged_without = TRUE;
       aux = NULL;
       rv = pwquality_check (settings, password, NULL, NULL, &aux);
     }
@@ -140,6 +153,14 @@ ep_password_strength (const char  *password,
         *advice = g_strdup (why);
       return EP_PASSWORD_WEAK;
     }
+  if (judged_without && rv < MIN_SCORE_WITHOUT_DICTIONARY)
+    {
+      if (score != NULL)
+        *score = 0;
+      if (advice != NULL)
+        *advice = g_strdup (_("The password is too simple: use a longer one, or a few unrelated words"));
+      return EP_PASSWORD_WEAK;
+    }
   if (rv < 50)
     {
       if (advice != NULL)
@@ -149,6 +170,14 @@ ep_password_strength (const char  *password,
   if (advice != NULL)
     *advice = NULL;
   return EP_PASSWORD_STRONG;
+}
+
+EpPasswordStrength
+ep_password_strength (const char  *password,
+                      int         *score,
+                      char       **advice)
+{
+  return ep_password_strength_with (password, NULL, score, advice);
 }
 
 /* 31 symbols that cannot be mistaken for one another when read out or

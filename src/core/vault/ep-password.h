@@ -40,6 +40,14 @@ EpPasswordStrength  ep_password_strength  (const char  *password,
                                            int         *score,
                                            char       **advice);
 
+/* The same with cracklib's dictionary at @dictionary (a path without its
+ * .pwd suffix; NULL for the system's). Where there is none, the checks
+ * that need no dictionary decide, and a low score is weak. */
+EpPasswordStrength  ep_password_strength_with (const char  *password,
+                                               const char  *dictionary,
+                                               int         *score,
+                                               char       **advice);
+
 /* A new random password, easy to read out over the phone: four groups of
  * five lowercase letters and digits without look-alikes ("k7mq2-…"),
  * 99 bits. Free with ep_password_free (). */
