@@ -10,6 +10,7 @@ EPISTLE_BUILD_DEPS="
   libcurl4-openssl-dev libssl-dev libsecret-1-dev libgmime-3.0-dev libsqlite3-dev
   libmd4c-dev libmd4c-html0-dev dconf-gsettings-backend
   libcsv-dev libuchardet-dev libzip-dev libxml2-dev libpwquality-dev cracklib-runtime
+  libxlsxwriter-dev
 "
 
 # The test rig and UI checks: real servers, a real keyring, a real X server.
@@ -19,7 +20,7 @@ EPISTLE_TEST_DEPS="
   xvfb xauth x11-utils imagemagick openssl curl procps
   python3-pyatspi at-spi2-core
   python3-openpyxl python3-xlsxwriter python3-odf notification-daemon
-  gpgsm gpg-agent
+  gpgsm gpg-agent locales
   chromium chromium-driver python3-selenium python3-cryptography
 "
 

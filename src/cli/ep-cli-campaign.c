@@ -1,7 +1,7 @@
 /* ep-cli-campaign.c: epistle-cli campaign, and running a campaign for it
  * and for merge
  *
- *   epistle-cli campaign list | show ID | resume ID | cancel ID | export ID --output FILE.csv
+ *   epistle-cli campaign list | show ID | resume ID | cancel ID | export ID --output FILE [--format F]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -168,6 +168,15 @@ run_campaign (EpContext  *context,
   g_print (_("Campaign %" G_GINT64_FORMAT ": %s. %u of %u sent, %u failed.\n"),
            id, ep_campaign_end_describe (end), info->counts[EP_RECIPIENT_SENT], info->total,
            info->counts[EP_RECIPIENT_FAILED]);
+  {
+    guint skipped = ep_store_campaign_count_skipped (ep_context_get_store (context), id);
+
+    if (skipped > 0)
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "%u row of the spreadsheet was skipped (see “campaign export”).\n",
+                            "%u rows of the spreadsheet were skipped (see “campaign export”).\n",
+                            skipped), skipped);
+  }
   if (reason != NULL)
     g_print ("%s\n", reason);
 
@@ -281,6 +290,8 @@ campaign_show (EpContext *context,
            info->total, info->counts[EP_RECIPIENT_SENT], info->counts[EP_RECIPIENT_FAILED],
            info->counts[EP_RECIPIENT_PENDING], info->counts[EP_RECIPIENT_DEFERRED],
            info->counts[EP_RECIPIENT_UNCERTAIN] + info->counts[EP_RECIPIENT_SENDING]);
+  g_print (_("Skipped rows (not sent, with a problem): %u\n"),
+           ep_store_campaign_count_skipped (ep_context_get_store (context), id));
   g_print (_("Pacing: %u connection(s), %u per minute (0 = unpaced), daily limit %u (0 = none)\n"),
            info->connections, info->rate, info->daily_limit);
 
@@ -311,6 +322,7 @@ cmd_campaign (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(EpContext) context = NULL;
   g_autofree char *output = NULL;
+  g_autofree char *format = NULL;
   g_auto(PacingArgs) pacing = { 0, };
   const char *verb;
   guint rate = 0;
@@ -320,11 +332,14 @@ cmd_campaign (int    argc,
 
   {
     GOptionEntry entries[] = {
-      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("export: the CSV file to write"), N_("FILE") },
+      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("export: the file to write (.csv or .xlsx)"), N_("FILE") },
+      { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("export: csv (comma, for programs; the default for .csv), "
+                                                         "csv-locale (for a spreadsheet in your locale: BOM, “;” where decimals have a comma) "
+                                                         "or xlsx (the default for .xlsx)"), N_("FORMAT") },
       PACING_ENTRIES (pacing),
       { NULL }
     };
-    g_autoptr(GOptionContext) options = g_option_context_new (_("list | show ID | resume ID | cancel ID | export ID --output FILE.csv"));
+    g_autoptr(GOptionContext) options = g_option_context_new (_("list | show ID | resume ID | cancel ID | export ID --output FILE"));
 
     g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse (options, &argc, &argv, &error))
@@ -356,9 +371,21 @@ cmd_campaign (int    argc,
     {
       g_autoptr(GHashTable) passwords = NULL;
 
+      EpExportFormat fmt;
+
       if (output == NULL)
-        return usage_error (_("campaign export needs --output FILE.csv"));
-      if (!ep_campaign_export_csv (ep_context_get_outbox (context), id, output, &error))
+        return usage_error (_("campaign export needs --output FILE (.csv or .xlsx)"));
+      if (format == NULL)
+        fmt = ep_export_format_for_path (output) == EP_EXPORT_XLSX ? EP_EXPORT_XLSX : EP_EXPORT_CSV;
+      else if (g_str_equal (format, "csv"))
+        fmt = EP_EXPORT_CSV;
+      else if (g_str_equal (format, "csv-locale"))
+        fmt = EP_EXPORT_CSV_LOCALE;
+      else if (g_str_equal (format, "xlsx"))
+        fmt = EP_EXPORT_XLSX;
+      else
+        return usage_error (_("--format is csv, csv-locale or xlsx, not “%s”"), format);
+      if (!ep_campaign_export (ep_context_get_outbox (context), id, output, fmt, &error))
         return fail (g_steal_pointer (&error));
       g_print (_("Results written to %s\n"), output);
       passwords = ep_campaign_generated_passwords (ep_context_get_outbox (context), id, NULL, NULL);

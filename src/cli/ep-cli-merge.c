@@ -539,6 +539,18 @@ cmd_merge (int    argc,
   }
   if (id == 0)
     return fail (g_steal_pointer (&error));
+  {
+    /* The rows left out, with why, for the results (campaign export). */
+    g_autoptr(GPtrArray) skipped = ep_campaign_skipped_rows (report, tmpl, table, base_dir,
+                                                             protection.protection != 0);
+
+    if (!ep_store_campaign_add_skipped (ep_outbox_get_store (ep_context_get_outbox (context)), id,
+                                        skipped, &error))
+      {
+        g_printerr (_("epistle-cli: the skipped rows were not recorded: %s\n"), error->message);
+        g_clear_error (&error);
+      }
+  }
 
   g_print (_("Campaign %" G_GINT64_FORMAT ": %u recipients from %s"),
            id, report->valid_rows->len, name);

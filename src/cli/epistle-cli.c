@@ -51,7 +51,7 @@ print_help (void)
              "        (--dry-run [--output-dir DIR] | --test --account NAME |\n"
              "         --account NAME [--connections K] [--rate N/min] [--daily-limit N]\n"
              "         [--retry-after SECONDS] [--max-attempts N] [--at TIME] [--yes])\n"
-             "  epistle-cli campaign list | show ID | cancel ID | export ID --output FILE.csv\n"
+             "  epistle-cli campaign list | show ID | cancel ID | export ID --output FILE.csv|FILE.xlsx\n"
              "  epistle-cli campaign resume ID [--connections K] [--rate N/min] [--daily-limit N]\n"
              "        [--retry-after SECONDS] [--max-attempts N]\n"
              "  epistle-cli vault list | import-identity FILE.p12 [--password-stdin]\n"

@@ -27,6 +27,7 @@
 #include "merge/ep-template.h"
 #include "merge/ep-merge.h"
 #include "outbox/ep-campaign.h"
+#include "outbox/ep-campaign-export.h"
 #include "outbox/ep-campaign-passwords.h"
 #include "outbox/ep-campaign-runner.h"
 #include "outbox/ep-clock.h"

@@ -39,7 +39,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 10);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 11);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -48,7 +48,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 10);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 11);
 
   g_clear_object (&store);
   remove_tree (dir);
@@ -399,6 +399,74 @@ test_protected_messages (void)
   test_remove_tree (dir);
 }
 
+/* The rows a campaign left out: kept with why and their values, read
+ * back in row order beside the recipients (with their values), counted,
+ * and gone with the campaign. */
+static void
+test_skipped_rows (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "epistle.db", NULL);
+  g_autoptr(EpStore) store = ep_store_new (path, &error);
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
+  g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_skipped_free);
+  g_autoptr(EpCampaignInfo) create = ep_campaign_info_new ();
+  g_autoptr(GPtrArray) back = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  const char *columns[] = { "Name", "Email", NULL };
+  EpStoreRecipient *r;
+  EpStoreSkipped *s;
+  gint64 id;
+
+  g_assert_no_error (error);
+  create->account_uid = g_strdup ("acc-1");
+  create->name = g_strdup ("k.csv");
+  create->template_text = g_strdup ("To: {{ Email }}\n\nx\n");
+  create->base_dir = g_strdup (dir);
+  create->columns = g_strdupv ((char **) columns);
+  r = g_new0 (EpStoreRecipient, 1);
+  r->row_number = 2;
+  r->address = g_strdup ("a@example.org");
+  r->values = g_strsplit ("Ann|a@example.org", "|", -1);
+  r->message_id = g_strdup ("m2@example.org");
+  g_ptr_array_add (recipients, r);
+  id = ep_store_campaign_insert (store, create, recipients, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ep_store_campaign_count_skipped (store, id), ==, 0);
+
+  for (guint row = 4; row >= 3; row--)
+    {
+      s = g_new0 (EpStoreSkipped, 1);
+      s->row_number = row;
+      s->address = g_strdup_printf ("Bob <bob%u@example", row);
+      s->reason = g_strdup ("“>” is missing");
+      s->values = g_strsplit ("Bob|Bob <bob@example", "|", -1);
+      g_ptr_array_add (skipped, s);
+    }
+  g_assert_true (ep_store_campaign_add_skipped (store, id, skipped, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ep_store_campaign_count_skipped (store, id), ==, 2);
+
+  back = ep_store_campaign_skipped (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->len, ==, 2);
+  s = g_ptr_array_index (back, 0);
+  g_assert_cmpuint (s->row_number, ==, 3);
+  g_assert_cmpstr (s->address, ==, "Bob <bob3@example");
+  g_assert_cmpstr (s->reason, ==, "“>” is missing");
+  g_assert_cmpstr (s->values[1], ==, "Bob <bob@example");
+
+  results = ep_store_campaign_results (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_cmpstr (((EpStoreRecipient *) g_ptr_array_index (results, 0))->values[0], ==, "Ann");
+
+  g_assert_true (ep_store_campaign_delete (store, id, &error));
+  g_assert_cmpuint (ep_store_campaign_count_skipped (store, id), ==, 0);
+  test_remove_tree (dir);
+}
+
 /* The journal: claim order, "sending" committed by the claim, recovery
  * after a crash turning "sending" into "uncertain", deferred retries that
  * become due, and counts that add up. Reopening the file stands in for
@@ -709,6 +777,7 @@ main (int    argc,
   g_test_add_func ("/store/merge-draft", test_merge_draft);
   g_test_add_func ("/store/campaign-journal", test_campaign_journal);
   g_test_add_func ("/store/campaign-protected-messages", test_protected_messages);
+  g_test_add_func ("/store/skipped-rows", test_skipped_rows);
   g_test_add_func ("/store/state-round-trip", test_state_round_trip);
   g_test_add_func ("/store/outbox-message", test_outbox_message);
   g_test_add_func ("/store/spread", test_spread_and_sent_times);

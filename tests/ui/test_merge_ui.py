@@ -159,21 +159,29 @@ def test_csv_wizard_to_finished_campaign():
         assert [a.get_filename() for a in atts] == [os.path.basename(fname)], atts
     assert len([p for p in netlib.maildir_files() if p not in before]) == 48
 
-    # Export Results… through the save dialog: type the path, press Export.
+    # Export Results… through the save dialog: a workbook by default; a
+    # name ending in .csv gives CSV for this language's spreadsheets.
     export = os.path.join(rigdir, "results.csv")
     n_windows = app.childCount
     click(button(w, "Export Results…"))
     chooser = newest_dialog(app, n_windows)
     shot("merge-8-export-dialog")
-    set_text(find(chooser, "Name", "text", contains=True), export)
+    name = find(chooser, "Name", "text", contains=True)
+    wait_until(lambda: get_text(name).endswith(" results.xlsx"), "a workbook's name offered")
+    set_text(name, export)
     click(find(chooser, "Export", "push button", contains=True))
     wait_windows(app, n_windows)
     wait_until(lambda: os.path.exists(export), "the results file", timeout=20)
     import csv
-    with open(export, encoding="utf-8", newline="") as f:
+    with open(export, "rb") as f:
+        assert f.read(3) == b"\xef\xbb\xbf", "a spreadsheet reads UTF-8 CSV only with its BOM"
+    with open(export, encoding="utf-8-sig", newline="") as f:
         results = list(csv.DictReader(f))
-    assert len(results) == 48 and all(r["status"] == "sent" for r in results), results[:2]
-    assert sorted(int(r["row"]) for r in results) == [n for n in range(2, 52) if n not in (10, 20)]
+    # Every row of the sheet: the two the check left out too, with why.
+    assert sorted(int(r["row"]) for r in results) == list(range(2, 52)), results[:2]
+    assert all(r["status"] == "sent" for r in results if int(r["row"]) not in (10, 20)), results[:2]
+    skipped = [r for r in results if int(r["row"]) in (10, 20)]
+    assert all(r["status"] == "skipped" and r["server reply"] for r in skipped), skipped
 
     click(button(w, "Show Details"))
     find(w, "Sent 48 · Failed 0 · Remaining 0", "label", contains=True, timeout=10)

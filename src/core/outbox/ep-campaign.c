@@ -252,6 +252,35 @@ protect_rows (EpOutbox                   *outbox,
   return ok;
 }
 
+/* The row a recipient was made from, as the store writes it. */
+typedef struct
+{
+  EpTable      *table;
+  GArray       *rows;
+  const char  **values;   /* one per column, borrowed from the table */
+} RowSnapshot;
+
+static void
+row_snapshot_clear (RowSnapshot *snapshot)
+{
+  g_free (snapshot->values);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RowSnapshot, row_snapshot_clear)
+
+static const char * const *
+row_values (guint    index,
+            gpointer user_data)
+{
+  RowSnapshot *snapshot = user_data;
+  guint row = g_array_index (snapshot->rows, guint, index);
+  guint n = ep_table_get_n_columns (snapshot->table);
+
+  for (guint c = 0; c < n; c++)
+    snapshot->values[c] = ep_table_get_value (snapshot->table, row, c);
+  return snapshot->values;
+}
+
 gint64
 ep_campaign_create (EpOutbox    *outbox,
                     EpAccount   *account,
@@ -273,6 +302,7 @@ ep_campaign_create (EpOutbox    *outbox,
   g_autofree char *domain = NULL;
   g_autoptr(EpCampaignInfo) info = ep_campaign_info_new ();
   g_autoptr(GHashTable) generated = NULL;
+  g_auto(RowSnapshot) snapshot = { 0 };
   guint n_columns;
 
   g_return_val_if_fail (EP_IS_OUTBOX (outbox), 0);
@@ -302,15 +332,9 @@ ep_campaign_create (EpOutbox    *outbox,
       r->address = draft_recipients_text (draft);
       r->message_id = g_mime_utils_generate_message_id (domain);
       g_ptr_array_add (recipients, r);
-      if (protection != NULL)
-        {
-          /* Stored as it will go: ciphertext only, no values (below). */
-          r->values = g_new0 (char *, 1);
-          continue;
-        }
-      r->values = g_new0 (char *, n_columns + 1);
-      for (guint c = 0; c < n_columns; c++)
-        r->values[c] = g_strdup (ep_table_get_value (table, row, c));
+      /* Protected, stored as it will go: ciphertext only, no values
+       * (below); otherwise the values are the table's, read as each
+       * recipient is written (row_values ()). */
     }
 
   if (protection != NULL && protection->generate_passwords && recipients->len > 0)
@@ -353,7 +377,13 @@ ep_campaign_create (EpOutbox    *outbox,
       info->window = timing->window;
     }
 
-  return ep_store_campaign_insert (ep_outbox_get_store (outbox), info, recipients, error);
+  if (protection != NULL)
+    return ep_store_campaign_insert (ep_outbox_get_store (outbox), info, recipients, error);
+  snapshot.table = table;
+  snapshot.rows = rows;
+  snapshot.values = g_new0 (const char *, n_columns + 1);
+  return ep_store_campaign_insert_with (ep_outbox_get_store (outbox), info, recipients,
+                                        row_values, &snapshot, error);
 }
 
 gboolean
@@ -466,107 +496,6 @@ ep_campaign_cancel (EpOutbox   *outbox,
     close (fd);
   return ok;
 }
-
-gboolean
-ep_campaign_export_csv (EpOutbox    *outbox,
-                        gint64       id,
-                        const char  *path,
-                        GError     **error)
-{
-  g_autoptr(GPtrArray) recipients = NULL;
-  g_autofree char *tmp_path = NULL;
-  g_autoptr(GString) line = g_string_new (NULL);
-  g_autoptr(GHashTable) passwords = NULL;
-  gboolean secret;
-  FILE *fp;
-  int fd;
-
-  recipients = ep_store_campaign_recipients (ep_outbox_get_store (outbox), id, error);
-  if (recipients == NULL)
-    return FALSE;
-
-  /* Passwords Epistle made: the export is how the person gets them. */
-  passwords = ep_campaign_generated_passwords (outbox, id, NULL, error);
-  if (passwords == NULL)
-    return FALSE;
-
-  /* Write beside the target and rename, so a full disk never leaves half
-   * a file under the name the person chose. */
-  tmp_path = g_strconcat (path, ".XXXXXX", NULL);
-  secret = g_hash_table_size (passwords) > 0;
-  /* With passwords: for its owner only. */
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, secret ? 0600 : 0644);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not write %s: %s"), path, g_strerror (errsv));
-      return FALSE;
-    }
-  fp = fdopen (fd, "w");
-  if (fp == NULL)
-    {
-      int errsv = errno;
-      close (fd);
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not write %s: %s"), path, g_strerror (errsv));
-      return FALSE;
-    }
-
-  fputs (secret ? "row,address,status,server reply,time,Message-ID,password (secret)\r\n"
-                : "row,address,status,server reply,time,Message-ID\r\n", fp);
-  for (guint i = 0; i < recipients->len; i++)
-    {
-      const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
-      g_autofree char *row = g_strdup_printf ("%u", r->row_number);
-      g_autofree char *when = NULL;
-      g_autofree char *message_id = g_strdup_printf ("<%s>", r->message_id);
-      const char *cells[7];
-
-      if (r->updated_at > 0)
-        {
-          g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (r->updated_at);
-          when = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
-        }
-
-      cells[0] = row;
-      cells[1] = r->address;
-      cells[2] = ep_recipient_state_to_string (r->state);
-      cells[3] = r->reply;
-      cells[4] = when;
-      cells[5] = message_id;
-      cells[6] = secret ? g_hash_table_lookup (passwords, r->message_id) : NULL;
-      g_string_truncate (line, 0);
-      ep_csv_append_row (line, (const char * const *) cells, secret ? 7 : 6);
-      fwrite (line->str, 1, line->len, fp);
-      if (secret)
-        memset (line->str, 0, line->len);
-    }
-
-  if (fflush (fp) != 0 || fsync (fileno (fp)) != 0 || ferror (fp))
-    {
-      int errsv = errno;
-      fclose (fp);
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not write %s: %s"), path, g_strerror (errsv));
-      return FALSE;
-    }
-  fclose (fp);
-
-  if (g_rename (tmp_path, path) != 0)
-    {
-      int errsv = errno;
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not write %s: %s"), path, g_strerror (errsv));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 
 /* ---- async forms -------------------------------------------------------- */
 
@@ -730,50 +659,3 @@ ep_campaign_test_send_finish (EpOutbox      *outbox,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  CampaignOp *op = task_data;
-  GError *error = NULL;
-
-  if (ep_campaign_export_csv (source_object, op->id, op->path, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-ep_campaign_export_csv_async (EpOutbox            *outbox,
-                              gint64               id,
-                              const char          *path,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  CampaignOp *op;
-
-  g_return_if_fail (EP_IS_OUTBOX (outbox));
-  g_return_if_fail (path != NULL);
-
-  op = campaign_op_new (NULL, NULL, NULL, NULL);
-  op->id = id;
-  op->path = g_strdup (path);
-
-  task = g_task_new (outbox, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ep_campaign_export_csv_async);
-  g_task_set_task_data (task, op, campaign_op_free);
-  g_task_run_in_thread (task, export_thread);
-}
-
-gboolean
-ep_campaign_export_csv_finish (EpOutbox      *outbox,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, outbox), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}

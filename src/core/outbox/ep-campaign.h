@@ -193,24 +193,6 @@ char       *ep_campaign_test_send_finish (EpOutbox            *outbox,
                                           GAsyncResult        *result,
                                           GError             **error);
 
-/* Writes row, address, status, server reply, time (UTC, ISO 8601),
- * Message-ID as CSV (ep_csv_append_row), and, when Epistle generated the
- * campaign's passwords, a "password (secret)" column, the file then
- * readable by its owner only (0600). Blocks. */
-gboolean    ep_campaign_export_csv    (EpOutbox     *outbox,
-                                       gint64        id,
-                                       const char   *path,
-                                       GError      **error);
-void        ep_campaign_export_csv_async  (EpOutbox            *outbox,
-                                           gint64               id,
-                                           const char          *path,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data);
-gboolean    ep_campaign_export_csv_finish (EpOutbox            *outbox,
-                                           GAsyncResult        *result,
-                                           GError             **error);
-
 /* Marks a campaign cancelled, unless it has finished or is being sent by
  * any process (EP_CAMPAIGN_ERROR_BUSY: pause or cancel it there). */
 gboolean    ep_campaign_cancel        (EpOutbox     *outbox,

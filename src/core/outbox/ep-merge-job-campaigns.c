@@ -13,6 +13,7 @@
 
 #include "ep-merge-job.h"
 #include "outbox/ep-campaign.h"
+#include "outbox/ep-campaign-export.h"
 #include "store/ep-store.h"
 
 /* ---- stored campaigns ----------------------------------------------------- */
@@ -122,7 +123,8 @@ export_results_thread (GTask        *task,
   CampaignData *c = task_data;
   GError *error = NULL;
 
-  if (!ep_campaign_export_csv (c->context, c->id, c->path, &error))
+  /* For the person: their spreadsheet program's format or locale. */
+  if (!ep_campaign_export (c->context, c->id, c->path, ep_export_format_for_path (c->path), &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);

@@ -14,6 +14,7 @@
 #include "ep-merge-job-private.h"
 #include "ep-outbox-private.h"
 #include "outbox/ep-campaign.h"
+#include "outbox/ep-campaign-export.h"
 
 /* ---- sending ------------------------------------------------------------ */
 
@@ -25,6 +26,7 @@ typedef struct
   EpTemplate *tmpl;
   EpTable    *table;
   GArray     *rows;
+  GPtrArray  *problems;        /* the report's (EpMergeProblem), for the skipped rows */
   char       *name;
   char       *base_dir;
   guint       connections, rate, daily;
@@ -44,6 +46,7 @@ send_data_free (gpointer data)
   g_clear_pointer (&s->tmpl, ep_template_unref);
   g_clear_pointer (&s->table, ep_table_unref);
   g_clear_pointer (&s->rows, g_array_unref);
+  g_clear_pointer (&s->problems, g_ptr_array_unref);
   g_free (s->name);
   g_free (s->base_dir);
   g_free (s->hint);
@@ -72,6 +75,7 @@ send_data_new (EpMergeJob *self,
   s->tmpl = ep_template_ref (self->tmpl);
   s->table = ep_table_ref (self->table);
   s->rows = g_array_ref (self->report->valid_rows);
+  s->problems = g_ptr_array_ref (self->report->problems);
   s->name = g_path_get_basename (self->path);
   s->base_dir = g_strdup (self->base_dir);
   s->connections = self->connections;
@@ -141,6 +145,21 @@ ep_merge_job_test_send_finish (EpMergeJob    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The rows the check left out go into the campaign's results with why
+ * (a failure here loses only that listing, never the campaign). */
+static void
+record_skipped (SendData *s,
+                gint64    id)
+{
+  EpMergeReport report = { 0, s->rows, s->problems };
+  g_autoptr(GPtrArray) skipped = ep_campaign_skipped_rows (&report, s->tmpl, s->table, s->base_dir,
+                                                           s->protection.protection != 0);
+  g_autoptr(GError) error = NULL;
+
+  if (!ep_store_campaign_add_skipped (ep_outbox_get_store (s->context), id, skipped, &error))
+    g_warning ("Campaign %" G_GINT64_FORMAT ": the skipped rows were not recorded: %s", id, error->message);
+}
+
 static void
 create_campaign_thread (GTask        *task,
                         gpointer      source_object,
@@ -155,9 +174,12 @@ create_campaign_thread (GTask        *task,
                                   s->protection.protection ? &s->protection : NULL, &error);
 
   if (id == 0)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, id);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  record_skipped (s, id);
+  g_task_return_int (task, id);
 }
 
 void

@@ -154,10 +154,10 @@ ep_store_recipient_free (EpStoreRecipient *recipient)
   g_free (recipient);
 }
 
-static void
-bind_strv (sqlite3_stmt       *stmt,
-           int                 index,
-           const char * const *strv)
+void
+_ep_store_bind_strv (sqlite3_stmt       *stmt,
+                     int                 index,
+                     const char * const *strv)
 {
   g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_strv (strv, -1));
 
@@ -207,7 +207,7 @@ insert_campaign_row (EpStore              *self,
   sqlite3_bind_text (stmt, 2, info->name ? info->name : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, info->template_text ? info->template_text : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, info->base_dir ? info->base_dir : "", -1, SQLITE_TRANSIENT);
-  bind_strv (stmt, 5, info->columns ? (const char * const *) info->columns : empty);
+  _ep_store_bind_strv (stmt, 5, info->columns ? (const char * const *) info->columns : empty);
   sqlite3_bind_int (stmt, 6, CLAMP (info->connections, 1, 16));
   sqlite3_bind_int (stmt, 7, info->rate);
   sqlite3_bind_int (stmt, 8, info->daily_limit);
@@ -235,6 +235,17 @@ ep_store_campaign_insert (EpStore              *self,
                           const EpCampaignInfo *info,
                           GPtrArray            *recipients,
                           GError              **error)
+{
+  return ep_store_campaign_insert_with (self, info, recipients, NULL, NULL, error);
+}
+
+gint64
+ep_store_campaign_insert_with (EpStore              *self,
+                               const EpCampaignInfo *info,
+                               GPtrArray            *recipients,
+                               EpStoreValuesFunc     values,
+                               gpointer              user_data,
+                               GError              **error)
 {
   g_autoptr(sqlite3_stmt) rstmt = NULL;
   gint64 id = 0;
@@ -266,12 +277,14 @@ ep_store_campaign_insert (EpStore              *self,
     {
       const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
       const char * const empty[] = { NULL };
+      const char * const *row_values = values != NULL ? values (i, user_data)
+                                                      : (const char * const *) r->values;
 
       sqlite3_reset (rstmt);
       sqlite3_bind_int64 (rstmt, 1, id);
       sqlite3_bind_int (rstmt, 2, r->row_number);
       sqlite3_bind_text (rstmt, 3, r->address ? r->address : "", -1, SQLITE_STATIC);
-      bind_strv (rstmt, 4, r->values ? (const char * const *) r->values : empty);
+      _ep_store_bind_strv (rstmt, 4, row_values ? row_values : empty);
       sqlite3_bind_text (rstmt, 5, r->message_id ? r->message_id : "", -1, SQLITE_STATIC);
       if (r->message != NULL)
         sqlite3_bind_blob (rstmt, 6, g_bytes_get_data (r->message, NULL),
@@ -353,11 +366,11 @@ ep_store_message_insert (EpStore              *self,
 
   sqlite3_bind_int64 (rstmt, 1, id);
   sqlite3_bind_text (rstmt, 2, address ? address : "", -1, SQLITE_STATIC);
-  bind_strv (rstmt, 3, empty);
+  _ep_store_bind_strv (rstmt, 3, empty);
   sqlite3_bind_text (rstmt, 4, message_id ? message_id : "", -1, SQLITE_STATIC);
   sqlite3_bind_int64 (mstmt, 1, id);
   sqlite3_bind_text (mstmt, 2, envelope_from, -1, SQLITE_STATIC);
-  bind_strv (mstmt, 3, envelope_to);
+  _ep_store_bind_strv (mstmt, 3, envelope_to);
   sqlite3_bind_blob64 (mstmt, 4, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
                        SQLITE_STATIC);
   if (sqlite3_step (rstmt) != SQLITE_DONE || sqlite3_step (mstmt) != SQLITE_DONE)

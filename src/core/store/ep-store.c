@@ -209,6 +209,18 @@ static const char * const migrations[] = {
   "  message       BLOB NOT NULL,"
   "  updated_at    INTEGER NOT NULL DEFAULT (strftime('%s','now'))"
   ");",
+
+  /* 11: the rows a campaign left out (a bad address, a missing
+   * attachment…), with why and their values, for its results: never
+   * claimed, never sent. */
+  "CREATE TABLE campaign_skipped ("
+  "  campaign_id   INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,"
+  "  row_number    INTEGER NOT NULL,"
+  "  address       TEXT NOT NULL,"
+  "  reason        TEXT NOT NULL,"
+  "  row_values    BLOB NOT NULL,"                 /* GVariant as */
+  "  PRIMARY KEY (campaign_id, row_number)"
+  ") WITHOUT ROWID;",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;

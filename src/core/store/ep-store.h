@@ -212,6 +212,18 @@ gint64            ep_store_campaign_insert      (EpStore              *self,
                                                  const EpCampaignInfo *info,
                                                  GPtrArray            *recipients,
                                                  GError              **error);
+/* The same, with each recipient's values (the row's snapshot) asked of
+ * @values when it is written (@index into @recipients; the strings need
+ * live only until the next call) instead of taken from its values field:
+ * a large campaign then never holds a second copy of its table. */
+typedef const char * const *(*EpStoreValuesFunc) (guint    index,
+                                                   gpointer user_data);
+gint64            ep_store_campaign_insert_with (EpStore              *self,
+                                                 const EpCampaignInfo *info,
+                                                 GPtrArray            *recipients,
+                                                 EpStoreValuesFunc     values,
+                                                 gpointer              user_data,
+                                                 GError              **error);
 /* Inserts a single built message as a one-recipient entry (row 1) whose
  * @address is what the journal shows; @info gives account_uid, name and
  * not_before. Returns the new id or 0. */
@@ -317,6 +329,35 @@ gboolean          ep_store_recipient_exchange   (EpStore              *self,
 GPtrArray        *ep_store_campaign_recipients  (EpStore              *self,
                                                  gint64                id,
                                                  GError              **error);
+/* Every recipient, in row order, with its row values and any bounce:
+ * a campaign's results. */
+GPtrArray        *ep_store_campaign_results     (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
+
+/* A row a campaign left out, and why (ep-store-results.c). */
+typedef struct
+{
+  guint   row_number;
+  char   *address;   /* as the row gives it; may be empty or malformed */
+  char   *reason;
+  GStrv   values;
+} EpStoreSkipped;
+
+void              ep_store_skipped_free         (EpStoreSkipped       *skipped);
+/* Records @skipped (EpStoreSkipped) for campaign @id, in one transaction. */
+gboolean          ep_store_campaign_add_skipped (EpStore              *self,
+                                                 gint64                id,
+                                                 GPtrArray            *skipped,
+                                                 GError              **error);
+/* How many rows campaign @id left out (0 on a store error). */
+guint             ep_store_campaign_count_skipped (EpStore            *self,
+                                                   gint64              id);
+/* The rows campaign @id left out, in row order. */
+GPtrArray        *ep_store_campaign_skipped     (EpStore              *self,
+                                                 gint64                id,
+                                                 GError              **error);
+
 /* The times (unix, ascending) of the messages this account sent since
  * @since: what a spread plan starts from. NULL on a store error. */
 GArray           *ep_store_sent_times_since     (EpStore              *self,
@@ -339,6 +380,7 @@ void              ep_store_trace_statements     (EpStore              *self,
                                                  GPtrArray            *sink);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpCampaignInfo, ep_campaign_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpStoreSkipped, ep_store_skipped_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EpStoreRecipient, ep_store_recipient_free)
 
 G_END_DECLS

@@ -26,6 +26,15 @@ ep_csv_append_cell (GString    *out,
                     const char *cell,
                     gboolean    last)
 {
+  ep_csv_append_cell_sep (out, cell, ',', last);
+}
+
+void
+ep_csv_append_cell_sep (GString    *out,
+                        const char *cell,
+                        char        separator,
+                        gboolean    last)
+{
   g_autofree char *safe = NULL;
   gsize len, room, old;
 
@@ -41,13 +50,25 @@ ep_csv_append_cell (GString    *out,
   old = out->len;
   g_string_set_size (out, old + room);
   g_string_truncate (out, old + csv_write (out->str + old, room, cell, len));
-  g_string_append (out, last ? "\r\n" : ",");
+  if (last)
+    g_string_append (out, "\r\n");
+  else
+    g_string_append_c (out, separator);
 }
 
 void
 ep_csv_append_row (GString            *out,
                    const char * const *cells,
                    gsize               n_cells)
+{
+  ep_csv_append_row_sep (out, cells, n_cells, ',');
+}
+
+void
+ep_csv_append_row_sep (GString            *out,
+                       const char * const *cells,
+                       gsize               n_cells,
+                       char                separator)
 {
   g_return_if_fail (out != NULL);
 
@@ -57,5 +78,5 @@ ep_csv_append_row (GString            *out,
       return;
     }
   for (gsize i = 0; i < n_cells; i++)
-    ep_csv_append_cell (out, cells ? cells[i] : NULL, i + 1 == n_cells);
+    ep_csv_append_cell_sep (out, cells ? cells[i] : NULL, separator, i + 1 == n_cells);
 }

@@ -22,9 +22,20 @@ void ep_csv_append_row (GString           *out,
                         const char * const *cells,
                         gsize               n_cells);
 
-/* One cell, with "," after it or CRLF when @last. */
+/* The same with @separator (";" for a spreadsheet whose locale writes
+ * decimal commas) between the cells. */
+void ep_csv_append_row_sep (GString            *out,
+                            const char * const *cells,
+                            gsize               n_cells,
+                            char                separator);
+
+/* One cell, with "," (or @separator) after it or CRLF when @last. */
 void ep_csv_append_cell (GString    *out,
                          const char *cell,
                          gboolean    last);
+void ep_csv_append_cell_sep (GString    *out,
+                             const char *cell,
+                             char        separator,
+                             gboolean    last);
 
 G_END_DECLS

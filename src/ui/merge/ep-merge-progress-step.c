@@ -289,6 +289,8 @@ show_done (EpMergeProgressStep *self)
   const EpCampaignProgress *p = ep_outbox_task_get_progress (self->task);
   gboolean cancelled = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED;
   gboolean later = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_LATER;
+  guint skipped = ep_store_campaign_count_skipped (ep_outbox_get_store (ep_merge_job_get_outbox (self->job)),
+                                                   ep_outbox_task_get_id (self->task));
   g_autofree char *description = NULL;
 
   if (later)
@@ -312,6 +314,20 @@ show_done (EpMergeProgressStep *self)
   else
     description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The message was sent.",
                                                 "All %u messages were sent.", p->total), p->total);
+  if (skipped > 0)
+    {
+      /* The rows the check left out belong to the count a person makes. */
+      g_autofree char *rows = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u row of the spreadsheet was skipped "
+                                                            "(it had a problem); the results list it.",
+                                                            "%u rows of the spreadsheet were skipped "
+                                                            "(they had problems); the results list them.",
+                                                            skipped), skipped);
+      g_autofree char *both = g_strconcat (description, " ", rows, NULL);
+
+      g_free (description);
+      description = g_steal_pointer (&both);
+    }
   adw_status_page_set_title (self->done_page,
                              cancelled ? _("Campaign Cancelled") : _("Campaign Finished"));
   adw_status_page_set_description (self->done_page, description);
@@ -529,6 +545,18 @@ merge_cancel_campaign_action (GtkWidget  *widget,
 }
 
 static void
+add_filter (GtkFileChooserNative *chooser,
+            const char           *name,
+            const char           *pattern)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_pattern (filter, pattern);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+}
+
+static void
 merge_export_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *param)
@@ -544,9 +572,21 @@ merge_export_action (GtkWidget  *widget,
   stem = g_strdup (ep_outbox_task_get_name (self->task));
   if (strrchr (stem, '.') != NULL)
     *strrchr (stem, '.') = '\0';
-  name = g_strdup_printf (_("%s results.csv"), stem);
+  /* A workbook by default; a name ending in .csv gives CSV for the
+   * person's locale (ep_export_format_for_path ()). */
+  name = g_strdup_printf (_("%s results.xlsx"), stem);
   chooser = gtk_file_chooser_native_new (_("Export Results"), _ep_merge_parent_window (widget),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  add_filter (chooser, _("Excel Workbook"), "*.xlsx");
+  add_filter (chooser, _("CSV for This Language’s Spreadsheets"), "*.csv");
+  /* Beside the spreadsheet it came from, where the person looks. */
+  if (ep_merge_job_get_path (self->job) != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (ep_merge_job_get_path (self->job));
+      g_autoptr(GFile) folder = g_file_new_for_path (dir);
+
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+    }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect_object (chooser, "response", G_CALLBACK (export_response), self, 0);
