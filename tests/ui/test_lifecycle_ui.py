@@ -9,6 +9,7 @@ and can be discarded. Then every pane at 360 px, light and dark, into
 $EPISTLE_UI_SHOTS."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -289,6 +290,44 @@ def test_cli_campaign_shows_as_sent_elsewhere_then_discard():
     assert len(delivered("Abo")) == sent
 
 
+def test_progress_says_until_when_it_waits_and_counts_live():
+    app = state["app"]
+    path = write_csv("termine.csv", 8, "termine.test")
+    netlib.set_faults({"rcpt_delay": 0.6, "rcpt": {"k03@termine.test": "451 4.3.0 Try again later"}})
+    try:
+        pane(app, "Merge")
+        w = wizard_send(app, path, 8, "Termin")
+        wait_until(lambda: len(delivered("Termin")) >= 1, "the campaign to be under way", timeout=SLOW)
+
+        # The Cancel dialog's count follows the sending while it is open.
+        n_windows = app.childCount
+        click(button(w, "Cancel Campaign"))
+        dialog = newest_dialog(app, n_windows)
+        body = find(dialog, "have not been sent the message", "label", contains=True)
+        first = body.name
+        wait_until(lambda: find(dialog, "have not been sent the message", "label", contains=True).name != first,
+                   "the count in the dialog to go down", timeout=SLOW)
+        click(find(dialog, "Keep Sending", "push button", contains=True))
+        wait_windows(app, n_windows)
+
+        # Only the greylisted one is left: when it goes, not a stale rate.
+        label = find(w, "Waiting until ", "label", contains=True, timeout=SLOW)
+        assert re.search(r"Sent 7 · Failed 0 · Waiting until \d\d:\d\d to retry 1 recipient$", label.name), label.name
+        assert "per minute" not in label.name, label.name
+        shot("lifecycle-7-waiting-until")
+
+        n_windows = app.childCount
+        click(button(w, "Cancel Campaign"))
+        dialog = newest_dialog(app, n_windows)
+        find(dialog, "1 recipient has not been sent the message and will not be.", "label")
+        click(find(dialog, "Cancel Campaign", "push button", contains=True))
+        wait_windows(app, n_windows)
+        find(w, "Campaign Cancelled", "label", timeout=SLOW)
+    finally:
+        netlib.set_faults({})
+    assert "k03@termine.test" not in delivered("Termin")
+
+
 def window_width(app):
     return main_window(app).queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width
 
@@ -324,10 +363,11 @@ def test_every_pane_at_360_px_light_and_dark():
             w = wizard(app)
             find(w, "adressen.csv — 5 rows, 3 columns", "label", timeout=SLOW)
             cell = find(w, "zoe.vandenberghe-1@example-university.test", "label", timeout=SLOW)
-            ext = cell.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+            # Laid out and shown (the table fills in after the file is read).
+            wait_until(lambda: cell.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width > 0,
+                       "the address cell to be shown", timeout=SLOW)
             shot(f"lifecycle-narrow-data-{suffix}")
             assert window_width(app) <= 360, window_width(app)
-            assert ext.width > 0, ext.width
         finally:
             del os.environ["ADW_DEBUG_COLOR_SCHEME"]
             uilib.stop_all(state["procs"])
@@ -338,6 +378,7 @@ def main():
     uilib.run([test_closed_window_mid_campaign_shows_it_on_reopen,
                test_quit_keeps_sending_every_row_once,
                test_cli_campaign_shows_as_sent_elsewhere_then_discard,
+               test_progress_says_until_when_it_waits_and_counts_live,
                test_every_pane_at_360_px_light_and_dark],
               state["procs"], "epistle-lifecycle-ui.log", "lifecycle")
 

@@ -69,6 +69,12 @@ struct _EpCampaignRunner
   gint64           started_at;      /* monotonic µs */
   int              lock_fd;
   guint            sent_this_run;
+  /* When the last RECENT_SENDS messages were accepted (monotonic µs, a
+   * ring from recent_next): the rate is measured over these, so a long
+   * wait or a fast start does not stay in it. */
+#define RECENT_SENDS 32
+  gint64           recent[RECENT_SENDS];
+  guint            recent_next;
   GCancellable    *cancellable;     /* cancel(): stops transfers on the wire */
 };
 

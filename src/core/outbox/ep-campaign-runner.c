@@ -457,6 +457,7 @@ ep_campaign_runner_run (EpCampaignRunner  *self,
   self->progress.remaining = info->total - self->progress.sent - self->progress.failed;
   self->started_at = g_get_monotonic_time ();
   self->sent_this_run = 0;
+  self->recent_next = 0;
   g_mutex_lock (&self->mutex);
   if (!self->stopping && g_cancellable_is_cancelled (self->cancellable))
     g_cancellable_reset (self->cancellable);

@@ -121,6 +121,25 @@ check_daily_limit (EpCampaignRunner *self)
   return TRUE;
 }
 
+/* Messages per minute over the last RECENT_SENDS accepted: the intervals
+ * between them, up to @now, so a wait (a retry, pacing, a slow server)
+ * brings the rate down while it lasts, and the first message of a paced
+ * run does not count as an interval. 0 until two were sent. */
+static double
+recent_rate (EpCampaignRunner *self,
+             gint64            now)
+{
+  guint n = MIN (self->sent_this_run, RECENT_SENDS);
+  gint64 oldest;
+
+  if (n < 2)
+    return 0;
+  oldest = self->recent[(self->recent_next + RECENT_SENDS - n) % RECENT_SENDS];
+  if (now <= oldest)
+    return 0;
+  return (n - 1) * 60.0 * G_USEC_PER_SEC / (double) (now - oldest);
+}
+
 void
 _ep_campaign_runner_report_progress_locked (EpCampaignRunner       *self,
                                             const EpStoreRecipient *r,
@@ -129,12 +148,10 @@ _ep_campaign_runner_report_progress_locked (EpCampaignRunner       *self,
                                             gint64                  next_attempt,
                                             const EpSmtpReport     *report)
 {
-  double minutes = (g_get_monotonic_time () - self->started_at) / (60.0 * G_USEC_PER_SEC);
-
   if (self->progress_func == NULL)
     return;
 
-  self->progress.per_minute = minutes > 0 ? self->sent_this_run / minutes : 0;
+  self->progress.per_minute = recent_rate (self, g_get_monotonic_time ());
   self->progress.row_number = r ? r->row_number : 0;
   self->progress.address = r ? r->address : NULL;
   self->progress.state = state;
@@ -338,6 +355,8 @@ account_locked (EpCampaignRunner *self,
     {
       self->progress.sent++;
       self->sent_this_run++;
+      self->recent[self->recent_next] = g_get_monotonic_time ();
+      self->recent_next = (self->recent_next + 1) % RECENT_SENDS;
       self->consecutive_failures = 0;
     }
   else if (state == EP_RECIPIENT_FAILED)

@@ -61,6 +61,7 @@ struct _EpOutboxTask
   char               *last_reply;
   EpSmtpReport       *last_report;
   gint64              next_retry;
+  GHashTable         *retries;     /* row number → next attempt, of the deferred */
 
   GMutex              mutex;
   EpCampaignProgress  shared;      /* written by workers */
@@ -123,6 +124,11 @@ deliver_progress (gpointer data)
       g_free (self->last_reply);
       self->last_reply = g_strdup (c->reply);
       self->next_retry = c->state == EP_RECIPIENT_DEFERRED ? c->next_attempt : 0;
+      if (c->state == EP_RECIPIENT_DEFERRED && c->next_attempt > 0)
+        g_hash_table_insert (self->retries, GUINT_TO_POINTER (c->row_number),
+                             g_memdup2 (&c->next_attempt, sizeof c->next_attempt));
+      else
+        g_hash_table_remove (self->retries, GUINT_TO_POINTER (c->row_number));
       g_clear_pointer (&self->last_report, ep_smtp_report_free);
       self->last_report = c->report ? ep_smtp_report_copy (c->report) : NULL;
       g_signal_emit (self, signals[RECIPIENT_CHANGED], 0, c->row_number, c->address,
@@ -196,6 +202,7 @@ ep_outbox_task_finalize (GObject *object)
   g_clear_pointer (&self->last_reply, g_free);
   g_clear_pointer (&self->last_report, ep_smtp_report_free);
   g_clear_pointer (&self->changes, g_ptr_array_unref);
+  g_clear_pointer (&self->retries, g_hash_table_unref);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (ep_outbox_task_parent_class)->finalize (object);
@@ -254,6 +261,7 @@ ep_outbox_task_init (EpOutboxTask *self)
 {
   g_mutex_init (&self->mutex);
   self->changes = g_ptr_array_new_with_free_func (change_free);
+  self->retries = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
 EpOutboxTask *
@@ -377,6 +385,22 @@ ep_outbox_task_get_next_retry (EpOutboxTask *self)
 {
   g_return_val_if_fail (EP_IS_OUTBOX_TASK (self), 0);
   return self->next_retry;
+}
+
+gint64
+ep_outbox_task_get_earliest_retry (EpOutboxTask *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 earliest = 0;
+
+  g_return_val_if_fail (EP_IS_OUTBOX_TASK (self), 0);
+
+  g_hash_table_iter_init (&iter, self->retries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (earliest == 0 || *(gint64 *) value < earliest)
+      earliest = *(gint64 *) value;
+  return earliest;
 }
 
 EpCampaignEnd

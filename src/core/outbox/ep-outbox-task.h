@@ -43,6 +43,9 @@ EpRecipientState          ep_outbox_task_get_last_state (EpOutboxTask  *self);
 const char               *ep_outbox_task_get_last_reply (EpOutboxTask  *self);
 /* Unix time of the next retry when the last state is deferred. */
 gint64                    ep_outbox_task_get_next_retry (EpOutboxTask  *self);
+/* The earliest retry (unix time) among the recipients this run deferred
+ * and has not sent since; 0 if none. */
+gint64                    ep_outbox_task_get_earliest_retry (EpOutboxTask *self);
 /* Set once "finished" was emitted. */
 EpCampaignEnd             ep_outbox_task_get_end        (EpOutboxTask  *self);
 const char               *ep_outbox_task_get_reason     (EpOutboxTask  *self);

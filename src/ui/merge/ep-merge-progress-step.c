@@ -47,6 +47,7 @@ struct _EpMergeProgressStep
   GHashTable        *recipient_items;      /* row_number → EpRecipientItem */
 
   gboolean           campaign_over;        /* finished or cancelled */
+  AdwMessageDialog  *cancel_dialog;        /* weak: its count follows the sending */
 };
 
 enum {
@@ -234,6 +235,28 @@ load_recipients_cb (GObject      *object,
 
 /* ---- progress ------------------------------------------------------------- */
 
+static char *
+cancel_body (const EpCampaignProgress *p)
+{
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u recipient has not been sent the message and will not be.",
+                                       "%u recipients have not been sent the message and will not be.",
+                                       p->remaining), p->remaining);
+}
+
+static char *
+local_time (gint64 when)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (when);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  /* Today: the time; later: the day too. */
+  if (g_date_time_get_day_of_year (dt) == g_date_time_get_day_of_year (now) &&
+      g_date_time_get_year (dt) == g_date_time_get_year (now))
+    return g_date_time_format (dt, "%H:%M");
+  return g_date_time_format (dt, "%a %H:%M");
+}
+
 static void
 update_progress (EpMergeProgressStep *self)
 {
@@ -242,6 +265,7 @@ update_progress (EpMergeProgressStep *self)
   g_autofree char *fraction_text = NULL;
   g_autoptr(GString) eta = g_string_new (NULL);
   gboolean running;
+  gint64 retry_at;
 
   if (self->task == NULL)
     return;
@@ -265,9 +289,30 @@ update_progress (EpMergeProgressStep *self)
                                                   ", about %u minutes left", minutes), minutes);
     }
 
-  stats = g_strdup_printf (_("Sent %u · Failed %u · Remaining %u · %.0f per minute%s"),
-                           p->sent, p->failed, p->remaining, p->per_minute, eta->str);
+  retry_at = ep_outbox_task_get_earliest_retry (self->task);
+  if (running && p->remaining > 0 && p->waiting >= p->remaining && retry_at > g_get_real_time () / G_USEC_PER_SEC)
+    {
+      /* Only retries are left: when the next goes, not a stale rate. */
+      g_autofree char *when = local_time (retry_at);
+
+      stats = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Sent %u · Failed %u · Waiting until %s to retry %u recipient",
+                                            "Sent %u · Failed %u · Waiting until %s to retry %u recipients",
+                                            p->waiting),
+                               p->sent, p->failed, when, p->waiting);
+    }
+  else if (running && p->per_minute > 0.5)
+    stats = g_strdup_printf (_("Sent %u · Failed %u · Remaining %u · %.0f per minute%s"),
+                             p->sent, p->failed, p->remaining, p->per_minute, eta->str);
+  else
+    stats = g_strdup_printf (_("Sent %u · Failed %u · Remaining %u"), p->sent, p->failed, p->remaining);
   gtk_label_set_label (self->progress_stats, stats);
+
+  if (self->cancel_dialog != NULL)
+    {
+      g_autofree char *body = cancel_body (p);
+      adw_message_dialog_set_body (self->cancel_dialog, body);
+    }
 
   /* The title says what is happening: a paused campaign is not sending. */
   if (!self->campaign_over)
@@ -528,11 +573,9 @@ merge_cancel_campaign_action (GtkWidget  *widget,
     return;
 
   p = ep_outbox_task_get_progress (self->task);
-  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%u recipient has not been sent the message and will not be.",
-                                       "%u recipients have not been sent the message and will not be.",
-                                       p->remaining), p->remaining);
+  body = cancel_body (p);
   dialog = adw_message_dialog_new (_ep_merge_parent_window (widget), _("Cancel the Campaign?"), body);
+  g_set_weak_pointer (&self->cancel_dialog, ADW_MESSAGE_DIALOG (dialog));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "keep", _("_Keep Sending"),
                                     "stop", _("_Cancel Campaign"),
@@ -619,6 +662,7 @@ ep_merge_progress_step_dispose (GObject *object)
   if (self->task != NULL)
     g_signal_handlers_disconnect_by_data (self->task, self);
   g_clear_object (&self->task);
+  g_clear_weak_pointer (&self->cancel_dialog);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_PROGRESS_STEP);
   g_clear_object (&self->job);
 
