@@ -169,6 +169,37 @@ dry_run (EpTemplate    *tmpl,
   return report->problems->len > 0 ? EXIT_BAD_INPUT : EXIT_OK;
 }
 
+/* The rows of campaign @id that failed or bounced, as --rows reads them
+ * ("4,9"); an error when there are none. */
+static char *
+failed_rows (EpContext  *context,
+             gint64      id,
+             GError    **error)
+{
+  g_autoptr(GPtrArray) recipients = ep_store_campaign_results (ep_context_get_store (context), id, error);
+  g_autoptr(GString) rows = g_string_new (NULL);
+
+  if (recipients == NULL)
+    return NULL;
+  for (guint i = 0; i < recipients->len; i++)
+    {
+      const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
+
+      if (r->state != EP_RECIPIENT_FAILED && r->bounce == NULL)
+        continue;
+      if (rows->len > 0)
+        g_string_append_c (rows, ',');
+      g_string_append_printf (rows, "%u", r->row_number);
+    }
+  if (rows->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("Campaign %" G_GINT64_FORMAT " has no row that failed or bounced"), id);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&rows), FALSE);
+}
+
 int
 cmd_merge (int    argc,
            char **argv)
@@ -180,6 +211,7 @@ cmd_merge (int    argc,
   g_autoptr(EpTemplate) tmpl = NULL;
   g_autoptr(EpRowRanges) ranges = NULL;
   g_autoptr(EpMergeReport) report = NULL;
+  gint64 retry_failed = 0;
   g_autofree char *data = NULL, *template_path = NULL, *rows = NULL, *output_dir = NULL;
   g_autofree char *account_name = NULL, *base_dir = NULL, *name = NULL, *text = NULL;
   g_autofree char *at = NULL, *window_text = NULL;
@@ -212,6 +244,8 @@ cmd_merge (int    argc,
       { "delimiter", 0, 0, G_OPTION_ARG_STRING, &targs.delimiter, N_("Field separator of a CSV file"), N_("C") },
       { "template", 0, 0, G_OPTION_ARG_FILENAME, &template_path, N_("The message template"), N_("FILE") },
       { "rows", 0, 0, G_OPTION_ARG_STRING, &rows, N_("Only these rows, e.g. 2-10,15,40-"), N_("RANGES") },
+      { "retry-failed", 0, 0, G_OPTION_ARG_INT64, &retry_failed,
+        N_("Only the rows that failed or bounced in campaign ID (after you fixed them in the spreadsheet)"), N_("ID") },
       { "skip-invalid", 0, 0, G_OPTION_ARG_NONE, &skip_invalid, N_("Send the rows without problems, skip the others"), NULL },
       { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry, N_("Render every message, send nothing"), NULL },
       { "output-dir", 0, 0, G_OPTION_ARG_FILENAME, &output_dir, N_("With --dry-run: write one .eml per row here"), N_("DIR") },
@@ -291,6 +325,22 @@ cmd_merge (int    argc,
   if (weekdays)
     window.days = EP_SEND_WINDOW_WEEKDAYS;
 
+  if (retry_failed != 0)
+    {
+      if (rows != NULL)
+        {
+          table_args_clear (&targs);
+          return usage_error (_("--retry-failed chooses the rows itself; leave out --rows"));
+        }
+      context = open_context (&error);
+      if (context == NULL || (rows = failed_rows (context, retry_failed, &error)) == NULL)
+        {
+          table_args_clear (&targs);
+          return fail (g_steal_pointer (&error));
+        }
+      g_print (_("Rows that failed in campaign %" G_GINT64_FORMAT ": %s\n"), retry_failed, rows);
+    }
+
   ranges = ep_row_ranges_parse (rows, &error);
   if (ranges == NULL)
     {
@@ -334,8 +384,7 @@ cmd_merge (int    argc,
       return EXIT_BAD_INPUT;
     }
 
-  context = open_context (&error);
-  if (context == NULL)
+  if (context == NULL && (context = open_context (&error)) == NULL)
     return fail (g_steal_pointer (&error));
 
   account = ep_context_find_account (context, account_name, &error);

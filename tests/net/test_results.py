@@ -171,6 +171,41 @@ def test_show_counts_the_skipped():
     assert "Skipped rows (not sent, with a problem): 2" in out, out
 
 
+def deliveries():
+    """Address → how many messages with a "Rechnung" subject reached it."""
+    out = {}
+    for path in netlib.maildir_files():
+        msg = netlib.read_message(path)
+        if str(msg.get("Subject", "")).startswith("Rechnung"):
+            out[str(msg["To"])] = out.get(str(msg["To"]), 0) + 1
+    return out
+
+
+def test_retry_failed_sends_only_that_row_once():
+    cid = campaign()
+    # The person fixes the refused address in the spreadsheet, then retries.
+    data = os.path.join(WORK, "rechnungen.csv")
+    fixed = [list(r) for r in SHEET]
+    fixed[3][1] = "r3.neu@example.test"
+    with open(data, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(fixed)
+    status, out, err = cli("merge", "--data", data, "--template", os.path.join(WORK, "t.txt"),
+                           "--account", "results", "--rate", "0", "--retry-failed", cid, "--yes",
+                           timeout=120)
+    assert status == 0, (status, out, err)
+    assert f"Rows that failed in campaign {cid}: 4" in out, out
+    assert "1 of 1 sent, 0 failed" in out, out
+    got = deliveries()
+    assert got == {"r1@example.test": 1, "r3.neu@example.test": 1, "=2+3@example.test": 1}, got
+
+    # Nothing failed in the retry: retrying it again says so, sends nothing.
+    retry = next(x for x in out.splitlines() if x.startswith("Campaign ")).split()[1].rstrip(":")
+    status, out, err = cli("merge", "--data", data, "--template", os.path.join(WORK, "t.txt"),
+                           "--account", "results", "--retry-failed", retry, "--yes")
+    assert status != 0 and "has no row that failed or bounced" in err, (status, out, err)
+    assert deliveries() == got
+
+
 def test_unknown_format_is_refused():
     status, out, err = cli("campaign", "export", campaign(), "--output", os.path.join(WORK, "x.ods"),
                            "--format", "ods")
@@ -181,6 +216,7 @@ def test_unknown_format_is_refused():
 if __name__ == "__main__":
     try:
         netlib.run([test_csv_for_programs, test_csv_for_a_german_spreadsheet, test_xlsx_workbook,
-                    test_show_counts_the_skipped, test_unknown_format_is_refused])
+                    test_show_counts_the_skipped, test_unknown_format_is_refused,
+                    test_retry_failed_sends_only_that_row_once])
     finally:
         shutil.rmtree(WORK, ignore_errors=True)

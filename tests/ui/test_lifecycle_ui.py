@@ -328,6 +328,42 @@ def test_progress_says_until_when_it_waits_and_counts_live():
     assert "k03@termine.test" not in delivered("Termin")
 
 
+def test_retry_failed_sends_only_that_row_once():
+    app = state["app"]
+    path = write_csv("mahnung.csv", 4, "mahnung.test")
+    netlib.set_faults({"rcpt": {"k03@mahnung.test": "550 5.1.1 No such user here"}})
+    try:
+        pane(app, "Merge")
+        w = wizard_send(app, path, 4, "Mahnung")
+        find(w, "Campaign Finished", "label", timeout=SLOW)
+        find(w, "3 of 4 messages were sent. 1 could not be delivered", "label", contains=True)
+    finally:
+        netlib.set_faults({})
+    # The person fixes the address in the spreadsheet, then retries.
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("k03@mahnung.test", "k03.neu@mahnung.test"))
+    retry = button(w, "Retry Failed…")
+    shot("lifecycle-8-retry-failed")
+    click(retry)
+    def rows_field_says(text):
+        fields = find_all(w, lambda n: n.getRoleName() == "text" and is_visible(n))
+        return any(get_text(n) == text for n in fields)
+    wait_until(lambda: rows_field_says("4"), "the failed row (4) in Rows to Send", timeout=SLOW)
+    find(w, "The 1 row is ready to send.", "label", timeout=SLOW)
+    click(button(w, "Next"))
+    n_windows = app.childCount
+    click(button(w, "Send 1 Message", exact=False))
+    dialog = newest_dialog(app, n_windows)
+    click(find(dialog, "Send", "push button", contains=True, match_extra=lambda x: "1" not in x.name))
+    wait_windows(app, n_windows)
+    find(w, "The message was sent.", "label", contains=True, timeout=SLOW)
+    got = delivered("Mahnung")
+    assert got == {"k01@mahnung.test": 1, "k02@mahnung.test": 1, "k04@mahnung.test": 1,
+                   "k03.neu@mahnung.test": 1}, got
+
+
 def window_width(app):
     return main_window(app).queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width
 
@@ -379,6 +415,7 @@ def main():
                test_quit_keeps_sending_every_row_once,
                test_cli_campaign_shows_as_sent_elsewhere_then_discard,
                test_progress_says_until_when_it_waits_and_counts_live,
+               test_retry_failed_sends_only_that_row_once,
                test_every_pane_at_360_px_light_and_dark],
               state["procs"], "epistle-lifecycle-ui.log", "lifecycle")
 

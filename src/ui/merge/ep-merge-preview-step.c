@@ -864,3 +864,12 @@ ep_merge_preview_step_new (EpMergeJob *job)
 {
   return g_object_new (EP_TYPE_MERGE_PREVIEW_STEP, "job", job, NULL);
 }
+
+void
+ep_merge_preview_step_set_rows (EpMergePreviewStep *self,
+                                const char         *rows)
+{
+  g_return_if_fail (EP_IS_MERGE_PREVIEW_STEP (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->ranges_row), rows ? rows : "");
+}

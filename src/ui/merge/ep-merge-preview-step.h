@@ -15,5 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EpMergePreviewStep, ep_merge_preview_step, EP, MERGE_PREVIEW_STEP, GtkWidget)
 
 GtkWidget *ep_merge_preview_step_new (EpMergeJob *job);
+/* Sets the Rows field ("4, 9"; "" for all). */
+void       ep_merge_preview_step_set_rows (EpMergePreviewStep *self,
+                                           const char         *rows);
 
 G_END_DECLS

@@ -48,6 +48,7 @@ struct _EpMergeProgressStep
 
   gboolean           campaign_over;        /* finished or cancelled */
   AdwMessageDialog  *cancel_dialog;        /* weak: its count follows the sending */
+  GtkWidget         *retry_button;
 };
 
 enum {
@@ -59,6 +60,7 @@ enum {
 
 enum {
   CAMPAIGN_OVER,
+  RETRY_ROWS,
   N_SIGNALS
 };
 
@@ -328,6 +330,37 @@ update_progress (EpMergeProgressStep *self)
   gtk_widget_set_visible (self->cancel_button, !self->campaign_over);
 }
 
+/* Whether the campaign shown was made from the spreadsheet the job has
+ * open (not one reopened from the start page after another was read). */
+static gboolean
+is_this_jobs (EpMergeProgressStep *self)
+{
+  const char *path = ep_merge_job_get_path (self->job);
+  g_autofree char *base = path != NULL ? g_path_get_basename (path) : NULL;
+
+  return base != NULL && g_strcmp0 (base, ep_outbox_task_get_name (self->task)) == 0;
+}
+
+/* The row numbers that failed, as the Rows field reads them: "4, 9". */
+static char *
+failed_rows (EpMergeProgressStep *self)
+{
+  g_autoptr(GString) rows = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->recipients));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(EpRecipientItem) r = g_list_model_get_item (G_LIST_MODEL (self->recipients), i);
+
+      if (ep_recipient_item_get_state (r) != EP_RECIPIENT_FAILED)
+        continue;
+      if (rows->len > 0)
+        g_string_append (rows, ", ");
+      g_string_append_printf (rows, "%u", ep_recipient_item_get_row_number (r));
+    }
+  return g_string_free (g_steal_pointer (&rows), FALSE);
+}
+
 static void
 show_done (EpMergeProgressStep *self)
 {
@@ -373,6 +406,8 @@ show_done (EpMergeProgressStep *self)
       g_free (description);
       description = g_steal_pointer (&both);
     }
+  /* Retry what failed, from the spreadsheet this wizard has open. */
+  gtk_widget_set_visible (self->retry_button, !cancelled && p->failed > 0 && is_this_jobs (self));
   adw_status_page_set_title (self->done_page,
                              cancelled ? _("Campaign Cancelled") : _("Campaign Finished"));
   adw_status_page_set_description (self->done_page, description);
@@ -637,6 +672,21 @@ merge_export_action (GtkWidget  *widget,
 }
 
 static void
+merge_retry_failed_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  EpMergeProgressStep *self = EP_MERGE_PROGRESS_STEP (widget);
+  g_autofree char *rows = NULL;
+
+  if (self->task == NULL)
+    return;
+  rows = failed_rows (self);
+  if (rows[0] != '\0')
+    g_signal_emit (self, signals[RETRY_ROWS], 0, rows);
+}
+
+static void
 merge_show_details_action (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *param)
@@ -737,6 +787,11 @@ ep_merge_progress_step_class_init (EpMergeProgressStepClass *klass)
   signals[CAMPAIGN_OVER] =
     g_signal_new ("campaign-over", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Retry Failed: the row numbers to send again, as the Rows field
+   * reads them. */
+  signals[RETRY_ROWS] =
+    g_signal_new ("retry-rows", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/merge/ep-merge-progress-step.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -751,12 +806,14 @@ ep_merge_progress_step_class_init (EpMergeProgressStepClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, recipients_scroller);
   gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, done_page);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeProgressStep, retry_button);
 
   gtk_widget_class_install_action (widget_class, "merge.pause", NULL, merge_pause_action);
   gtk_widget_class_install_action (widget_class, "merge.resume", NULL, merge_resume_action);
   gtk_widget_class_install_action (widget_class, "merge.cancel-campaign", NULL, merge_cancel_campaign_action);
   gtk_widget_class_install_action (widget_class, "merge.export", NULL, merge_export_action);
   gtk_widget_class_install_action (widget_class, "merge.show-details", NULL, merge_show_details_action);
+  gtk_widget_class_install_action (widget_class, "merge.retry-failed", NULL, merge_retry_failed_action);
 }
 
 static void

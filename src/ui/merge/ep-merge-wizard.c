@@ -80,6 +80,7 @@ struct _EpMergeWizard
   /* borrowed */
   GtkWidget           *step[N_STEPS];
   GtkWidget           *progress_step;
+  char                *retry_rows;      /* Retry Failed: rows to select once read */
   GtkWidget           *start_page;        /* what is sending, what stopped */
   GBinding            *next_binding;      /* visible step's can-continue → Next */
 };
@@ -172,6 +173,19 @@ read_cb (GObject      *object,
       g_autoptr(GVariant) draft = g_steal_pointer (&self->pending_draft);
 
       go_to_step (self, STEP_DATA);
+      if (self->retry_rows != NULL)
+        {
+          /* Retry Failed: the sheet as it is now (the person fixed it),
+           * the same message, only the rows that failed. */
+          g_autofree char *rows = g_steal_pointer (&self->retry_rows);
+          g_autofree char *text = g_strdup_printf (_("Only the rows that failed: %s"), rows);
+
+          go_to_step (self, STEP_MESSAGE);
+          ep_merge_preview_step_set_rows (EP_MERGE_PREVIEW_STEP (self->step[STEP_PREVIEW]), rows);
+          go_to_step (self, STEP_PREVIEW);
+          _ep_merge_toast (GTK_WIDGET (self), text);
+          return;
+        }
       if (draft != NULL)
         {
           /* The merge that was being written when Epistle last ran. */
@@ -186,6 +200,7 @@ read_cb (GObject      *object,
   /* A newer read replaced this one: its result no longer matters. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && ep_merge_job_get_reading (self->job))
     return;
+  g_clear_pointer (&self->retry_rows, g_free);
 
   go_to_page (self, ep_merge_job_get_table (self->job) != NULL ? "data" : "start");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -365,6 +380,16 @@ on_send_step_campaign_created (EpMergeSendStep *step,
       return;
     }
   run_campaign (self, id, _("The Campaign Could Not Start"), TRUE);
+}
+
+static void
+on_progress_step_retry_rows (EpMergeProgressStep *step,
+                             const char          *rows,
+                             EpMergeWizard       *self)
+{
+  g_free (self->retry_rows);
+  self->retry_rows = g_strdup (rows);
+  start_reading (self);
 }
 
 static void
@@ -638,6 +663,8 @@ ep_merge_wizard_constructed (GObject *object)
                            G_CALLBACK (on_send_step_campaign_created), self, 0);
   g_signal_connect_object (self->progress_step, "campaign-over",
                            G_CALLBACK (on_progress_step_campaign_over), self, 0);
+  g_signal_connect_object (self->progress_step, "retry-rows",
+                           G_CALLBACK (on_progress_step_retry_rows), self, 0);
 
   g_signal_connect_object (self->step[STEP_MESSAGE], "changed",
                            G_CALLBACK (on_message_step_changed), self, 0);
@@ -679,6 +706,7 @@ ep_merge_wizard_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->read_cancellable);
   g_clear_pointer (&self->pending_draft, g_variant_unref);
+  g_clear_pointer (&self->retry_rows, g_free);
 
   G_OBJECT_CLASS (ep_merge_wizard_parent_class)->finalize (object);
 }
