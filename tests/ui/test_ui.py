@@ -181,6 +181,34 @@ def test_wrong_password_offers_reentry():
     assert msg["Subject"] == "Second try"
 
 
+def test_partly_refused_says_it_went_to_the_others():
+    app = state["app"]
+    netlib.set_faults({"rcpt": {"nobody@example.test": "550 5.1.1 No such user here"}})
+    try:
+        set_text(find(app, "To", "text"), "bob@example.test, nobody@example.test")
+        set_text(find(app, "Subject", "text"), "Half and half")
+        set_text(find(app, "Message Body", "text"), "x\n")
+        before_files = netlib.maildir_files()
+        click(find(app, "Send", "push button"))
+        click(find(app, "Send Now", "push button", timeout=20))
+        find(app, "Sent to 1 of 2; 1 address refused", "label", timeout=30)
+        find(app, "nobody@example.test: 550 5.1.1 No such user here", "label", contains=True)
+        shot("4b-partly-refused")
+    finally:
+        netlib.set_faults({})
+    files = wait_until(lambda: new_maildir_files(before_files), "the message to bob", timeout=30)
+    assert len(files) == 1 and netlib.read_message(files[0])["Subject"] == "Half and half"
+    # Only the refused address is left, to correct and send again.
+    assert get_text(find(app, "To", "text", showing=False)) == "nobody@example.test"
+    dialog = app.getChildAtIndex(app.childCount - 1)
+    find(dialog, "Sent to 1 of 2; 1 address refused", "label")
+    click(find(dialog, "Close", "push button", contains=True))
+    wait_windows_closed(app)
+    set_text(find(app, "To", "text"), "")
+    set_text(find(app, "Subject", "text"), "")
+    set_text(find(app, "Message Body", "text"), "")
+
+
 def test_cancel_sending_keeps_message():
     app = state["app"]
     netlib.set_faults({"rcpt_delay": 60})
@@ -386,6 +414,7 @@ def main():
     tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
              test_compose_and_send_with_attachment,
              test_alt_number_switches_the_panes, test_wrong_password_offers_reentry,
+             test_partly_refused_says_it_went_to_the_others,
              test_cancel_sending_keeps_message, test_undo_send_brings_message_back,
              test_451_waits_to_retry_then_send_now, test_connection_log_is_redacted,
              test_shortcuts_window_lists_send, test_draft_restored_after_restart,

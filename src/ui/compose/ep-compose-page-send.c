@@ -120,9 +120,11 @@ on_failure_response_cb (AdwMessageDialog *dialog,
     }
 }
 
+/* @title, when given, replaces the heading the error would get. */
 static void
-show_failure (EpComposePage *self,
-              const GError  *error)
+show_failure_titled (EpComposePage *self,
+                     const GError  *error,
+                     const char    *title)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   const char *heading = _("The Message Was Not Sent");
@@ -148,6 +150,8 @@ show_failure (EpComposePage *self,
     heading = _("The Message Cannot Be Built");
 
   body = hint ? g_strdup_printf ("%s\n\n%s", error->message, hint) : g_strdup (error->message);
+  if (title != NULL)
+    heading = title;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (root), heading, body);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
@@ -163,6 +167,13 @@ show_failure (EpComposePage *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+
+static void
+show_failure (EpComposePage *self,
+              const GError  *error)
+{
+  show_failure_titled (self, error, NULL);
+}
 
 /* ---- the message in the outbox ------------------------------------------- */
 
@@ -266,6 +277,9 @@ show_sent (EpComposePage      *self,
       g_autoptr(GString) refused = g_string_new (NULL);
       g_autoptr(GString) body = g_string_new (NULL);
       g_autoptr(GError) partial = NULL;
+      g_autofree char *refused_part = NULL;
+      g_autofree char *title = NULL;
+      guint n_sent, n_all;
 
       for (guint i = 0; i < report->rejected->len; i++)
         {
@@ -286,8 +300,16 @@ show_sent (EpComposePage      *self,
       _ep_compose_page_schedule_save (self);
 
       partial = g_error_new_literal (EP_TRANSPORT_ERROR, EP_TRANSPORT_ERROR_REJECTED, body->str);
-      notify_if_unfocused (self, _("Some recipients were refused"), body->str);
-      show_failure (self, partial);
+      /* It went, to most: the heading says so before what was refused. */
+      n_sent = report->accepted->len;
+      n_all = n_sent + report->rejected->len;
+      refused_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u address refused",
+                                                   "%u addresses refused", report->rejected->len),
+                                      report->rejected->len);
+      /* Translators: "Sent to 1 of 2; 1 address refused" */
+      title = g_strdup_printf (_("Sent to %u of %u; %s"), n_sent, n_all, refused_part);
+      notify_if_unfocused (self, title, body->str);
+      show_failure_titled (self, partial, title);
     }
 }
 
