@@ -231,8 +231,9 @@ def test_xlsx_campaign_goes_on_after_window_closes():
     find(w, "All 20 rows are ready to send.", "label", timeout=30)
     click(button(w, "Next"))
 
-    # Slow the server so the window can be closed mid-campaign.
-    netlib.set_faults({"rcpt_delay": 0.4})
+    # Slow the server so the window can be closed mid-campaign (20 s in
+    # all: time enough for the steps below, even on a loaded machine).
+    netlib.set_faults({"rcpt_delay": 1.0})
     n_windows = app.childCount
     click(button(w, "Send 20 Messages", exact=False))
     dialog = newest_dialog(app, n_windows)
@@ -344,7 +345,7 @@ def test_interrupted_campaign_is_offered_on_start():
         "verwerfen",
         "Name,Email\n" + "".join(f"Vera {i},v{i:02}@example.test\n" for i in range(1, 9)),
         "To: {{ Email }}\nSubject: Verwerfen {{ Name }}\n\nHallo {{ Name }}\n")
-    netlib.set_faults({"rcpt_delay": 0.8})
+    netlib.set_faults({"rcpt_delay": 0.8, "hold_rcpt": {"v03@example.test": 120}})
     proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl,
                              "--account", "school", "--rate", "0", "--yes"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

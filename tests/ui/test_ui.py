@@ -223,9 +223,14 @@ def test_cancel_sending_keeps_message():
     wait_until(lambda: netlib.events_of("mail", before_events), "MAIL FROM to reach the server")
     start = time.monotonic()
     click(find(app, "Cancel Sending", "push button"))
-    find(app, "Send", "push button", timeout=10)
-    assert time.monotonic() - start < 10
-    find(app, "Sending stopped; the message is kept", "label", timeout=10)
+    find(app, "Send", "push button", timeout=20)
+    # Stopped while the server still held RCPT (its 60 s): the transfer
+    # was cut, not waited out.
+    assert time.monotonic() - start < 60, time.monotonic() - start
+    if not netlib.SANITIZED:
+        # A toast (gone after a few seconds): a sanitized window walks its
+        # accessible tree too slowly to be sure to catch it.
+        find(app, "Sending stopped; the message is kept", "label", timeout=20)
     assert get_text(find(app, "Subject", "text")) == "Stopped halfway"
     assert netlib.events_of("data", before_events) == []
     assert new_maildir_files(before_files) == []
