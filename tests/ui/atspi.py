@@ -136,3 +136,22 @@ def press(keysym, *modifiers):
     Atspi.generate_keyboard_event(0, keysym, Atspi.KeySynthType.PRESSRELEASE | Atspi.KeySynthType.SYM)
     for m in reversed(modifiers):
         Atspi.generate_keyboard_event(0, m, Atspi.KeySynthType.RELEASE | Atspi.KeySynthType.SYM)
+
+
+def button(root, label, exact=True, **kw):
+    """The push button @label under @root. Buttons with an accessible label
+    are named exactly; GTK 4.8 names a mnemonic button without one
+    "_Label Label", so those match with exact=False (contains)."""
+    return find(root, label, "push button", contains=not exact, **kw)
+
+
+def newest_dialog(app, before):
+    """The window @app opens after it had @before: a dialog."""
+    wait_until(lambda: app.childCount > before, "a dialog to open")
+    return app.getChildAtIndex(app.childCount - 1)
+
+
+def wait_windows(app, count):
+    """Until @app has at most @count windows. GTK 4.8 can crash if a window
+    goes while a reader walks the list: wait for it before searching."""
+    wait_until(lambda: app.childCount <= count, "the dialog to close")

@@ -19,8 +19,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 import netlib  # noqa: E402
 import uilib  # noqa: E402
 from uilib import shot  # noqa: E402
-from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
-                   is_visible, press, set_text, wait_until)
+from atspi import (button, click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+                   is_visible, newest_dialog, press, set_text, wait_until, wait_windows)
 import pyatspi  # noqa: E402
 
 state = {"procs": []}
@@ -29,19 +29,6 @@ SLOW = 60
 
 def start_app(*args):
     return uilib.start_app("epistle-lifecycle-ui.log", state["procs"], *args)
-
-
-def button(root, label, exact=True, **kw):
-    return find(root, label, "push button", contains=not exact, **kw)
-
-
-def newest_dialog(app, before):
-    wait_until(lambda: app.childCount > before, "a dialog to open")
-    return app.getChildAtIndex(app.childCount - 1)
-
-
-def wait_windows(app, count):
-    wait_until(lambda: app.childCount <= count, "the dialog to close")
 
 
 def main_window(app):

@@ -18,8 +18,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 import netlib  # noqa: E402
 import uilib  # noqa: E402
 from uilib import shot  # noqa: E402
-from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
-                   is_visible, press, screenshot, set_text, wait_until)
+from atspi import (button, click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+                   is_visible, newest_dialog, press, screenshot, set_text, wait_until,
+                   wait_windows)
 import pyatspi  # noqa: E402
 import sqlite3  # noqa: E402
 
@@ -41,22 +42,6 @@ def names_of(node, role):
 
 def wizard(app):
     return find(app, "Merge Wizard", timeout=30)
-
-
-def button(root, label, exact=True, **kw):
-    # Buttons with an accessible label are named exactly; GTK 4.8 names a
-    # mnemonic button without one "_Label Label", so those match by contains.
-    return find(root, label, "push button", contains=not exact, **kw)
-
-
-def newest_dialog(app, before):
-    wait_until(lambda: app.childCount > before, "a dialog to open")
-    return app.getChildAtIndex(app.childCount - 1)
-
-
-def wait_windows(app, count):
-    # GTK 4.8 can crash if a window goes while a reader walks the list.
-    wait_until(lambda: app.childCount <= count, "the dialog to close")
 
 
 def delivered_subjects(prefix):

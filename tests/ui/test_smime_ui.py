@@ -17,7 +17,7 @@ import netlib  # noqa: E402
 import smimelib as S  # noqa: E402
 import uilib  # noqa: E402
 from uilib import shot  # noqa: E402
-from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+from atspi import (click, find, find_all, find_app, get_text, is_sensitive, newest_dialog,  # noqa: E402
                    set_text, wait_until)
 
 ACCOUNT = "school"
@@ -42,11 +42,6 @@ def new_files(before):
 def raw(path):
     with open(path, "rb") as f:
         return f.read()
-
-
-def newest_dialog(app, n_before):
-    wait_until(lambda: app.childCount > n_before, "a dialog to open")
-    return app.getChildAtIndex(app.childCount - 1)
 
 
 def import_button(app):
