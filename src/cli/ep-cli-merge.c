@@ -176,7 +176,7 @@ failed_rows (EpContext  *context,
              gint64      id,
              GError    **error)
 {
-  g_autoptr(GPtrArray) recipients = ep_store_campaign_results (ep_context_get_store (context), id, error);
+  g_autoptr(GPtrArray) recipients = ep_store_campaign_recipients (ep_context_get_store (context), id, error);
   g_autoptr(GString) rows = g_string_new (NULL);
 
   if (recipients == NULL)

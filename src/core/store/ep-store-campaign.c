@@ -933,10 +933,13 @@ ep_store_recipient_update (EpStore          *self,
   return ok;
 }
 
+/* Every recipient of campaign @id in row order, with any bounce and,
+ * when @with_values, its row values. */
 GPtrArray *
-ep_store_campaign_recipients (EpStore  *self,
-                              gint64    id,
-                              GError  **error)
+_ep_store_campaign_recipients (EpStore   *self,
+                               gint64     id,
+                               gboolean   with_values,
+                               GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
@@ -947,8 +950,12 @@ ep_store_campaign_recipients (EpStore  *self,
 
   g_mutex_lock (&self->mutex);
   if (sqlite3_prepare_v2 (self->db,
-                          "SELECT " RECIPIENT_COLUMNS ", bounce FROM campaign_recipients "
-                          "WHERE campaign_id = ?1 ORDER BY row_number", -1, &stmt, NULL) != SQLITE_OK)
+                          with_values
+                          ? "SELECT " RECIPIENT_COLUMNS ", bounce, row_values FROM campaign_recipients "
+                            "WHERE campaign_id = ?1 ORDER BY row_number"
+                          : "SELECT " RECIPIENT_COLUMNS ", bounce FROM campaign_recipients "
+                            "WHERE campaign_id = ?1 ORDER BY row_number",
+                          -1, &stmt, NULL) != SQLITE_OK)
     ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
   else
     {
@@ -959,6 +966,8 @@ ep_store_campaign_recipients (EpStore  *self,
 
           if (sqlite3_column_type (stmt, 10) == SQLITE_TEXT)
             r->bounce = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+          if (with_values)
+            r->values = _ep_store_column_strv (stmt, 11);
           g_ptr_array_add (result, r);
         }
       if (rc != SQLITE_DONE)
@@ -967,4 +976,12 @@ ep_store_campaign_recipients (EpStore  *self,
   g_mutex_unlock (&self->mutex);
 
   return ok ? g_steal_pointer (&result) : NULL;
+}
+
+GPtrArray *
+ep_store_campaign_recipients (EpStore  *self,
+                              gint64    id,
+                              GError  **error)
+{
+  return _ep_store_campaign_recipients (self, id, FALSE, error);
 }

@@ -44,6 +44,10 @@ sqlite3_stmt *_ep_store_cached (EpStore     *self,
 EpStoreRecipient *_ep_store_recipient_from_row (sqlite3_stmt *stmt);
 GStrv             _ep_store_column_strv        (sqlite3_stmt *stmt,
                                                 int           column);
+GPtrArray        *_ep_store_campaign_recipients (EpStore      *self,
+                                                gint64        id,
+                                                gboolean      with_values,
+                                                GError      **error);
 /* Binds @strv as a GVariant "as" (the row_values and columns columns). */
 void              _ep_store_bind_strv          (sqlite3_stmt       *stmt,
                                                 int                 index,

@@ -32,36 +32,7 @@ ep_store_campaign_results (EpStore  *self,
                            gint64    id,
                            GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) ep_store_recipient_free);
-  gboolean ok = TRUE;
-  int rc;
-
-  g_return_val_if_fail (EP_IS_STORE (self), NULL);
-
-  g_mutex_lock (&self->mutex);
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT " RECIPIENT_COLUMNS ", bounce, row_values FROM campaign_recipients "
-                          "WHERE campaign_id = ?1 ORDER BY row_number", -1, &stmt, NULL) != SQLITE_OK)
-    ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
-  else
-    {
-      sqlite3_bind_int64 (stmt, 1, id);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          EpStoreRecipient *r = _ep_store_recipient_from_row (stmt);
-
-          if (sqlite3_column_type (stmt, 10) == SQLITE_TEXT)
-            r->bounce = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
-          r->values = _ep_store_column_strv (stmt, 11);
-          g_ptr_array_add (result, r);
-        }
-      if (rc != SQLITE_DONE)
-        ok = _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not read the campaign"));
-    }
-  g_mutex_unlock (&self->mutex);
-
-  return ok ? g_steal_pointer (&result) : NULL;
+  return _ep_store_campaign_recipients (self, id, TRUE, error);
 }
 
 gboolean

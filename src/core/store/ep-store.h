@@ -325,7 +325,7 @@ gboolean          ep_store_recipient_exchange   (EpStore              *self,
                                                  GPtrArray            *claimed,
                                                  gint64               *next_due,
                                                  GError              **error);
-/* Every recipient, in row order, without row values. */
+/* Every recipient, in row order, with any bounce, without row values. */
 GPtrArray        *ep_store_campaign_recipients  (EpStore              *self,
                                                  gint64                id,
                                                  GError              **error);

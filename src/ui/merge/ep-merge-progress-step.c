@@ -291,8 +291,10 @@ update_progress (EpMergeProgressStep *self)
                                                   ", about %u minutes left", minutes), minutes);
     }
 
-  retry_at = ep_outbox_task_get_earliest_retry (self->task);
-  if (running && p->remaining > 0 && p->waiting >= p->remaining && retry_at > g_get_real_time () / G_USEC_PER_SEC)
+  /* Looked up only when only retries are left (it walks the deferred). */
+  retry_at = running && p->remaining > 0 && p->waiting >= p->remaining
+             ? ep_outbox_task_get_earliest_retry (self->task) : 0;
+  if (retry_at > g_get_real_time () / G_USEC_PER_SEC)
     {
       /* Only retries are left: when the next goes, not a stale rate. */
       g_autofree char *when = local_time (retry_at);
