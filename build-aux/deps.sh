@@ -10,7 +10,7 @@ EPISTLE_BUILD_DEPS="
   libcurl4-openssl-dev libssl-dev libsecret-1-dev libgmime-3.0-dev libsqlite3-dev
   libmd4c-dev libmd4c-html0-dev dconf-gsettings-backend
   libcsv-dev libuchardet-dev libzip-dev libxml2-dev libpwquality-dev cracklib-runtime
-  libxlsxwriter-dev
+  libxlsxwriter-dev libicu-dev
 "
 
 # The test rig and UI checks: real servers, a real keyring, a real X server.

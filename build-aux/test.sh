@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = --both ]; then
   shift
   counts=$(mktemp)
-  trap 'rm -f "$counts"' EXIT
+  trap 'rm -f "$counts" "$counts.failed"' EXIT
   set +e
   EPISTLE_COUNTS="$counts" "$here/build-aux/test.sh" "$@"
   normal=$?
@@ -28,6 +28,9 @@ if [ "${1:-}" = --both ]; then
   sanitized=$?
   [ "$(wc -l < "$counts")" -ge 2 ] || echo "0 1 0" >> "$counts"
   set -e
+  # Both passes' failed cases, just above the count, so a log cut to its tail
+  # still says which they were.
+  [ ! -f "$counts.failed" ] || cat "$counts.failed"
   # One line per pass in $counts: passed failed skipped.
   awk '{ p += $1; f += $2; s += $3 } END { printf "both suites: %d passed, %d failed, %d skipped\n", p, f, s; printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$counts"
   [ "$normal" = 0 ] && [ "$sanitized" = 0 ]
@@ -76,6 +79,7 @@ end=$(date +%s)
 import json, sys
 passed = failed = skipped = 0
 tests = 0
+failures = []
 with open(sys.argv[1]) as f:
     for line in f:
         if not line.strip():
@@ -86,13 +90,25 @@ with open(sys.argv[1]) as f:
         result = t.get("result")
         # meson's JSON log has no per-subtest list; count TAP lines from stdout.
         ok = nok = skip = 0
-        for out_line in (t.get("stdout") or "").splitlines():
+        out_lines = (t.get("stdout") or "").splitlines()
+        for i, out_line in enumerate(out_lines):
             if out_line.startswith("ok ") and "# SKIP" in out_line:
                 skip += 1
             elif out_line.startswith("ok "):
                 ok += 1
             elif out_line.startswith("not ok "):
                 nok += 1
+                failures.append(f"{t.get('name')}: {out_line}")
+                # Its diagnostics, shortened: the last lines before the next case.
+                diag = []
+                for d in out_lines[i + 1:]:
+                    if d.startswith(("ok ", "not ok ")):
+                        break
+                    if d.strip():
+                        diag.append(d)
+                app = [d for d in diag if d.startswith("# app:")]
+                diag = [d for d in diag if not d.startswith("# app:")][-5:] + app[-3:]
+                failures.extend("    " + d[:200] for d in diag)
         if ok + nok + skip == 0:
             if result in ("OK", "EXPECTEDFAIL"):
                 ok = 1
@@ -102,12 +118,20 @@ with open(sys.argv[1]) as f:
                 nok = 1
         elif result not in ("OK", "EXPECTEDFAIL", "SKIP") and nok == 0:
             nok = 1  # crashed or timed out after its last TAP line
+        if result not in ("OK", "EXPECTEDFAIL", "SKIP"):
+            failures.append(f"{t.get('name')}: ended {result}")
         passed += ok; failed += nok; skipped += skip
+# The failed cases again, at the end, where a truncated log still shows them.
+for x in failures:
+    print(x if x.startswith("    ") else f"FAILED{sys.argv[3]}: {x}")
 print(f"suite{sys.argv[3]}: {tests} test programs in {sys.argv[2]} s")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 if sys.argv[4]:
     with open(sys.argv[4], "a") as f:
         f.write(f"{passed} {failed} {skipped}\n")
+    with open(sys.argv[4] + ".failed", "a") as f:
+        for x in failures:
+            f.write((x if x.startswith("    ") else f"FAILED{sys.argv[3]}: {x}") + "\n")
 PY
 
 exit $status

@@ -231,6 +231,7 @@ table_args_clear (TableArgs *args)
   g_free (args->sheet);
   g_free (args->encoding);
   g_free (args->delimiter);
+  g_free (args->locale);
 }
 
 EpTable *
@@ -244,6 +245,14 @@ read_table (const char  *path,
 
   options.sheet = args->sheet;
   options.encoding = args->encoding;
+  options.locale = args->locale;
+  if (args->locale != NULL && !ep_table_locale_is_known (args->locale))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--locale: no locale is called “%s” (a name such as de_DE or en_US)"),
+                   args->locale);
+      return NULL;
+    }
   if (args->delimiter != NULL)
     {
       if (g_str_equal (args->delimiter, "tab") || g_str_equal (args->delimiter, "\\t"))

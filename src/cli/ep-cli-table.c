@@ -1,6 +1,6 @@
 /* ep-cli-table.c: epistle-cli table
  *
- *   epistle-cli table FILE [--sheet NAME] [--encoding ENC] [--delimiter C] [--format json|csv]
+ *   epistle-cli table FILE [--sheet NAME] [--encoding ENC] [--delimiter C] [--locale NAME] [--format json|csv]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -55,6 +55,7 @@ cmd_table (int    argc,
     { "sheet", 0, 0, G_OPTION_ARG_STRING, &args.sheet, N_("Sheet of a workbook (default: the first)"), N_("NAME") },
     { "encoding", 0, 0, G_OPTION_ARG_STRING, &args.encoding, N_("Text encoding of a CSV file (default: detected)"), N_("ENC") },
     { "delimiter", 0, 0, G_OPTION_ARG_STRING, &args.delimiter, N_("Field separator of a CSV file (default: detected)"), N_("C") },
+    { "locale", 0, 0, G_OPTION_ARG_STRING, &args.locale, N_("Workbooks: the locale numbers and dates are shown in, such as de_DE (default: the desktop’s)"), N_("NAME") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("json (default) or csv"), N_("FORMAT") },
     { NULL }
   };

@@ -26,6 +26,7 @@ typedef struct
   char *sheet;
   char *encoding;
   char *delimiter;
+  char *locale;
 } TableArgs;
 
 /* The pacing options of merge and campaign resume; -1 or NULL: not given */

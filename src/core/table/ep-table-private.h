@@ -110,41 +110,49 @@ const char    *_ep_table_format_number_text (const char       *text,
                                              char             *buf,
                                              gsize             len);
 
-/* ---- number formats (ep-table-numfmt.c) ---- */
+/* ---- locale data (ep-table-locale.c) ---- */
 
-typedef enum
-{
-  EP_FMT_NONE,
-  EP_FMT_DATE,
-  EP_FMT_TIME,
-  EP_FMT_ELAPSED,   /* [h]:mm:ss: hours past 24 */
-  EP_FMT_DATETIME,
-  EP_FMT_PERCENT,
-} EpFmtKind;
-
-/* A parsed number format: what its first section shows, and the text of
- * each section (positive, negative, zero) that is only text. */
+/* What numbers and dates display with, in one locale; from ICU. */
 typedef struct
 {
-  EpFmtKind  kind;
-  guint      n_sections;
-  gboolean   conditional;   /* [>100]: sections are not chosen by sign */
-  gboolean   has_literal;
-  char      *literal[3];    /* NULL: the section shows the number */
-  char      *negative;      /* "-" + literal[0] for a one-section format */
-} EpNumFmt;
+  char  *name;             /* "de_DE", "C" */
+  char   decimal[8];       /* "," */
+  char   group[8];         /* "." */
+  char   date_sep[8];      /* "." for a date code's "/" */
+  char  *months[12];       /* "März" */
+  char  *months_abbr[12];  /* "Mär" */
+  char  *days[7];          /* from Sunday: "Sonntag" */
+  char  *days_abbr[7];     /* "So" */
+  char  *am, *pm;
+  char  *short_date;       /* built-in format 14 as a code: "dd.mm.yyyy" */
+  char  *percent;          /* after the number in built-in 9 and 10 */
+} EpTableLocale;
 
-EpNumFmt      *_ep_num_fmt_new         (const char            *code);
-EpNumFmt      *_ep_num_fmt_new_builtin (guint                  id);
+/* Kept for the life of the process; NULL @name is the desktop's locale. */
+const EpTableLocale *_ep_table_locale_get     (const char *name);
+/* A Windows locale id from a format's [$-407]; NULL if unknown. */
+const EpTableLocale *_ep_table_locale_for_lcid (guint      lcid);
+
+/* ---- number formats (ep-table-numfmt.c) ---- */
+
+/* A parsed number format code: up to four sections (positive; negative;
+ * zero; text), each a list of tokens. */
+typedef struct _EpNumFmt EpNumFmt;
+
+EpNumFmt      *_ep_num_fmt_new         (const char            *code,
+                                        const EpTableLocale   *locale);
+/* Built-in formats 0–49 (ECMA-376 §18.8.30), 14 and 9, 10 in @locale's
+ * own form, as spreadsheet applications show them. */
+EpNumFmt      *_ep_num_fmt_new_builtin (guint                  id,
+                                        const EpTableLocale   *locale);
 void           _ep_num_fmt_free        (EpNumFmt              *fmt);
 /* A number cell's text (as stored in the file) as the format shows it;
- * @fmt NULL is "General". Returns @text, @buf (at least 64 bytes) or a
- * string owned by @fmt. */
+ * @fmt NULL is "General" in @locale. Returns @text or @scratch's text. */
 const char    *_ep_num_fmt_render      (const EpNumFmt        *fmt,
+                                        const EpTableLocale   *locale,
                                         const char            *text,
                                         gboolean               date1904,
-                                        char                  *buf,
-                                        gsize                  len);
+                                        GString               *scratch);
 
 /* Rows being read from a sheet: the first non-blank row is the header
  * (its last non-empty cell sets the number of columns); blank rows are

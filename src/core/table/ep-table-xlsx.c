@@ -8,12 +8,12 @@
  * 100,000 rows × 10 columns, too slow for the 10× openpyxl target.)
  *
  * What is written for a cell is what a person reads in the spreadsheet:
- * numbers without binary noise (0.1, 12, 1E+20), dates and times from the
- * cell's number format as ISO 8601 (2024-03-01, 2024-03-01T14:30:00,
- * 14:30:00), percentages as 25%, TRUE/FALSE, formulas' cached results,
- * error values as their text (#DIV/0!) with a warning. Number formats are
- * read in ep-table-numfmt.c; a section that is only text shows the text
- * (LibreOffice's "TRUE";"TRUE";"FALSE" for its TRUE and FALSE cells).
+ * a number as its cell's number format shows it in the reader's locale
+ * (ep-table-numfmt.c: "1.234,50 €", "19.03.2024", "25%"; without a format,
+ * as General: 0.1, 12, 1E+20), TRUE/FALSE, formulas' cached results,
+ * error values as their text (#DIV/0!) with a warning. A format section
+ * that is only text shows the text (LibreOffice's "TRUE";"TRUE";"FALSE"
+ * for its TRUE and FALSE cells).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -39,6 +39,7 @@ typedef struct
   GPtrArray    *formats;   /* EpNumFmt, owned */
   GPtrArray    *xf_formats;/* EpNumFmt per cellXfs index (NULL: General) */
   gboolean      date1904;
+  const EpTableLocale *locale;
 } Workbook;
 
 #define IS(reader, name) (g_strcmp0 ((const char *) xmlTextReaderConstLocalName (reader), (name)) == 0)
@@ -89,7 +90,7 @@ read_styles (EpZipDoc  *doc,
 
           if (id != NULL && code != NULL)
             {
-              EpNumFmt *fmt = _ep_num_fmt_new (code);
+              EpNumFmt *fmt = _ep_num_fmt_new (code, wb->locale);
               guint n = (guint) g_ascii_strtoull (id, NULL, 10);
 
               g_ptr_array_add (wb->formats, fmt);
@@ -106,10 +107,11 @@ read_styles (EpZipDoc  *doc,
           guint id = id_text ? (guint) g_ascii_strtoull (id_text, NULL, 10) : 0;
           EpNumFmt *fmt = g_hash_table_lookup (custom, GUINT_TO_POINTER (id));
 
-          if (fmt == NULL)
+          if (fmt == NULL && id != 0)
             {
-              /* A built-in format: made once, shared by the xfs using it. */
-              fmt = _ep_num_fmt_new_builtin (id);
+              /* A built-in format: made once, shared by the xfs using it.
+               * 0 is General, NULL. */
+              fmt = _ep_num_fmt_new_builtin (id, wb->locale);
               g_ptr_array_add (wb->formats, fmt);
               g_hash_table_insert (custom, GUINT_TO_POINTER (id), fmt);
             }
@@ -283,6 +285,7 @@ typedef struct
   GCancellable  *cancellable;
   GError        *error;
   GString       *text;          /* character data being collected */
+  GString       *scratch;       /* a number cell as its format shows it */
   int            collect;       /* inside <v>, or <t> of <si>/<is> */
   int            in_rph;        /* phonetic runs are not text */
   gboolean       in_sheet_data;
@@ -388,7 +391,6 @@ end_cell (Sax *sax)
 {
   const char *value = sax->text->str;
   gssize len = sax->text->len;
-  char buf[64];
 
   if (!sax->have_value)
     return;
@@ -437,7 +439,8 @@ end_cell (Sax *sax)
         const EpNumFmt *fmt = sax->style < sax->wb->xf_formats->len
                               ? g_ptr_array_index (sax->wb->xf_formats, sax->style) : NULL;
 
-        value = _ep_num_fmt_render (fmt, value, sax->wb->date1904, buf, sizeof buf);
+        value = _ep_num_fmt_render (fmt, sax->wb->locale, value, sax->wb->date1904,
+                                    sax->scratch);
         len = -1;
       }
       break;
@@ -685,6 +688,7 @@ parse_part (EpZipDoc      *doc,
 {
   g_autoptr(EpZipPart) part = NULL;
   g_autoptr(GString) text = g_string_sized_new (256);
+  g_autoptr(GString) scratch = g_string_sized_new (64);
   g_autofree char *buffer = NULL;
   xmlSAXHandler handler;
   Sax sax = { 0, };
@@ -713,6 +717,7 @@ parse_part (EpZipDoc      *doc,
   sax.rows = rows;
   sax.cancellable = cancellable;
   sax.text = text;
+  sax.scratch = scratch;
   sax.next_row = 1;
 
   sax.ctxt = xmlCreatePushParserCtxt (&handler, &sax, NULL, 0, name);
@@ -800,6 +805,7 @@ _ep_table_read_xlsx (const char            *path,
   wb.strings = g_ptr_array_new ();
   wb.formats = g_ptr_array_new_with_free_func ((GDestroyNotify) _ep_num_fmt_free);
   wb.xf_formats = g_ptr_array_new ();
+  wb.locale = _ep_table_locale_get (options->locale);
   _ep_rows_init (&rows);
 
   part = find_sheet (&doc, &wb, options->sheet, names, &sheet, error);

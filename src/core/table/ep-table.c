@@ -472,6 +472,7 @@ typedef struct
   char           *path;
   char           *sheet;
   char           *encoding;
+  char           *locale;
   EpTableOptions  options;
 } ReadData;
 
@@ -483,6 +484,7 @@ read_data_free (gpointer data)
   g_free (r->path);
   g_free (r->sheet);
   g_free (r->encoding);
+  g_free (r->locale);
   g_free (r);
 }
 
@@ -518,8 +520,10 @@ ep_table_read_async (const char           *path,
       r->options = *options;
       r->sheet = g_strdup (options->sheet);
       r->encoding = g_strdup (options->encoding);
+      r->locale = g_strdup (options->locale);
       r->options.sheet = r->sheet;
       r->options.encoding = r->encoding;
+      r->options.locale = r->locale;
     }
 
   g_task_set_source_tag (task, ep_table_read_async);

@@ -45,6 +45,9 @@ typedef struct
   const char          *sheet;      /* workbooks: sheet name; NULL = the first */
   const char          *encoding;   /* CSV: iconv name; NULL = detect */
   char                 delimiter;  /* CSV: 0 = sniff among , ; TAB | */
+  const char          *locale;     /* XLSX: the separators and names number
+                                    * formats show ("de_DE"); NULL = the
+                                    * desktop's (ep_table_get_default_locale) */
   EpTableProgressFunc  progress;
   gpointer             progress_data;
 } EpTableOptions;
@@ -60,6 +63,12 @@ GQuark              ep_table_error_quark      (void);
 GType               ep_table_get_type         (void) G_GNUC_CONST;
 
 EpTableFormat       ep_table_format_for_file  (const char            *path);
+
+/* The locale a workbook's numbers and dates show in by default: the
+ * desktop's (LC_ALL, LC_NUMERIC, LANG), as "de_DE"; "C" when none. */
+char               *ep_table_get_default_locale (void);
+/* Whether ICU has data for @name ("de_DE", "en-US", "C"). */
+gboolean            ep_table_locale_is_known  (const char            *name);
 
 EpTable            *ep_table_read             (const char            *path,
                                                const EpTableOptions  *options,
