@@ -41,10 +41,11 @@ def _init():
     PASSWORD = env("EPISTLE_TEST_PASSWORD")
 
 
-def cli(*args, stdin=None, timeout=90):
-    """Runs epistle-cli; returns (exit status, stdout, stderr)."""
+def cli(*args, stdin=None, timeout=90, env=None):
+    """Runs epistle-cli (in @env, else this environment); returns (exit
+    status, stdout, stderr)."""
     proc = subprocess.run([CLI, *args], input=stdin, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
     # Sanitized build: gcc's UBSan writes its report to stderr, not to the
     # rig's log_path (ASan's and LeakSanitizer's go there).
     assert "runtime error:" not in proc.stderr, f"UBSan: {proc.stderr}"
@@ -77,6 +78,23 @@ def write_merge(name, csv_text, template_text):
     with open(tmpl, "w", encoding="utf-8") as f:
         f.write(template_text)
     return data, tmpl
+
+
+_LOCALES = {}
+
+
+def german_locale_env(workdir):
+    """The environment of a program run in German: a de_DE.UTF-8 locale
+    compiled into @workdir (CI machines have only C.UTF-8)."""
+    if "de" not in _LOCALES:
+        where = os.path.join(workdir, "locale")
+        os.makedirs(where, exist_ok=True)
+        subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8", os.path.join(where, "de_DE.UTF-8")],
+                       check=True, capture_output=True, timeout=120)
+        env = dict(os.environ, LOCPATH=where, LC_ALL="de_DE.UTF-8")
+        env.pop("LANGUAGE", None)
+        _LOCALES["de"] = env
+    return _LOCALES["de"]
 
 
 def set_faults(faults):

@@ -396,6 +396,42 @@ def test_xlsx_and_ods_campaigns():
     assert subjects == ["Mark for Ines: 9.5", "Mark for Ödön: 15"], subjects
 
 
+def test_xlsx_numbers_as_the_workbook_shows_them():
+    """Money, dates and percentages go out as the workbook's formats show
+    them: with --locale, and by default in the desktop's locale."""
+    import openpyxl
+    xlsx = os.path.join(WORK, "rechnungen.xlsx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Name", "Email", "Betrag", "Fällig", "Anteil"])
+    ws.append(["Zoë", "r1@example.test", 1234.5, datetime.date(2024, 3, 19), 0.125])
+    for col, code in ((3, '#,##0.00 "€"'), (4, "DD. MMMM YYYY"), (5, "0.0%")):
+        ws.cell(row=2, column=col).number_format = code
+    wb.save(xlsx)
+    tmpl = write_template("rechnung.txt",
+                          "To: {{ Email }}\nSubject: Rechnung über {{ Betrag }}\n\n"
+                          "Fällig am {{ Fällig }}, Anteil {{ Anteil }}.\n")
+
+    def sent_with(*args, env=None):
+        status, out, err = cli("merge", "--data", xlsx, "--template", tmpl, "--account",
+                               account(), "--yes", "--rate", "0", *args, env=env)
+        assert status == 0, (status, out, err)
+        msg = by_message_id()[export(campaign_id(out))[0]["Message-ID"]][0]
+        return str(msg["Subject"]), body_text(msg)
+
+    assert sent_with("--locale", "de_DE") == (
+        "Rechnung über 1.234,50 €", "Fällig am 19. März 2024, Anteil 12,5%.\n")
+    assert sent_with("--locale", "en_US") == (
+        "Rechnung über 1,234.50 €", "Fällig am 19. March 2024, Anteil 12.5%.\n")
+    # The desktop's locale by default (here German, compiled for the test).
+    assert sent_with(env=netlib.german_locale_env(WORK)) == (
+        "Rechnung über 1.234,50 €", "Fällig am 19. März 2024, Anteil 12,5%.\n")
+    # A name no locale has is refused before anything is sent.
+    status, out, err = cli("merge", "--data", xlsx, "--template", tmpl, "--account", account(),
+                           "--yes", "--locale", "xx_YY")
+    assert status != 0 and "xx_YY" in err, (status, out, err)
+
+
 def test_validation_problems_send_nothing_then_skip_invalid():
     rows = [["Ann", "v1@example.test", "a.txt"],
             ["Bob", "bob@@example", "a.txt"],
@@ -505,6 +541,7 @@ if __name__ == "__main__":
         test_kill_9_at_batch_boundaries,
         test_kill_9_while_resending_the_uncertain_sends_nobody_a_third_copy,
         test_xlsx_and_ods_campaigns,
+        test_xlsx_numbers_as_the_workbook_shows_them,
         test_validation_problems_send_nothing_then_skip_invalid,
         test_test_send_goes_to_sender_only,
         test_auth_failure_pauses_with_nothing_sent,

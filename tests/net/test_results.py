@@ -99,17 +99,7 @@ def test_csv_for_programs():
 
 
 def german_locale():
-    """A de_DE.UTF-8 locale compiled into the rig (CI machines have only
-    C.UTF-8): the environment that selects it."""
-    if "env" not in STATE:
-        where = os.path.join(WORK, "locale")
-        os.makedirs(where, exist_ok=True)
-        subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8", os.path.join(where, "de_DE.UTF-8")],
-                       check=True, capture_output=True, timeout=120)
-        env = dict(os.environ, LOCPATH=where, LC_ALL="de_DE.UTF-8")
-        env.pop("LANGUAGE", None)
-        STATE["env"] = env
-    return STATE["env"]
+    return netlib.german_locale_env(WORK)
 
 
 def test_csv_for_a_german_spreadsheet():

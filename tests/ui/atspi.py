@@ -108,6 +108,23 @@ def click(node):
     action.doAction(0)
 
 
+def click_pointer(node):
+    """A real pointer click (XTEST) in the middle of @node, for widgets that
+    expose no action (GTK 4.8's AdwComboRow). Without a window manager the
+    main window sits at the top left of the X screen, so its window
+    coordinates are the screen's (not so for a popover, a surface of its
+    own)."""
+    ext = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    assert ext.width > 0 and ext.height > 0, f"{node.name} has no size"
+    click_at(ext.x + ext.width // 2, ext.y + ext.height // 2)
+
+
+def click_at(x, y):
+    """A pointer click at @x, @y of the X screen."""
+    from gi.repository import Atspi
+    Atspi.generate_mouse_event(x, y, "b1c")
+
+
 def set_text(node, text):
     node.queryEditableText().setTextContents(text)
 

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 import netlib  # noqa: E402
 import uilib  # noqa: E402
 from uilib import shot  # noqa: E402
-from atspi import (button, click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+from atspi import (button, click, click_at, click_pointer, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
                    is_visible, newest_dialog, press, screenshot, set_text, wait_until,
                    wait_windows)
 import pyatspi  # noqa: E402
@@ -411,12 +411,90 @@ def test_merge_draft_survives_restart():
     shot("merge-11-draft-restored")
 
 
+def test_xlsx_numbers_in_chosen_region():
+    """A workbook's money, dates and percentages read as its formats show
+    them; choosing German in "Numbers and Dates" reads it again with German
+    separators and month names, and the preview shows them in the mail."""
+    import openpyxl
+    folder = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "rechnungen")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "rechnungen.xlsx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Name", "Email", "Betrag", "Fällig", "Rabatt"])
+    ws.append(["Zoë Kunde", "zoe@example.test", 1234.5, datetime.date(2024, 3, 19), 0.125])
+    ws.append(["Jürgen Kunde", "juergen@example.test", 0.1, datetime.date(2024, 12, 1), 0.5])
+    for row in (2, 3):
+        ws.cell(row=row, column=3).number_format = '#,##0.00 "€"'
+        ws.cell(row=row, column=4).number_format = 'DD. MMMM YYYY'
+        ws.cell(row=row, column=5).number_format = '0.0%'
+    wb.save(path)
+
+    start_app(path).wait(20)
+    app = find_app("epistle", timeout=30)
+    state["app"] = app
+    w = wizard(app)
+    title = "rechnungen.xlsx — 2 rows, 5 columns"
+    # A merge being prepared (an earlier test's draft) asks first.
+    n_windows = app.childCount
+
+    def opened_or_asked():
+        if find_all(w, lambda n: n.name == title and n.getRoleName() == "label"):
+            return True
+        return app.childCount > n_windows and find_all(
+            app.getChildAtIndex(app.childCount - 1),
+            lambda n: n.name == "Replace the Spreadsheet?")
+    wait_until(opened_or_asked, "the workbook or the question", timeout=30)
+    if not find_all(w, lambda n: n.name == title and n.getRoleName() == "label"):
+        dialog = app.getChildAtIndex(app.childCount - 1)
+        click(find(dialog, "Replace", "push button", contains=True))
+        wait_windows(app, n_windows)
+    find(w, title, "label", timeout=30)
+
+    # The tests run in the C locale: the formats with English separators.
+    find(w, "1,234.50 €", "label", timeout=30)
+    find(w, "19. March 2024", "label")
+    find(w, "12.5%", "label")
+    region = find(w, "Numbers and Dates", "combo box")
+    shot("merge-12-numbers")
+    click_pointer(region)
+    german = find(app, "German (Germany)", "label", timeout=30, showing=True)
+    # The popover is a surface of its own, centred under the row's arrow:
+    # GTK 4.8 reports its rows' height right but not where it was moved
+    # sideways, so the click goes where the arrow is, at the row's height.
+    row_ext = region.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    label_ext = german.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    click_at(row_ext.x + row_ext.width - 30, label_ext.y + label_ext.height // 2)
+    find(w, "1.234,50 €", "label", timeout=30)
+    find(w, "19. März 2024", "label")
+    find(w, "0,10 €", "label")
+    find(w, "12,5%", "label")
+    shot("merge-13-numbers-german")
+
+    click(button(w, "Next"))
+    to = find(w, "To", "text")
+    wait_until(lambda: get_text(to) == "{{ Email }}", "To to be the address column")
+    set_text(find(w, "Subject", "text"), "Rechnung über {{ Betrag }}, fällig am {{ Fällig }}")
+    set_text(find(w, "Message Body", "text"), "Hallo {{ Name }}, Rabatt {{ Rabatt }}\n")
+    next_button = button(w, "Next")
+    wait_until(lambda: is_sensitive(next_button), "Next")
+    click(next_button)
+    find(w, "All 2 rows are ready to send.", "label", timeout=30)
+    # A new spreadsheet's preview starts at its first row.
+    find(w, "Row 2 (1 of 2)", "label", timeout=30)
+    find(w, "Rechnung über 1.234,50 €, fällig am 19. März 2024", contains=True, timeout=30)
+    shot("merge-14-numbers-preview")
+    click(find(w, "Next Row", "push button"))
+    find(w, "Rechnung über 0,10 €, fällig am 01. Dezember 2024", contains=True, timeout=30)
+
+
 def run():
     netlib._init()
     tests = [test_csv_wizard_to_finished_campaign,
              test_xlsx_campaign_goes_on_after_window_closes,
              test_interrupted_campaign_is_offered_on_start,
-             test_merge_draft_survives_restart]
+             test_merge_draft_survives_restart,
+             test_xlsx_numbers_in_chosen_region]
     only = os.environ.get("EPISTLE_UI_ONLY")
     if only:
         tests = [t for i, t in enumerate(tests) if i == 0 or t.__name__ in only.split(",")]

@@ -231,6 +231,7 @@ ep_merge_job_read_async (EpMergeJob          *self,
                          const char          *sheet,
                          const char          *encoding,
                          char                 delimiter,
+                         const char          *locale,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
@@ -263,6 +264,7 @@ ep_merge_job_read_async (EpMergeJob          *self,
   options.sheet = sheet;
   options.encoding = encoding;
   options.delimiter = delimiter;
+  options.locale = locale;
   options.progress = read_progress_cb;
   options.progress_data = r;   /* the task keeps it until the read ends */
   ep_table_read_async (self->path, &options, cancellable, read_cb, g_steal_pointer (&task));

@@ -73,6 +73,7 @@ void           ep_merge_job_read_async             (EpMergeJob          *self,
                                                     const char          *sheet,
                                                     const char          *encoding,
                                                     char                 delimiter,
+                                                    const char          *locale,
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);

@@ -322,3 +322,21 @@ ep_table_locale_is_known (const char *name)
     }
   return FALSE;
 }
+
+char *
+ep_table_locale_display_name (const char *name)
+{
+  g_autofree char *key = canonical_name (name);
+  UErrorCode status = U_ZERO_ERROR;
+  UChar buf[128];
+  int32_t len;
+  char *text;
+
+  if (g_str_equal (key, "C"))
+    return NULL;
+  /* In the language the user reads (ICU's default, from the environment). */
+  len = uloc_getDisplayName (key, NULL, buf, G_N_ELEMENTS (buf), &status);
+  if (U_FAILURE (status) || len <= 0 || (text = utf8_from (buf, len)) == NULL)
+    return g_strdup (key);
+  return text;
+}

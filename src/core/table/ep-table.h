@@ -67,6 +67,8 @@ EpTableFormat       ep_table_format_for_file  (const char            *path);
 /* The locale a workbook's numbers and dates show in by default: the
  * desktop's (LC_ALL, LC_NUMERIC, LANG), as "de_DE"; "C" when none. */
 char               *ep_table_get_default_locale (void);
+/* "German (Germany)", in the user's language; NULL for "C". */
+char               *ep_table_locale_display_name (const char          *name);
 /* Whether ICU has data for @name ("de_DE", "en-US", "C"). */
 gboolean            ep_table_locale_is_known  (const char            *name);
 

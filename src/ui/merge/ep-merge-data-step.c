@@ -1,6 +1,7 @@
 /* ep-merge-data-step.c: the merge wizard's Data step
  *
- * How the spreadsheet is read (sheet, text encoding, separator), which
+ * How the spreadsheet is read (sheet, text encoding, separator, the region
+ * whose separators and month names a workbook's numbers show), which
  * column holds the addresses, and a view of every row. Changing how it is
  * read emits "options-changed" (the wizard reads the file again); picking
  * an address column emits "address-column-chosen".
@@ -29,6 +30,7 @@ struct _EpMergeDataStep
   AdwComboRow       *sheet_row;
   AdwComboRow       *encoding_row;
   AdwComboRow       *delimiter_row;
+  AdwComboRow       *locale_row;
   AdwComboRow       *address_row;
   GtkLabel          *warnings_label;
   GtkScrolledWindow *table_scroller;
@@ -79,6 +81,13 @@ static const struct { const char *label; char delimiter; } delimiters[] = {
   { N_("Semicolon"), ';' },
   { N_("Tab"), '\t' },
   { N_("Vertical Bar"), '|' },
+};
+
+/* The regions offered beside the desktop's own; any other is one
+ * --locale away in epistle-cli. */
+static const char * const locales[] = {
+  "de_DE", "de_AT", "de_CH", "en_US", "en_GB", "fr_FR", "fr_CH", "it_IT", "es_ES",
+  "nl_NL", "pt_PT", "pt_BR", "pl_PL", "cs_CZ", "da_DK", "sv_SE", "nb_NO", "fi_FI",
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -232,6 +241,10 @@ on_job_table_changed_cb (EpMergeDataStep *self,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->encoding_row), csv);
   gtk_widget_set_visible (GTK_WIDGET (self->delimiter_row), csv);
+  /* ODS files carry the text each cell shows; XLSX files a number and its
+   * format. */
+  gtk_widget_set_visible (GTK_WIDGET (self->locale_row),
+                          ep_table_get_format (table) == EP_TABLE_FORMAT_XLSX);
   if (csv)
     {
       /* Say what was detected beside "Detect Automatically". */
@@ -381,12 +394,31 @@ ep_merge_data_step_class_init (EpMergeDataStepClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpMergeDataStep, sheet_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergeDataStep, encoding_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergeDataStep, delimiter_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeDataStep, locale_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergeDataStep, address_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergeDataStep, warnings_label);
   gtk_widget_class_bind_template_child (widget_class, EpMergeDataStep, table_scroller);
 
   gtk_widget_class_bind_template_callback (widget_class, on_read_option_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_address_row_selected_cb);
+}
+
+static void
+fill_locale_row (EpMergeDataStep *self)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *desktop = ep_table_get_default_locale ();
+  g_autofree char *desktop_name = ep_table_locale_display_name (desktop);
+
+  /* Translators: the region whose number and date formats are used, %s is
+   * the desktop's, such as "German (Germany)". */
+  g_ptr_array_add (names, desktop_name != NULL ? g_strdup_printf (_("As on This Computer (%s)"),
+                                                                  desktop_name)
+                                               : g_strdup (_("As on This Computer")));
+  for (guint i = 0; i < G_N_ELEMENTS (locales); i++)
+    g_ptr_array_add (names, ep_table_locale_display_name (locales[i]));
+  g_ptr_array_add (names, NULL);
+  _ep_merge_set_string_model (self->locale_row, (const char * const *) names->pdata, 0);
 }
 
 static void
@@ -406,6 +438,7 @@ ep_merge_data_step_init (EpMergeDataStep *self)
     g_ptr_array_add (names, (gpointer) _(delimiters[i].label));
   g_ptr_array_add (names, NULL);
   _ep_merge_set_string_model (self->delimiter_row, (const char * const *) names->pdata, 0);
+  fill_locale_row (self);
   self->updating = FALSE;
 }
 
@@ -421,7 +454,8 @@ void
 ep_merge_data_step_get_read_options (EpMergeDataStep  *self,
                                      char            **sheet,
                                      const char      **encoding,
-                                     char             *delimiter)
+                                     char             *delimiter,
+                                     const char      **locale)
 {
   guint pos;
 
@@ -430,6 +464,7 @@ ep_merge_data_step_get_read_options (EpMergeDataStep  *self,
   *sheet = NULL;
   *encoding = NULL;
   *delimiter = 0;
+  *locale = NULL;
 
   if (ep_merge_job_get_table (self->job) != NULL && gtk_widget_get_visible (GTK_WIDGET (self->sheet_row)))
     {
@@ -443,6 +478,9 @@ ep_merge_data_step_get_read_options (EpMergeDataStep  *self,
   pos = adw_combo_row_get_selected (self->delimiter_row);
   if (pos < G_N_ELEMENTS (delimiters))
     *delimiter = delimiters[pos].delimiter;
+  pos = adw_combo_row_get_selected (self->locale_row);
+  if (pos >= 1 && pos <= G_N_ELEMENTS (locales))
+    *locale = locales[pos - 1];
 }
 
 void
@@ -453,6 +491,7 @@ ep_merge_data_step_reset_options (EpMergeDataStep *self)
   self->updating = TRUE;
   adw_combo_row_set_selected (self->encoding_row, 0);
   adw_combo_row_set_selected (self->delimiter_row, 0);
+  adw_combo_row_set_selected (self->locale_row, 0);
   self->updating = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->sheet_row), FALSE);
 }

@@ -19,7 +19,8 @@ GtkWidget *ep_merge_data_step_new              (EpMergeJob      *job);
 void       ep_merge_data_step_get_read_options (EpMergeDataStep *self,
                                                 char           **sheet,
                                                 const char     **encoding,
-                                                char            *delimiter);
+                                                char            *delimiter,
+                                                const char     **locale);
 /* A new file starts from detection, whatever the last one needed. */
 void       ep_merge_data_step_reset_options    (EpMergeDataStep *self);
 

@@ -48,6 +48,7 @@ struct _EpMergePreviewStep
   /* owned */
   EpMergeJob    *job;
   GCancellable  *cancellable;
+  EpTable       *previewed;   /* the table the row number is in */
   gboolean       filling_columns;
 };
 
@@ -699,9 +700,17 @@ ep_merge_preview_step_enter (EpMergeStep *step)
   last = ep_table_get_row_number (table, ep_table_get_n_rows (table) - 1);
   gtk_adjustment_set_lower (self->row_adjustment, first);
   gtk_adjustment_set_upper (self->row_adjustment, last);
-  if (gtk_adjustment_get_value (self->row_adjustment) < first ||
+  /* Back from the message step: the row that was shown. Another
+   * spreadsheet, or the same read again: its first row. */
+  if (table != self->previewed ||
+      gtk_adjustment_get_value (self->row_adjustment) < first ||
       gtk_adjustment_get_value (self->row_adjustment) > last)
     gtk_adjustment_set_value (self->row_adjustment, first);
+  if (table != self->previewed)
+    {
+      g_clear_pointer (&self->previewed, ep_table_unref);
+      self->previewed = ep_table_ref (table);
+    }
 
   fill_cert_columns (self);
   show_preview (self);
@@ -724,6 +733,7 @@ ep_merge_preview_step_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_PREVIEW_STEP);
   g_clear_object (&self->job);
+  g_clear_pointer (&self->previewed, ep_table_unref);
 
   G_OBJECT_CLASS (ep_merge_preview_step_parent_class)->dispose (object);
 }

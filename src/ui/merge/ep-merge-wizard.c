@@ -217,7 +217,7 @@ start_reading (EpMergeWizard *self)
   g_autofree char *sheet = NULL;
   g_autofree char *base = NULL;
   g_autofree char *text = NULL;
-  const char *encoding;
+  const char *encoding, *locale;
   char delimiter;
 
   if (ep_merge_job_get_path (self->job) == NULL)
@@ -228,14 +228,14 @@ start_reading (EpMergeWizard *self)
   self->read_cancellable = g_cancellable_new ();
 
   ep_merge_data_step_get_read_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]),
-                                       &sheet, &encoding, &delimiter);
+                                       &sheet, &encoding, &delimiter, &locale);
 
   base = g_path_get_basename (ep_merge_job_get_path (self->job));
   text = g_strdup_printf (_("Reading “%s”…"), base);
   gtk_label_set_label (self->loading_label, text);
   go_to_page (self, "loading");
 
-  ep_merge_job_read_async (self->job, sheet, encoding, delimiter, self->read_cancellable,
+  ep_merge_job_read_async (self->job, sheet, encoding, delimiter, locale, self->read_cancellable,
                            read_cb, g_object_ref (self));
 }
 
