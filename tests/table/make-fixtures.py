@@ -40,6 +40,13 @@ def csv_fixtures(d):
     write("headers.csv", b'Name,,Name," Email ",name\n1,2,3,4,5\n')
     # ASCII for well over the 64 KiB sample, then Windows-1252.
     rows = "".join("row%05d,plain\n" % i for i in range(6000))
+    # Saved by a program that writes "?" for what Windows-1252 cannot hold
+    # (Excel's "CSV (comma delimited)" on Windows does).
+    write("lost-letters.csv",
+          ("Name;Email;Note\r\n"
+           "Łukasz Wałęsa;l@example.test;Kommen Sie?\r\n"
+           "José;j@example.test;https://example.test/?a=1\r\n"
+           "Zoë Nowak;z@example.test;Grüße an Małgorzata\r\n").encode("cp1252", errors="replace"))
     write("late-cp1252.csv", ("Id,Name\n" + rows + "last,José\n").encode("cp1252"))
     write("huge-cell.csv", b"A\n" + b"x" * (2 * 1024 * 1024) + b"\n")
     write("empty.csv", b"\n\n")

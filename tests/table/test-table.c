@@ -265,6 +265,23 @@ test_csv_cp1252 (void)
   assert_row (table, 2, 4, "François", "À régler avant la fin du mois prochain", NULL);
 }
 
+/* Letters the saving program could not write in Windows-1252 became "?":
+ * said once, with the first cell and how many more. */
+static void
+test_csv_lost_letters (void)
+{
+  g_autoptr(EpTable) table = read_ok ("lost-letters.csv");
+  const char * const *warnings = ep_table_get_warnings (table);
+
+  g_assert_cmpstr (ep_table_get_encoding (table), ==, "WINDOWS-1252");
+  assert_row (table, 0, 2, "?ukasz Wa??sa", "l@example.test", "Kommen Sie?", NULL);
+  g_assert_cmpuint (n_warnings (table), ==, 1);
+  g_assert_cmpstr (warnings[0], ==,
+                   "Row 2, Name: “?ukasz Wa??sa” has a “?” where a letter may have been lost "
+                   "(the program that saved the file could not write it in WINDOWS-1252); 2 "
+                   "cells in all have one. Save it again as “CSV UTF-8” to keep every letter");
+}
+
 static void
 test_csv_late_cp1252 (void)
 {
@@ -922,6 +939,7 @@ main (int   argc,
   g_test_add_func ("/table/csv/unicode-text", test_csv_unicode_text);
   g_test_add_func ("/table/csv/utf16be", test_csv_utf16be);
   g_test_add_func ("/table/csv/cp1252", test_csv_cp1252);
+  g_test_add_func ("/table/csv/lost-letters", test_csv_lost_letters);
   g_test_add_func ("/table/csv/late-cp1252", test_csv_late_cp1252);
   g_test_add_func ("/table/csv/encoding-override", test_csv_encoding_override);
   g_test_add_func ("/table/csv/delimiters", test_csv_delimiters);

@@ -155,6 +155,12 @@ def press(keysym, *modifiers):
         Atspi.generate_keyboard_event(0, m, Atspi.KeySynthType.RELEASE | Atspi.KeySynthType.SYM)
 
 
+def type_text(text):
+    """Types @text through XTEST into whatever has the keyboard focus."""
+    from gi.repository import Atspi
+    Atspi.generate_keyboard_event(0, text, Atspi.KeySynthType.STRING)
+
+
 def button(root, label, exact=True, **kw):
     """The push button @label under @root. Buttons with an accessible label
     are named exactly; GTK 4.8 names a mnemonic button without one

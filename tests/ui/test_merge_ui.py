@@ -430,24 +430,30 @@ def test_xlsx_numbers_in_chosen_region():
         ws.cell(row=row, column=5).number_format = '0.0%'
     wb.save(path)
 
-    start_app(path).wait(20)
+    # The running app (an earlier test may have restarted it), and its
+    # windows before the file is opened.
     app = find_app("epistle", timeout=30)
     state["app"] = app
+    n_windows = app.childCount
+    start_app(path).wait(20)
     w = wizard(app)
     title = "rechnungen.xlsx — 2 rows, 5 columns"
+
     # A merge being prepared (an earlier test's draft) asks first.
-    n_windows = app.childCount
+    def question():
+        for i in range(n_windows, app.childCount):
+            win = app.getChildAtIndex(i)
+            if win is not None and find_all(win, lambda n: n.name == "Replace the Spreadsheet?"):
+                return win
+        return None
 
     def opened_or_asked():
-        if find_all(w, lambda n: n.name == title and n.getRoleName() == "label"):
-            return True
-        return app.childCount > n_windows and find_all(
-            app.getChildAtIndex(app.childCount - 1),
-            lambda n: n.name == "Replace the Spreadsheet?")
+        return question() is not None or find_all(
+            w, lambda n: n.name == title and n.getRoleName() == "label")
     wait_until(opened_or_asked, "the workbook or the question", timeout=30)
-    if not find_all(w, lambda n: n.name == title and n.getRoleName() == "label"):
-        dialog = app.getChildAtIndex(app.childCount - 1)
-        click(find(dialog, "Replace", "push button", contains=True))
+    dialog = question()
+    if dialog is not None:
+        click(find(dialog, "Open", "push button", contains=True))
         wait_windows(app, n_windows)
     find(w, title, "label", timeout=30)
 

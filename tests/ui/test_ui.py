@@ -20,8 +20,8 @@ import netlib  # noqa: E402
 import uilib  # noqa: E402
 import pyatspi  # noqa: E402
 from uilib import shot  # noqa: E402
-from atspi import (click, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
-                   press, screenshot, set_text, text_of_labels, wait_until)
+from atspi import (click, click_pointer, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
+                   press, screenshot, set_text, text_of_labels, type_text, wait_until)
 
 SUBJECT = "Zeugnis für Björn – ✓"
 BODY = "Hallo Björn,\nhier sind deine Noten: Mathe 1, Deutsch 2.\n"
@@ -105,6 +105,21 @@ def test_invalid_address_blocks_send():
     set_text(to, "Bob Student <bob@example.test>")
     wait_until(lambda: is_sensitive(send), "Send to turn on again")
     wait_until(lambda: get_text(problem) == "", "the explanation to go away")
+
+    # Typed into the field, an address is not called wrong while it is
+    # being written; leaving the field says what is wrong with it.
+    set_text(to, "")
+    wait_until(lambda: get_text(problem) == "" and not is_sensitive(send), "an empty To")
+    click_pointer(to)
+    type_text("Bob <bob@example")
+    wait_until(lambda: get_text(to) == "Bob <bob@example", "the typed address", timeout=30)
+    assert get_text(problem) == "", get_text(problem)
+    assert not is_sensitive(send)
+    click_pointer(find(app, "Subject", "text"))
+    wait_until(lambda: "is not closed with" in get_text(problem), "the explanation on leaving")
+    shot("2-address-explained")
+    set_text(to, "Bob Student <bob@example.test>")
+    wait_until(lambda: get_text(problem) == "" and is_sensitive(send), "Send to turn on again")
 
 
 def test_compose_and_send_with_attachment():

@@ -328,6 +328,59 @@ sniff_delimiter (const char *text,
   return best;
 }
 
+/* A "?" before a letter ("?ukasz", "Wa??sa"): where a program saving in a
+ * legacy encoding put a letter it could not write. Not a question mark
+ * ending a word ("Kommen Sie?"), not in links. */
+static gboolean
+has_lost_letter (const char *value)
+{
+  const char *q = strchr (value, '?');
+
+  if (q == NULL || strstr (value, "://") != NULL)
+    return FALSE;
+  for (; q != NULL; q = strchr (q + 1, '?'))
+    {
+      if (g_unichar_isalpha (g_utf8_get_char (q + 1)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+warn_lost_letters (EpTable    *table,
+                   const char *encoding,
+                   GPtrArray  *warnings)
+{
+  guint n = 0, first_row = 0, first_column = 0;
+
+  for (guint r = 0; r < ep_table_get_n_rows (table); r++)
+    for (guint c = 0; c < ep_table_get_n_columns (table); c++)
+      if (has_lost_letter (ep_table_get_value (table, r, c)) && n++ == 0)
+        {
+          first_row = r;
+          first_column = c;
+        }
+  if (n == 0)
+    return;
+
+  g_ptr_array_add (warnings,
+                   g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "Row %u, %s: “%s” has a “?” where a letter may "
+                                                 "have been lost (the program that saved the file "
+                                                 "could not write it in %s). Save it again as "
+                                                 "“CSV UTF-8” to keep every letter",
+                                                 "Row %u, %s: “%s” has a “?” where a letter may "
+                                                 "have been lost (the program that saved the file "
+                                                 "could not write it in %s); %u cells in all have "
+                                                 "one. Save it again as “CSV UTF-8” to keep every "
+                                                 "letter",
+                                                 n),
+                                    ep_table_get_row_number (table, first_row),
+                                    ep_table_get_column (table, first_column),
+                                    ep_table_get_value (table, first_row, first_column),
+                                    encoding, n));
+}
+
 EpTable *
 _ep_table_read_csv (const char            *path,
                     const EpTableOptions  *options,
@@ -558,6 +611,9 @@ _ep_table_read_csv (const char            *path,
                                                    "than there are columns; the extra values are not used",
                                                    reader.n_long_rows),
                                       reader.first_long_row, reader.n_long_rows));
+
+  if (g_ascii_strncasecmp (encoding, "UTF-", 4) != 0)
+    warn_lost_letters (table, encoding, warnings);
 
   for (guint i = 0; i < warnings->len; i++)
     ep_table_add_warning (table, g_ptr_array_index (warnings, i));

@@ -77,6 +77,9 @@ struct _EpComposePage
   guint            pulse_source;
   guint            n_recipients;
   gboolean         addresses_valid;
+  /* To, Cc, Bcc: a wrong address is shown once the field is left, then
+   * until it is right (not while it is first being typed). */
+  gboolean         address_shown[3];
   gboolean         loading;
   gboolean         sending;
   gboolean         saving;

@@ -93,15 +93,25 @@ _ep_compose_page_actions_update (EpComposePage *self)
 static gboolean
 check_row (EpComposePage  *self,
            AdwEntryRow    *row,
+           guint           index,
            const char     *field,
            GString        *problems)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = ep_address_list_parse (text, &error);
+  gboolean typing = (gtk_widget_get_state_flags (GTK_WIDGET (row)) & GTK_STATE_FLAG_FOCUS_WITHIN) != 0;
 
   if (list == NULL)
     {
+      /* Send stays off either way; the why waits until the field is left. */
+      if (typing && !self->address_shown[index])
+        {
+          gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (row), NULL);
+          return FALSE;
+        }
+      self->address_shown[index] = TRUE;
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       gtk_widget_set_tooltip_text (GTK_WIDGET (row), error->message);
       if (problems->len > 0)
@@ -111,6 +121,7 @@ check_row (EpComposePage  *self,
       return FALSE;
     }
 
+  self->address_shown[index] = FALSE;
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
   gtk_widget_set_tooltip_text (GTK_WIDGET (row), NULL);
   self->n_recipients += list->len;
@@ -124,13 +135,14 @@ _ep_compose_page_validate (EpComposePage *self)
   gboolean ok = TRUE;
 
   self->n_recipients = 0;
-  ok &= check_row (self, self->to_row, _("To"), problems);
-  ok &= check_row (self, self->cc_row, _("Cc"), problems);
-  ok &= check_row (self, self->bcc_row, _("Bcc"), problems);
+  ok &= check_row (self, self->to_row, 0, _("To"), problems);
+  ok &= check_row (self, self->cc_row, 1, _("Cc"), problems);
+  ok &= check_row (self, self->bcc_row, 2, _("Bcc"), problems);
   self->addresses_valid = ok;
 
+  /* The label keeps its line when empty: the fields below do not jump
+   * when an explanation comes or goes. */
   gtk_label_set_text (self->address_error_label, problems->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->address_error_label), problems->len > 0);
   /* GTK 4.8 renames a label after its new text; keep the stable name. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->address_error_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Address Problem"), -1);
@@ -595,6 +607,10 @@ void
 _ep_compose_page_apply_draft (EpComposePage *self,
              const EpDraft *draft)
 {
+  /* Addresses that come with a draft were not just typed: say at once
+   * what is wrong with them. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->address_shown); i++)
+    self->address_shown[i] = TRUE;
   self->draft_id = draft->id;
   g_free (self->in_reply_to);
   self->in_reply_to = g_strdup (draft->in_reply_to);
@@ -737,6 +753,17 @@ on_address_changed_cb (EpComposePage *self)
 {
   _ep_compose_page_validate (self);
   _ep_compose_page_schedule_save (self);
+}
+
+/* The row still has the focus while "leave" runs: say it was left. */
+static void
+on_address_left_cb (GtkEventControllerFocus *focus,
+                    EpComposePage           *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (focus), "address-field"));
+
+  self->address_shown[index] = TRUE;
+  _ep_compose_page_validate (self);
 }
 
 static void
@@ -912,6 +939,19 @@ ep_compose_page_init (EpComposePage *self)
   g_signal_connect_swapped (self->to_row, "changed", G_CALLBACK (on_address_changed_cb), self);
   g_signal_connect_swapped (self->cc_row, "changed", G_CALLBACK (on_address_changed_cb), self);
   g_signal_connect_swapped (self->bcc_row, "changed", G_CALLBACK (on_address_changed_cb), self);
+  /* Leaving an address field shows what is wrong with it. */
+  {
+    AdwEntryRow *rows[] = { self->to_row, self->cc_row, self->bcc_row };
+
+    for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+      {
+        GtkEventController *focus = gtk_event_controller_focus_new ();
+
+        g_object_set_data (G_OBJECT (focus), "address-field", GUINT_TO_POINTER (i));
+        g_signal_connect (focus, "leave", G_CALLBACK (on_address_left_cb), self);
+        gtk_widget_add_controller (GTK_WIDGET (rows[i]), focus);
+      }
+  }
   g_signal_connect_swapped (self->subject_row, "changed", G_CALLBACK (on_changed_cb), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->body_view), "changed",
                             G_CALLBACK (on_changed_cb), self);
