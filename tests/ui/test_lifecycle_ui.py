@@ -406,13 +406,57 @@ def test_every_pane_at_360_px_light_and_dark():
             wait_until(lambda: all(p.poll() is not None for p in state["procs"]), "the app to end")
 
 
+def test_past_campaigns_open_to_their_results_and_retry():
+    """After a restart the Merge pane lists past campaigns with their
+    counts; one opens to its results, and Retry Failed opens its spreadsheet
+    with its message, with only the row that failed."""
+    uilib.stop_all(state["procs"])
+    wait_until(lambda: all(p.poll() is not None for p in state["procs"]), "the app to end")
+    os.environ["GSETTINGS_BACKEND"] = "memory"   # the window's usual size again
+    start_app()
+    app = find_app("epistle", timeout=SLOW)
+    state["app"] = app
+    pane(app, "Merge")
+    w = wizard(app)
+    find(w, "Past Campaigns", "label", timeout=SLOW)
+    # Newest first: the retry (1 of 1), then the campaign it retried.
+    find(w, "1 of 1 sent.", "label", contains=True, timeout=SLOW)
+    find(w, "3 of 4 sent, 1 failed.", "label", contains=True)
+    shot("lifecycle-12-past-campaigns")
+    # (The row adds its title to its button's name.)
+    results = find_all(w, lambda n: n.name.startswith("Results of mahnung.csv")
+                       and n.getRoleName() == "push button")
+    assert len(results) == 2, [n.name for n in results]
+    click(results[1])
+    find(w, "Campaign Finished", "label", timeout=SLOW)
+    find(w, "3 of 4 messages were sent. 1 could not be delivered", "label", contains=True)
+    button(w, "Export Results…")
+    shot("lifecycle-13-past-results")
+
+    # The spreadsheet is where it was sent from (fixed since): Retry Failed
+    # reads it again with the campaign's message, only row 4.
+    click(button(w, "Retry Failed…"))
+
+    def rows_field_says(text):
+        fields = find_all(w, lambda n: n.getRoleName() == "text" and is_visible(n))
+        return any(get_text(n) == text for n in fields)
+    wait_until(lambda: rows_field_says("4"), "the failed row (4) in Rows to Send", timeout=SLOW)
+    find(w, "The 1 row is ready to send.", "label", timeout=SLOW)
+    # The preview shows that row, with the campaign's subject.
+    find(w, "Row 4 (3 of 4)", "label", timeout=SLOW)
+    find(w, "k03.neu@mahnung.test", "label", showing=True, timeout=SLOW)
+    find(w, "Mahnung Kundin 3", "label", showing=True)
+    shot("lifecycle-14-past-retry")
+
+
 def main():
     uilib.run([test_closed_window_mid_campaign_shows_it_on_reopen,
                test_quit_keeps_sending_every_row_once,
                test_cli_campaign_shows_as_sent_elsewhere_then_discard,
                test_progress_says_until_when_it_waits_and_counts_live,
                test_retry_failed_sends_only_that_row_once,
-               test_every_pane_at_360_px_light_and_dark],
+               test_every_pane_at_360_px_light_and_dark,
+               test_past_campaigns_open_to_their_results_and_retry],
               state["procs"], "epistle-lifecycle-ui.log", "lifecycle")
 
 

@@ -198,7 +198,8 @@ list_interrupted_thread (GTask        *task,
         continue;
 
       in_doubt = g_ptr_array_new ();
-      recipients = ep_store_campaign_recipients (store, info->id, NULL);
+      /* Who was in flight matters only for what is not over. */
+      recipients = open ? ep_store_campaign_recipients (store, info->id, NULL) : NULL;
       for (guint j = 0; recipients != NULL && j < recipients->len; j++)
         {
           const EpStoreRecipient *r = g_ptr_array_index (recipients, j);
@@ -223,6 +224,8 @@ list_interrupted_thread (GTask        *task,
       item->total = info->total;
       item->sent = info->counts[EP_RECIPIENT_SENT];
       item->failed = info->counts[EP_RECIPIENT_FAILED];
+      item->cancelled = info->state == EP_CAMPAIGN_CANCELLED;
+      item->skipped = ep_store_campaign_count_skipped (store, info->id);
       item->in_doubt = (GStrv) g_ptr_array_free (g_steal_pointer (&in_doubt), FALSE);
       g_ptr_array_add (result, item);
     }

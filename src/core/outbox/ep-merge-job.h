@@ -41,6 +41,7 @@ typedef struct
   char     *subject;     /* the template's subject, {{ }} and all; may be NULL */
   char     *base_dir;    /* the spreadsheet's folder */
   gboolean  finished;    /* finished or cancelled (recent listings only) */
+  gboolean  cancelled;   /* of those, cancelled */
   gint64    updated_at;  /* unix time of its last change */
   char     *reason;      /* NULL when none was recorded */
   gboolean  was_running; /* the app stopped while sending (else: paused) */
@@ -49,6 +50,7 @@ typedef struct
   guint     total;
   guint     sent;
   guint     failed;
+  guint     skipped;     /* rows the check left out (campaign_skipped) */
   GStrv     in_doubt;    /* addresses in flight when it stopped */
 } EpMergeInterrupted;
 

@@ -778,6 +778,28 @@ ep_merge_message_step_save_state (EpMergeMessageStep *self)
 /* Puts a draft saved by ep_merge_message_step_save_state() back, once the
  * spreadsheet is read (the attachment column is one of its columns). */
 void
+ep_merge_message_step_set_parts (EpMergeMessageStep    *self,
+                                 const EpTemplateParts *parts,
+                                 const char            *account_uid)
+{
+  g_return_if_fail (EP_IS_MERGE_MESSAGE_STEP (self));
+  g_return_if_fail (parts != NULL);
+
+  if (account_uid != NULL)
+    {
+      g_free (self->wanted_account_uid);
+      self->wanted_account_uid = g_strdup (account_uid);
+      if (self->accounts != NULL)
+        {
+          g_autoptr(GPtrArray) accounts = g_ptr_array_ref (self->accounts);
+
+          ep_merge_message_step_set_accounts (self, accounts);
+        }
+    }
+  apply_parts (self, parts);
+}
+
+void
 ep_merge_message_step_restore_state (EpMergeMessageStep *self,
                                      GVariant           *state)
 {

@@ -22,6 +22,10 @@ void       ep_merge_message_step_set_to_column  (EpMergeMessageStep *self,
                                                  const char         *column);
 /* The message as written, for the merge's draft ("changed" says when). */
 GVariant  *ep_merge_message_step_save_state     (EpMergeMessageStep *self);
+/* A campaign's message again (Retry Failed of a past campaign). */
+void       ep_merge_message_step_set_parts      (EpMergeMessageStep    *self,
+                                                 const EpTemplateParts *parts,
+                                                 const char            *account_uid);
 void       ep_merge_message_step_restore_state  (EpMergeMessageStep *self,
                                                  GVariant           *state);
 

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "ep-merge-preview-step.h"
@@ -701,11 +702,18 @@ ep_merge_preview_step_enter (EpMergeStep *step)
   gtk_adjustment_set_lower (self->row_adjustment, first);
   gtk_adjustment_set_upper (self->row_adjustment, last);
   /* Back from the message step: the row that was shown. Another
-   * spreadsheet, or the same read again: its first row. */
+   * spreadsheet, or the same read again: its first row, or the first of
+   * the rows to send (Retry Failed's "4, 9"). */
   if (table != self->previewed ||
       gtk_adjustment_get_value (self->row_adjustment) < first ||
       gtk_adjustment_get_value (self->row_adjustment) > last)
-    gtk_adjustment_set_value (self->row_adjustment, first);
+    {
+      const char *ranges = gtk_editable_get_text (GTK_EDITABLE (self->ranges_row));
+      const char *digits = ranges + strcspn (ranges, "0123456789");
+      guint64 start = *digits != '\0' ? g_ascii_strtoull (digits, NULL, 10) : 0;
+
+      gtk_adjustment_set_value (self->row_adjustment, start >= first && start <= last ? start : first);
+    }
   if (table != self->previewed)
     {
       g_clear_pointer (&self->previewed, ep_table_unref);

@@ -47,6 +47,7 @@ struct _EpMergeProgressStep
   GHashTable        *recipient_items;      /* row_number → EpRecipientItem */
 
   gboolean           campaign_over;        /* finished or cancelled */
+  gboolean           was_cancelled;        /* opened after it was cancelled */
   AdwMessageDialog  *cancel_dialog;        /* weak: its count follows the sending */
   GtkWidget         *retry_button;
 };
@@ -343,6 +344,23 @@ is_this_jobs (EpMergeProgressStep *self)
   return base != NULL && g_strcmp0 (base, ep_outbox_task_get_name (self->task)) == 0;
 }
 
+/* A past campaign's spreadsheet is still where it was sent from: Retry
+ * Failed can open it again. */
+static gboolean
+campaign_file_exists (EpMergeProgressStep *self)
+{
+  EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
+  g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (store, ep_outbox_task_get_id (self->task),
+                                                             NULL);
+  g_autofree char *path = NULL;
+
+  if (info == NULL || info->kind != EP_CAMPAIGN_KIND_MERGE || info->base_dir == NULL ||
+      info->template_text == NULL)
+    return FALSE;
+  path = g_build_filename (info->base_dir, info->name, NULL);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
 /* The row numbers that failed, as the Rows field reads them: "4, 9". */
 static char *
 failed_rows (EpMergeProgressStep *self)
@@ -367,7 +385,8 @@ static void
 show_done (EpMergeProgressStep *self)
 {
   const EpCampaignProgress *p = ep_outbox_task_get_progress (self->task);
-  gboolean cancelled = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED;
+  gboolean cancelled = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED ||
+                       self->was_cancelled;
   gboolean later = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_LATER;
   guint skipped = ep_store_campaign_count_skipped (ep_outbox_get_store (ep_merge_job_get_outbox (self->job)),
                                                    ep_outbox_task_get_id (self->task));
@@ -408,8 +427,10 @@ show_done (EpMergeProgressStep *self)
       g_free (description);
       description = g_steal_pointer (&both);
     }
-  /* Retry what failed, from the spreadsheet this wizard has open. */
-  gtk_widget_set_visible (self->retry_button, !cancelled && p->failed > 0 && is_this_jobs (self));
+  /* Retry what failed, from the spreadsheet this wizard has open, or (a
+   * past campaign) from the one it was sent from. */
+  gtk_widget_set_visible (self->retry_button, !cancelled && p->failed > 0 &&
+                                              (is_this_jobs (self) || campaign_file_exists (self)));
   adw_status_page_set_title (self->done_page,
                              cancelled ? _("Campaign Cancelled") : _("Campaign Finished"));
   adw_status_page_set_description (self->done_page, description);
@@ -837,6 +858,14 @@ ep_merge_progress_step_new (EpMergeJob *job)
   return g_object_new (EP_TYPE_MERGE_PROGRESS_STEP, "job", job, NULL);
 }
 
+EpOutboxTask *
+ep_merge_progress_step_get_task (EpMergeProgressStep *self)
+{
+  g_return_val_if_fail (EP_IS_MERGE_PROGRESS_STEP (self), NULL);
+
+  return self->task;
+}
+
 void
 ep_merge_progress_step_set_task (EpMergeProgressStep *self,
                                  EpOutboxTask      *task)
@@ -867,6 +896,24 @@ ep_merge_progress_step_set_task (EpMergeProgressStep *self,
   g_signal_connect_object (task, "finished", G_CALLBACK (on_task_finished), self, 0);
 
   update_progress (self);
+
+  /* A past campaign (from the list of them): its end page, with the
+   * results, the export and Retry Failed. */
+  self->was_cancelled = FALSE;
+  if (!ep_outbox_task_get_running (task))
+    {
+      EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
+      g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (store, ep_outbox_task_get_id (task),
+                                                                 NULL);
+
+      if (info != NULL && (info->state == EP_CAMPAIGN_FINISHED || info->state == EP_CAMPAIGN_CANCELLED))
+        {
+          self->was_cancelled = info->state == EP_CAMPAIGN_CANCELLED;
+          self->campaign_over = TRUE;
+          update_progress (self);
+          show_done (self);
+        }
+    }
 
   ep_merge_job_load_recipients_async (self->job, ep_outbox_task_get_id (task), self->cancellable,
                                       load_recipients_cb,

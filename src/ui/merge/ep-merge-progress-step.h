@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (EpMergeProgressStep, ep_merge_progress_step, EP, MERGE_PRO
 
 GtkWidget *ep_merge_progress_step_new      (EpMergeJob          *job);
 /* Follows @task from now on, showing its progress first. */
+/* The campaign shown; NULL before set_task (). */
+EpOutboxTask *ep_merge_progress_step_get_task (EpMergeProgressStep *self);
 void       ep_merge_progress_step_set_task (EpMergeProgressStep *self,
                                             EpOutboxTask      *task);
 

@@ -4,7 +4,8 @@
  * ones this Epistle sends now (also those started before the window was
  * last closed), with their progress, leading to the progress page with
  * Pause and Cancel; the ones another Epistle process sends (its campaign
- * lock is held); and the ones that stopped, to resume or discard. It also
+ * lock is held); the ones that stopped, to resume or discard; and the
+ * latest finished or cancelled ones, leading to their results. It also
  * asks before a spreadsheet that is being sent, or was sent lately, is
  * opened to be sent again.
  *
@@ -23,6 +24,8 @@
 
 /* "Sent lately": a spreadsheet sent this long ago is asked about. */
 #define RECENT_SECONDS (7 * 24 * 3600)
+/* Past campaigns shown; the CLI's campaign list has them all. */
+#define HISTORY_ROWS 10
 
 struct _EpMergeStartPage
 {
@@ -31,6 +34,7 @@ struct _EpMergeStartPage
   /* template widgets */
   AdwPreferencesGroup *running_group;
   AdwPreferencesGroup *resume_group;
+  AdwPreferencesGroup *history_group;
 
   /* owned */
   EpMergeJob          *job;
@@ -313,6 +317,40 @@ interrupted_row (EpMergeStartPage         *self,
   return row;
 }
 
+/* A finished or cancelled campaign: when, how it went, and its results. */
+static GtkWidget *
+history_row (EpMergeStartPage         *self,
+             const EpMergeInterrupted *item)
+{
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  g_autofree char *when = ep_schedule_time_format (item->updated_at, NULL);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button;
+
+  if (item->subject != NULL && item->subject[0] != '\0')
+    g_string_append_printf (subtitle, _("Subject “%s”. "), item->subject);
+  /* TRANSLATORS: "Cancelled 2 Dec 2026 10:12: 12 sent, 1 failed" */
+  g_string_append_printf (subtitle, item->cancelled ? _("Cancelled %s: ") : _("Finished %s: "), when);
+  g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, "%u of %u sent", "%u of %u sent",
+                                                 item->total), item->sent, item->total);
+  if (item->failed > 0)
+    g_string_append_printf (subtitle, _(", %u failed"), item->failed);
+  if (item->skipped > 0)
+    g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, ", %u row skipped",
+                                                   ", %u rows skipped", item->skipped),
+                            item->skipped);
+  g_string_append_c (subtitle, '.');
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), item->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  button = campaign_button (self, item, _("_Results"), g_strdup_printf (_("Results of %s"), item->name),
+                            G_CALLBACK (on_show_clicked_cb));
+  gtk_widget_add_css_class (button, "flat");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
 static void
 list_cb (GObject      *object,
          GAsyncResult *result,
@@ -320,8 +358,8 @@ list_cb (GObject      *object,
 {
   g_autoptr(EpMergeStartPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = ep_merge_job_list_interrupted_finish (EP_MERGE_JOB (object), result, &error);
-  guint n_running = 0, n_stopped = 0;
+  g_autoptr(GPtrArray) list = ep_merge_job_list_recent_finish (EP_MERGE_JOB (object), result, &error);
+  guint n_running = 0, n_stopped = 0, n_past = 0;
 
   if (list == NULL)
     {
@@ -336,18 +374,31 @@ list_cb (GObject      *object,
   for (guint i = 0; i < list->len; i++)
     {
       const EpMergeInterrupted *item = g_ptr_array_index (list, i);
-      gboolean here = item->sending && running_here (self, item->id);
-      GtkWidget *row = here ? running_row (self, item) : interrupted_row (self, item);
+      gboolean here = !item->finished && item->sending && running_here (self, item->id);
+      GtkWidget *row;
 
-      adw_preferences_group_add (here ? self->running_group : self->resume_group, row);
-      g_ptr_array_add (self->rows, row);
-      if (here)
-        n_running++;
+      if (item->finished)
+        {
+          /* Newest first: the latest few. */
+          if (n_past++ >= HISTORY_ROWS)
+            continue;
+          row = history_row (self, item);
+          adw_preferences_group_add (self->history_group, row);
+        }
       else
-        n_stopped++;
+        {
+          row = here ? running_row (self, item) : interrupted_row (self, item);
+          adw_preferences_group_add (here ? self->running_group : self->resume_group, row);
+          if (here)
+            n_running++;
+          else
+            n_stopped++;
+        }
+      g_ptr_array_add (self->rows, row);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->running_group), n_running > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->resume_group), n_stopped > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->history_group), n_past > 0);
 }
 
 /* ---- asking before a spreadsheet is sent again ----------------------------- */
@@ -571,6 +622,7 @@ ep_merge_start_page_class_init (EpMergeStartPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_bind_template_child (widget_class, EpMergeStartPage, running_group);
   gtk_widget_class_bind_template_child (widget_class, EpMergeStartPage, resume_group);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeStartPage, history_group);
 }
 
 static void
@@ -603,8 +655,9 @@ ep_merge_start_page_refresh (EpMergeStartPage *self)
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
   self->list_cancellable = g_cancellable_new ();
-  ep_merge_job_list_interrupted_async (self->job, self->list_cancellable, list_cb,
-                                       g_object_ref (self));
+  /* Since the beginning: every finished campaign that sent anything. */
+  ep_merge_job_list_recent_async (self->job, 1, self->list_cancellable, list_cb,
+                                  g_object_ref (self));
 }
 
 void

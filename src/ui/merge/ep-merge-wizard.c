@@ -387,6 +387,31 @@ on_progress_step_retry_rows (EpMergeProgressStep *step,
                              const char          *rows,
                              EpMergeWizard       *self)
 {
+  EpOutboxTask *task = ep_merge_progress_step_get_task (step);
+  EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
+  g_autoptr(EpCampaignInfo) info = task != NULL ? ep_store_campaign_lookup (store, ep_outbox_task_get_id (task), NULL)
+                                                : NULL;
+  g_autofree char *path = info != NULL && info->base_dir != NULL
+                          ? g_build_filename (info->base_dir, info->name, NULL) : NULL;
+
+  /* A past campaign, opened from the list: its spreadsheet and its
+   * message again, as they were sent. */
+  if (path != NULL && g_strcmp0 (path, ep_merge_job_get_path (self->job)) != 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EpTemplate) tmpl = ep_template_parse (info->template_text, &error);
+
+      if (tmpl == NULL)
+        {
+          _ep_merge_error_dialog (GTK_WIDGET (self), _("The Campaign Cannot Be Sent Again"),
+                                  error->message);
+          return;
+        }
+      ep_merge_message_step_set_parts (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE]),
+                                       ep_template_get_parts (tmpl), info->account_uid);
+      ep_merge_data_step_reset_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]));
+      ep_merge_job_set_path (self->job, path);
+    }
   g_free (self->retry_rows);
   self->retry_rows = g_strdup (rows);
   start_reading (self);
