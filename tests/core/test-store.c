@@ -462,6 +462,19 @@ test_skipped_rows (void)
   g_assert_cmpuint (results->len, ==, 1);
   g_assert_cmpstr (((EpStoreRecipient *) g_ptr_array_index (results, 0))->values[0], ==, "Ann");
 
+  /* A report that Ann's message came back counts it as returned. */
+  {
+    gint64 campaign = 0;
+
+    g_assert_cmpuint (ep_store_campaign_count_bounced (store, id), ==, 0);
+    g_assert_true (ep_store_recipient_mark_bounced (store, "<m2@example.org>", "A@example.org",
+                                                    "550 5.1.1 unknown", &campaign, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (campaign, ==, id);
+    g_assert_cmpuint (ep_store_campaign_count_bounced (store, id), ==, 1);
+    g_assert_cmpuint (ep_store_campaign_count_bounced (store, id + 1), ==, 0);
+  }
+
   g_assert_true (ep_store_campaign_delete (store, id, &error));
   g_assert_cmpuint (ep_store_campaign_count_skipped (store, id), ==, 0);
   test_remove_tree (dir);

@@ -81,6 +81,7 @@ load_recipients_thread (GTask        *task,
       r->row_number = s->row_number;
       r->address = g_strdup (s->address);
       r->state = s->state;
+      r->bounced = s->bounce != NULL;
       /* Came back: what the report said is what the person needs. */
       r->reply = s->bounce != NULL ? g_strdup_printf (_("Returned: %s"), s->bounce) : g_strdup (s->reply);
       g_ptr_array_add (result, r);
@@ -226,6 +227,7 @@ list_interrupted_thread (GTask        *task,
       item->failed = info->counts[EP_RECIPIENT_FAILED];
       item->cancelled = info->state == EP_CAMPAIGN_CANCELLED;
       item->skipped = ep_store_campaign_count_skipped (store, info->id);
+      item->bounced = ep_store_campaign_count_bounced (store, info->id);
       item->in_doubt = (GStrv) g_ptr_array_free (g_steal_pointer (&in_doubt), FALSE);
       g_ptr_array_add (result, item);
     }

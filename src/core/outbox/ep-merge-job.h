@@ -29,6 +29,7 @@ typedef struct
   guint  row_number;
   char  *address;
   EpRecipientState  state;
+  gboolean bounced;     /* sent, then came back */
   char  *reply;
 } EpMergeRecipient;
 
@@ -51,6 +52,7 @@ typedef struct
   guint     sent;
   guint     failed;
   guint     skipped;     /* rows the check left out (campaign_skipped) */
+  guint     bounced;     /* sent, then came back */
   GStrv     in_doubt;    /* addresses in flight when it stopped */
 } EpMergeInterrupted;
 

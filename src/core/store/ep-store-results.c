@@ -110,6 +110,28 @@ ep_store_campaign_count_skipped (EpStore *self,
   return n;
 }
 
+guint
+ep_store_campaign_count_bounced (EpStore *self,
+                                 gint64   id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (EP_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM campaign_recipients "
+                                    "WHERE campaign_id = ?1 AND bounce IS NOT NULL",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int (stmt, 0);
+    }
+  g_mutex_unlock (&self->mutex);
+  return n;
+}
+
 GPtrArray *
 ep_store_campaign_skipped (EpStore  *self,
                            gint64    id,

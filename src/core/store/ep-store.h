@@ -353,6 +353,9 @@ gboolean          ep_store_campaign_add_skipped (EpStore              *self,
 /* How many rows campaign @id left out (0 on a store error). */
 guint             ep_store_campaign_count_skipped (EpStore            *self,
                                                    gint64              id);
+/* Recipients of campaign @id whose message came back (a bounce). */
+guint             ep_store_campaign_count_bounced (EpStore            *self,
+                                                   gint64              id);
 /* The rows campaign @id left out, in row order. */
 GPtrArray        *ep_store_campaign_skipped     (EpStore              *self,
                                                  gint64                id,

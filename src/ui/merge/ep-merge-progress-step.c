@@ -145,7 +145,8 @@ recipient_sync (EpRecipientItem *r,
       gtk_label_set_label (label, ep_recipient_item_get_address (r));
       break;
     case 2:
-      gtk_label_set_label (label, state_label (ep_recipient_item_get_state (r)));
+      gtk_label_set_label (label, ep_recipient_item_get_bounced (r) ? _("Returned")
+                                  : state_label (ep_recipient_item_get_state (r)));
       break;
     default:
       gtk_label_set_label (label, reply ? reply : "");
@@ -228,6 +229,8 @@ load_recipients_cb (GObject      *object,
     {
       const EpMergeRecipient *s = g_ptr_array_index (list, i);
       EpRecipientItem *r = ep_recipient_item_new (s->row_number, s->address, s->state, s->reply);
+
+      ep_recipient_item_set_bounced (r, s->bounced);
 
       g_hash_table_insert (self->recipient_items, GUINT_TO_POINTER (s->row_number), r);
       g_ptr_array_add (items, r);
@@ -361,7 +364,8 @@ campaign_file_exists (EpMergeProgressStep *self)
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);
 }
 
-/* The row numbers that failed, as the Rows field reads them: "4, 9". */
+/* The row numbers that failed or came back, as the Rows field reads
+ * them: "4, 9". */
 static char *
 failed_rows (EpMergeProgressStep *self)
 {
@@ -372,7 +376,7 @@ failed_rows (EpMergeProgressStep *self)
     {
       g_autoptr(EpRecipientItem) r = g_list_model_get_item (G_LIST_MODEL (self->recipients), i);
 
-      if (ep_recipient_item_get_state (r) != EP_RECIPIENT_FAILED)
+      if (ep_recipient_item_get_state (r) != EP_RECIPIENT_FAILED && !ep_recipient_item_get_bounced (r))
         continue;
       if (rows->len > 0)
         g_string_append (rows, ", ");
@@ -388,8 +392,9 @@ show_done (EpMergeProgressStep *self)
   gboolean cancelled = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED ||
                        self->was_cancelled;
   gboolean later = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_LATER;
-  guint skipped = ep_store_campaign_count_skipped (ep_outbox_get_store (ep_merge_job_get_outbox (self->job)),
-                                                   ep_outbox_task_get_id (self->task));
+  EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
+  guint skipped = ep_store_campaign_count_skipped (store, ep_outbox_task_get_id (self->task));
+  guint bounced = ep_store_campaign_count_bounced (store, ep_outbox_task_get_id (self->task));
   g_autofree char *description = NULL;
 
   if (later)
@@ -413,6 +418,19 @@ show_done (EpMergeProgressStep *self)
   else
     description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The message was sent.",
                                                 "All %u messages were sent.", p->total), p->total);
+  if (bounced > 0)
+    {
+      /* Delivered, then returned by the recipient's server (the Inbox
+       * matched the report to the message). */
+      g_autofree char *back = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u of them came back undelivered.",
+                                                            "%u of them came back undelivered.",
+                                                            bounced), bounced);
+      g_autofree char *both = g_strconcat (description, " ", back, NULL);
+
+      g_free (description);
+      description = g_steal_pointer (&both);
+    }
   if (skipped > 0)
     {
       /* The rows the check left out belong to the count a person makes. */
@@ -429,7 +447,7 @@ show_done (EpMergeProgressStep *self)
     }
   /* Retry what failed, from the spreadsheet this wizard has open, or (a
    * past campaign) from the one it was sent from. */
-  gtk_widget_set_visible (self->retry_button, !cancelled && p->failed > 0 &&
+  gtk_widget_set_visible (self->retry_button, !cancelled && p->failed + bounced > 0 &&
                                               (is_this_jobs (self) || campaign_file_exists (self)));
   adw_status_page_set_title (self->done_page,
                              cancelled ? _("Campaign Cancelled") : _("Campaign Finished"));

@@ -335,6 +335,8 @@ history_row (EpMergeStartPage         *self,
                                                  item->total), item->sent, item->total);
   if (item->failed > 0)
     g_string_append_printf (subtitle, _(", %u failed"), item->failed);
+  if (item->bounced > 0)
+    g_string_append_printf (subtitle, _(", %u came back"), item->bounced);
   if (item->skipped > 0)
     g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, ", %u row skipped",
                                                    ", %u rows skipped", item->skipped),

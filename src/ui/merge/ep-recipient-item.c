@@ -15,6 +15,7 @@ struct _EpRecipientItem
   guint    row_number;
   char    *address;
   guint    state;        /* EpRecipientState */
+  gboolean bounced;      /* sent, then came back */
   char    *reply;
 };
 
@@ -106,6 +107,21 @@ ep_recipient_item_get_state (EpRecipientItem *self)
 {
   g_return_val_if_fail (EP_IS_RECIPIENT_ITEM (self), EP_RECIPIENT_PENDING);
   return self->state;
+}
+
+gboolean
+ep_recipient_item_get_bounced (EpRecipientItem *self)
+{
+  g_return_val_if_fail (EP_IS_RECIPIENT_ITEM (self), FALSE);
+  return self->bounced;
+}
+
+void
+ep_recipient_item_set_bounced (EpRecipientItem *self,
+                               gboolean         bounced)
+{
+  g_return_if_fail (EP_IS_RECIPIENT_ITEM (self));
+  self->bounced = bounced;
 }
 
 const char *

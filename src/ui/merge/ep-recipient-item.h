@@ -22,6 +22,10 @@ guint            ep_recipient_item_get_row_number (EpRecipientItem *self);
 const char      *ep_recipient_item_get_address    (EpRecipientItem *self);
 EpRecipientState  ep_recipient_item_get_state      (EpRecipientItem *self);
 const char      *ep_recipient_item_get_reply      (EpRecipientItem *self);
+/* Sent, then came back (a bounce): failed after all. */
+gboolean         ep_recipient_item_get_bounced    (EpRecipientItem *self);
+void             ep_recipient_item_set_bounced    (EpRecipientItem *self,
+                                                   gboolean         bounced);
 /* Notifies "state". */
 void             ep_recipient_item_update         (EpRecipientItem *self,
                                                    EpRecipientState  state,
