@@ -432,6 +432,10 @@ def test_past_campaigns_open_to_their_results_and_retry():
     find(w, "3 of 4 messages were sent. 1 could not be delivered", "label", contains=True)
     button(w, "Export Results…")
     shot("lifecycle-13-past-results")
+    # Its details: every recipient, under a title that says it is over.
+    click(button(w, "Show Details"))
+    find(w, "“mahnung.csv” Was Sent", "label", timeout=SLOW)
+    find(w, "550 5.1.1 No such user here", "label", contains=True, timeout=SLOW)
 
     # The spreadsheet is where it was sent from (fixed since): Retry Failed
     # reads it again with the campaign's message, only row 4.

@@ -330,6 +330,15 @@ update_progress (EpMergeProgressStep *self)
 
       gtk_label_set_label (self->progress_title, title);
     }
+  else
+    {
+      gboolean cancelled = self->was_cancelled ||
+                           ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED;
+      g_autofree char *title = cancelled ? g_strdup_printf (_("“%s” Was Cancelled"), ep_outbox_task_get_name (self->task))
+                                         : g_strdup_printf (_("“%s” Was Sent"), ep_outbox_task_get_name (self->task));
+
+      gtk_label_set_label (self->progress_title, title);
+    }
 
   gtk_widget_set_visible (self->pause_button, running && !self->campaign_over);
   gtk_widget_set_visible (self->resume_button, !running && !self->campaign_over);
