@@ -39,7 +39,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 11);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 12);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -48,7 +48,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 11);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 12);
 
   g_clear_object (&store);
   remove_tree (dir);
@@ -121,8 +121,11 @@ test_accounts (void)
   g_assert_error (error, EP_STORE_ERROR, EP_STORE_ERROR_EXISTS);
   g_clear_error (&error);
 
-  /* Update */
-  g_object_set (account, "smtp-port", 587u, "smtp-security", (guint) EP_SECURITY_STARTTLS, NULL);
+  g_assert_null (ep_account_get_signature (back));
+
+  /* Update, with a signature of two lines. */
+  g_object_set (account, "smtp-port", 587u, "smtp-security", (guint) EP_SECURITY_STARTTLS,
+                "signature", "Ann Teacher\nClass 7b", NULL);
   g_clear_pointer (&dict, g_variant_unref);
   dict = ep_account_to_variant (account);
   g_assert_true (ep_store_account_update (store, dict, &error));
@@ -132,6 +135,7 @@ test_accounts (void)
   back = ep_account_new_from_variant (row);
   g_assert_cmpuint (ep_account_get_smtp_port (back), ==, 587);
   g_assert_cmpint (ep_account_get_smtp_security (back), ==, EP_SECURITY_STARTTLS);
+  g_assert_cmpstr (ep_account_get_signature (back), ==, "Ann Teacher\nClass 7b");
 
   list = ep_store_account_list (store, &error);
   g_assert_no_error (error);

@@ -36,6 +36,7 @@ struct _EpAccount
   EpAuthMethod  auth_method;
   char         *preset;
   gboolean      is_default;
+  char         *signature;     /* added under the messages it sends */
 };
 
 G_DEFINE_FINAL_TYPE (EpAccount, ep_account, G_TYPE_OBJECT)
@@ -58,6 +59,7 @@ enum {
   PROP_AUTH_METHOD,
   PROP_PRESET,
   PROP_IS_DEFAULT,
+  PROP_SIGNATURE,
   N_PROPS
 };
 
@@ -67,7 +69,7 @@ static GParamSpec *properties[N_PROPS];
 static const char *columns[N_PROPS] = {
   NULL, "uid", "name", "display_name", "address", "smtp_host", "smtp_port",
   "smtp_security", "imap_host", "imap_port", "imap_security", "username", "ca_file",
-  "auth_method", "preset", "is_default",
+  "auth_method", "preset", "is_default", "signature",
 };
 
 static char **
@@ -85,6 +87,7 @@ string_field (EpAccount *self,
     case PROP_USERNAME: return &self->username;
     case PROP_CA_FILE: return &self->ca_file;
     case PROP_PRESET: return &self->preset;
+    case PROP_SIGNATURE: return &self->signature;
     default: return NULL;
     }
 }
@@ -208,6 +211,7 @@ ep_account_class_init (EpAccountClass *klass)
                                                     EP_AUTH_PASSWORD, flags);
   properties[PROP_PRESET] = g_param_spec_string ("preset", NULL, NULL, NULL, flags);
   properties[PROP_IS_DEFAULT] = g_param_spec_boolean ("is-default", NULL, NULL, FALSE, flags);
+  properties[PROP_SIGNATURE] = g_param_spec_string ("signature", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -427,4 +431,11 @@ ep_account_get_login (EpAccount *self)
 {
   g_return_val_if_fail (EP_IS_ACCOUNT (self), NULL);
   return self->username ? self->username : self->address;
+}
+
+const char *
+ep_account_get_signature (EpAccount *self)
+{
+  g_return_val_if_fail (EP_IS_ACCOUNT (self), NULL);
+  return self->signature != NULL && self->signature[0] != '\0' ? self->signature : NULL;
 }

@@ -53,5 +53,8 @@ EpAuthMethod ep_account_get_auth_method   (EpAccount *self);
 const char *ep_account_get_preset         (EpAccount *self);
 gboolean    ep_account_get_is_default     (EpAccount *self);
 const char *ep_account_get_login          (EpAccount *self);
+/* Text added under each message from this account (plain, or Markdown in
+ * a Markdown message); NULL when there is none. */
+const char *ep_account_get_signature      (EpAccount *self);
 
 G_END_DECLS

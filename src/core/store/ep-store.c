@@ -221,6 +221,9 @@ static const char * const migrations[] = {
   "  row_values    BLOB NOT NULL,"                 /* GVariant as */
   "  PRIMARY KEY (campaign_id, row_number)"
   ") WITHOUT ROWID;",
+
+  /* 12: an account's signature, added under what it sends. */
+  "ALTER TABLE accounts ADD COLUMN signature TEXT;",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;
@@ -234,6 +237,7 @@ static const struct {
   { "smtp_security", COL_TEXT }, { "imap_host", COL_TEXT }, { "imap_port", COL_UINT },
   { "imap_security", COL_TEXT }, { "username", COL_TEXT }, { "ca_file", COL_TEXT },
   { "auth_method", COL_TEXT }, { "preset", COL_TEXT }, { "is_default", COL_BOOL },
+  { "signature", COL_TEXT },
 };
 
 gboolean

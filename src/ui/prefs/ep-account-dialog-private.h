@@ -25,6 +25,7 @@ struct _EpAccountDialog
   AdwComboRow          *provider_row;
   GtkLabel             *provider_note;
   AdwEntryRow          *display_name_row;
+  GtkTextView          *signature_view;
   AdwEntryRow          *address_row;
   GtkLabel             *address_error;
   AdwEntryRow          *password_row;

@@ -304,6 +304,15 @@ _ep_account_dialog_build_account (EpAccountDialog  *self,
     }
 
   account = self->account ? copy_account (self->account) : ep_account_new (name);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->signature_view);
+    GtkTextIter start, end;
+    g_autofree char *signature = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    signature = g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+    g_object_set (account, "signature", *signature != '\0' ? signature : NULL, NULL);
+  }
   g_object_set (account,
                 "name", name,
                 "display-name", display_name,
@@ -570,6 +579,8 @@ load_account (EpAccountDialog *self,
   apply_provider (self, provider);
 
   set_text (self->display_name_row, ep_account_get_display_name (account));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->signature_view),
+                            ep_account_get_signature (account) ? ep_account_get_signature (account) : "", -1);
   set_text (self->address_row, ep_account_get_address (account));
   set_text (self->name_row, ep_account_get_name (account));
   set_text (self->username_row, username ? username : ep_account_get_address (account));
@@ -740,6 +751,7 @@ ep_account_dialog_class_init (EpAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, provider_row);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, provider_note);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, display_name_row);
+  gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, signature_view);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, address_row);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, address_error);
   gtk_widget_class_bind_template_child (widget_class, EpAccountDialog, password_row);
