@@ -194,6 +194,9 @@ def test_wrong_password_offers_reentry():
     files = wait_until(lambda: new_maildir_files(before_files), "the resent message", timeout=60)
     msg = netlib.read_message(files[0])
     assert msg["Subject"] == "Second try"
+    # The file can land before the app has the server's answer; the next
+    # test types into Compose only after the sent message has left it.
+    wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
 
 
 def test_partly_refused_says_it_went_to_the_others():
