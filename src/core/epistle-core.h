@@ -18,6 +18,7 @@
 #include "mail/ep-formatted-text.h"
 #include "mail/ep-html-text.h"
 #include "mail/ep-markdown.h"
+#include "mail/ep-signature.h"
 #include "mail/ep-message.h"
 #include "mail/ep-read-message.h"
 #include "store/ep-store.h"

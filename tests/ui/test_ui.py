@@ -411,6 +411,62 @@ def test_draft_restored_after_restart():
         set_text(find(app, name, "text"), "")
 
 
+def _prefs_window(app):
+    return wait_until(lambda: next((app.getChildAtIndex(i) for i in range(app.childCount)
+                                    if app.getChildAtIndex(i) is not None and
+                                    app.getChildAtIndex(i).name == "Preferences"), None),
+                      "Preferences to open")
+
+
+def _set_signature(app, text):
+    _open_from_primary_menu(app, "Preferences")
+    prefs = _prefs_window(app)
+    click(find(prefs, "Edit", "push button"))
+    set_text(find(app, "Signature", "text"), text)
+    click(find(app, "Save", "push button"))
+    wait_until(lambda: app.childCount == 2, "the account dialog to close")
+    click(find(prefs, "Close", "push button"))
+    wait_windows_closed(app)
+
+
+def test_signature_follows_the_account():
+    app = state["app"]
+    body = find(app, "Message Body", "text")
+    assert get_text(body) == "", "Compose should start empty here"
+    try:
+        # Given a signature, the empty message gets it, with the cursor
+        # above it, and still counts as empty (no draft for it alone).
+        _set_signature(app, "Ann Teacher\nKlasse 7b")
+        wait_until(lambda: get_text(body) == "\n\n-- \nAnn Teacher\nKlasse 7b",
+                   "the signature in the new message")
+        assert body.queryText().caretOffset == 0
+        # Written above it, then the signature changed: swapped in place,
+        # the writing kept.
+        body.queryEditableText().insertText(0, "Hallo Bob,\nbis morgen.", len("Hallo Bob,\nbis morgen."))
+        _set_signature(app, "Ann Teacher\nKlasse 8a")
+        wait_until(lambda: get_text(body) == "Hallo Bob,\nbis morgen.\n\n-- \nAnn Teacher\nKlasse 8a",
+                   "the new signature in place of the old")
+        shot("4c-signature")
+        set_text(find(app, "To", "text"), "bob@example.test")
+        set_text(find(app, "Subject", "text"), "Mit Signatur")
+        before_files = netlib.maildir_files()
+        click(find(app, "Send", "push button"))
+        click(find(app, "Send Now", "push button", timeout=20))
+        files = wait_until(lambda: new_maildir_files(before_files), "the signed-off message", timeout=30)
+        msg = netlib.read_message(files[0])
+        text = msg.get_body(preferencelist=("plain",)).get_content()
+        assert text.replace("\r\n", "\n").rstrip("\n").endswith(
+            "bis morgen.\n\n-- \nAnn Teacher\nKlasse 8a"), repr(text)
+        # The next message starts with it again.
+        wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
+        wait_until(lambda: get_text(body) == "\n\n-- \nAnn Teacher\nKlasse 8a",
+                   "the signature in the next message")
+    finally:
+        _set_signature(app, "")
+    # None any more: the unwritten message loses it.
+    wait_until(lambda: get_text(body) == "", "the signature to leave the empty message")
+
+
 def _keyring_items():
     proc = subprocess.run(["secret-tool", "search", "--all", "--unlock", "xdg:schema",
                            "io.github.epistle.Account"], capture_output=True, text=True, timeout=20)
@@ -441,6 +497,7 @@ def main():
              test_cancel_sending_keeps_message, test_undo_send_brings_message_back,
              test_451_waits_to_retry_then_send_now, test_connection_log_is_redacted,
              test_shortcuts_window_lists_send, test_draft_restored_after_restart,
+             test_signature_follows_the_account,
              test_preferences_remove_account]
     only = os.environ.get("EPISTLE_UI_ONLY")
     if only:

@@ -17,6 +17,7 @@
 
 #include "ep-address.h"
 #include "ep-markdown.h"
+#include "ep-signature.h"
 
 static void
 append_cb (const MD_CHAR *text,
@@ -30,6 +31,8 @@ char *
 ep_markdown_to_html (const char  *markdown,
                      GError     **error)
 {
+  g_autofree char *text = NULL;
+  g_autofree char *signature = NULL;
   GString *html;
   int rc;
 
@@ -44,8 +47,28 @@ ep_markdown_to_html (const char  *markdown,
 
   html = g_string_new ("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
                        "</head>\n<body>\n");
-  rc = md_html (markdown, (MD_SIZE) strlen (markdown), append_cb, html,
+  /* A signature under "-- " keeps its lines as they were typed (and
+   * its separator cannot turn the line above into a heading). */
+  text = ep_signature_split (markdown, &signature);
+  rc = md_html (text, (MD_SIZE) strlen (text), append_cb, html,
                 MD_DIALECT_GITHUB | MD_FLAG_NOHTML, MD_HTML_FLAG_SKIP_UTF8_BOM);
+  if (rc == 0 && signature != NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (signature, "\n", -1);
+      g_autoptr(GString) hard = g_string_new ("\\-\\-  \n");
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_strchomp (lines[i]);
+          g_string_append (hard, lines[i]);
+          /* Two spaces: a line break that stays (CommonMark). */
+          g_string_append (hard, lines[i][0] != '\0' ? "  \n" : "\n");
+        }
+      g_string_append (html, "<div class=\"signature\">\n");
+      rc = md_html (hard->str, (MD_SIZE) hard->len, append_cb, html,
+                    MD_DIALECT_GITHUB | MD_FLAG_NOHTML, MD_HTML_FLAG_SKIP_UTF8_BOM);
+      g_string_append (html, "</div>\n");
+    }
   if (rc != 0)
     {
       g_string_free (html, TRUE);

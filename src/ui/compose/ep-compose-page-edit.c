@@ -66,6 +66,8 @@ ep_compose_page_reply (EpComposePage *self,
   else if (draft->encrypt)
     gtk_toggle_button_set_active (self->encrypt_toggle, TRUE);
   _ep_compose_page_apply_draft (self, draft);
+  _ep_compose_page_signature_reset (self, EP_SIGNATURE_ABOVE_QUOTE);
+  _ep_compose_page_signature_sync (self);
   self->loading = FALSE;
   _ep_compose_page_validate (self);
   _ep_compose_page_schedule_save (self);

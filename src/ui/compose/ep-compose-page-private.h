@@ -22,6 +22,15 @@ typedef struct
   guint64  size;
 } Attachment;
 
+/* Where the sender's signature goes (ep-compose-page-signature.c). */
+typedef enum
+{
+  EP_SIGNATURE_BELOW,        /* a new message: under where the person writes */
+  EP_SIGNATURE_ABOVE_QUOTE,  /* a reply or forward: above what it quotes */
+  EP_SIGNATURE_ADOPT,        /* a restored draft: only the one it has */
+  EP_SIGNATURE_PLACED,       /* put in (or none to put): swapped as From changes */
+} EpSignaturePlacement;
+
 struct _EpComposePage
 {
   GtkWidget        parent_instance;
@@ -72,6 +81,10 @@ struct _EpComposePage
   char            *wanted_account_uid;
   char            *in_reply_to;   /* a reply's, kept until it is sent or cleared */
   char            *references;
+  /* ep-compose-page-signature.c: the signature put in the body (as the
+   * account had it), and where a new one goes */
+  char            *signature;
+  EpSignaturePlacement signature_placement;
   gint64           draft_id;
   guint            save_source;
   guint            pulse_source;
@@ -110,6 +123,14 @@ void       _ep_compose_page_schedule_save    (EpComposePage *self);
 void       _ep_compose_page_clear_message    (EpComposePage *self);
 void       _ep_compose_page_delete_draft     (EpComposePage *self);
 EpDraft   *_ep_compose_page_build_draft      (EpComposePage *self);
+
+/* ep-compose-page-signature.c */
+void       _ep_compose_page_signature_reset  (EpComposePage       *self,
+                                              EpSignaturePlacement placement);
+/* After From, its account or the whole text changed. */
+void       _ep_compose_page_signature_sync   (EpComposePage       *self);
+gboolean   _ep_compose_page_signature_is_blank (EpComposePage     *self,
+                                                const char        *body);
 
 /* ep-compose-page-protect.c */
 void       _ep_compose_page_protect_init     (EpComposePage *self);

@@ -218,7 +218,7 @@ is_empty (EpComposePage *self)
          *gtk_editable_get_text (GTK_EDITABLE (self->cc_row)) == '\0' &&
          *gtk_editable_get_text (GTK_EDITABLE (self->bcc_row)) == '\0' &&
          *gtk_editable_get_text (GTK_EDITABLE (self->subject_row)) == '\0' &&
-         *body == '\0' && self->attachments->len == 0;
+         _ep_compose_page_signature_is_blank (self, body) && self->attachments->len == 0;
 }
 
 static void save_draft (EpComposePage *self);
@@ -575,6 +575,8 @@ list_accounts_cb (GObject      *object,
   self->loading = was_loading;
 
   update_size_warning (self);
+  /* The account's signature may be new even if From stayed. */
+  _ep_compose_page_signature_sync (self);
   _ep_compose_page_actions_update (self);
 }
 
@@ -611,6 +613,7 @@ _ep_compose_page_apply_draft (EpComposePage *self,
    * what is wrong with them. */
   for (guint i = 0; i < G_N_ELEMENTS (self->address_shown); i++)
     self->address_shown[i] = TRUE;
+  _ep_compose_page_signature_reset (self, EP_SIGNATURE_ADOPT);
   self->draft_id = draft->id;
   g_free (self->in_reply_to);
   self->in_reply_to = g_strdup (draft->in_reply_to);
@@ -634,6 +637,7 @@ _ep_compose_page_apply_draft (EpComposePage *self,
       g_autoptr(GFile) file = g_file_new_for_path (g_ptr_array_index (draft->attachments, i));
       add_file (self, file);
     }
+  _ep_compose_page_signature_sync (self);
 }
 
 static void
@@ -696,6 +700,8 @@ _ep_compose_page_clear_message (EpComposePage *self)
   rebuild_attachment_rows (self);
   update_size_warning (self);
   _ep_compose_page_password_clear (self);
+  _ep_compose_page_signature_reset (self, EP_SIGNATURE_BELOW);
+  _ep_compose_page_signature_sync (self);
   self->loading = FALSE;
   _ep_compose_page_validate (self);
 }
@@ -776,6 +782,7 @@ static void
 on_from_selected_cb (EpComposePage *self)
 {
   update_size_warning (self);
+  _ep_compose_page_signature_sync (self);
   _ep_compose_page_protect_account_changed (self);
   _ep_compose_page_actions_update (self);
   _ep_compose_page_schedule_save (self);
@@ -827,6 +834,7 @@ ep_compose_page_dispose (GObject *object)
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_clear_pointer (&self->in_reply_to, g_free);
   g_clear_pointer (&self->references, g_free);
+  g_clear_pointer (&self->signature, g_free);
   g_clear_pointer (&self->wanted_account_uid, g_free);
 
   G_OBJECT_CLASS (ep_compose_page_parent_class)->dispose (object);
@@ -992,5 +1000,5 @@ ep_compose_page_is_empty (EpComposePage *self)
          gtk_editable_get_text (GTK_EDITABLE (self->cc_row))[0] == '\0' &&
          gtk_editable_get_text (GTK_EDITABLE (self->bcc_row))[0] == '\0' &&
          gtk_editable_get_text (GTK_EDITABLE (self->subject_row))[0] == '\0' &&
-         g_strstrip (body)[0] == '\0';
+         (_ep_compose_page_signature_is_blank (self, body) || g_strstrip (body)[0] == '\0');
 }
