@@ -494,13 +494,86 @@ def test_xlsx_numbers_in_chosen_region():
     find(w, "Rechnung über 0,10 €, fällig am 01. Dezember 2024", contains=True, timeout=30)
 
 
+def test_signature_under_each_message():
+    """The sender's signature goes under every merged message, as the
+    preview shows it, unless switched off for the merge."""
+    folder = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "signatur")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "eltern.csv")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("Name;Email\r\nFrau Zoë;sig-zoe@example.test\r\nHerr Jürgen;sig-juergen@example.test\r\n")
+    app = find_app("epistle", timeout=30)
+    state["app"] = app
+    uilib.set_signature(app, "Ann Teacher\nKlasse 7b")
+    try:
+        n_windows = app.childCount
+        start_app(path).wait(20)
+        w = wizard(app)
+        title = "eltern.csv — 2 rows, 2 columns"
+
+        def question():
+            for i in range(n_windows, app.childCount):
+                win = app.getChildAtIndex(i)
+                if win is not None and find_all(win, lambda n: n.name == "Replace the Spreadsheet?"):
+                    return win
+            return None
+        wait_until(lambda: question() is not None or find_all(
+            w, lambda n: n.name == title and n.getRoleName() == "label"),
+            "the spreadsheet or the question", timeout=30)
+        dialog = question()
+        if dialog is not None:
+            click(find(dialog, "Open", "push button", contains=True))
+            wait_windows(app, n_windows)
+        find(w, title, "label", timeout=30)
+        click(button(w, "Next"))
+        to = find(w, "To", "text")
+        wait_until(lambda: get_text(to) == "{{ Email }}", "To to be the address column")
+        set_text(find(w, "Subject", "text"), "Elternabend, {{ Name }}")
+        set_text(find(w, "Message Body", "text"), "Guten Tag {{ Name }},\nbis Dienstag.\n")
+        # The switch, named by its row.
+        switch = find(w, "Signature", timeout=20,
+                      match_extra=lambda n: n.getRoleName() not in ("label", "list item"))
+        find(w, "Adds “Ann Teacher” under each message", "label", timeout=20)
+        assert switch.getState().contains(pyatspi.STATE_CHECKED), "the signature is added by default"
+        shot("merge-15-signature")
+        next_button = button(w, "Next")
+        wait_until(lambda: is_sensitive(next_button), "Next")
+        click(next_button)
+        find(w, "All 2 rows are ready to send.", "label", timeout=30)
+        wait_until(lambda: find_all(w, lambda n: n.getRoleName() == "text" and
+                                    get_text(n).endswith("bis Dienstag.\n\n-- \nAnn Teacher\nKlasse 7b\n")),
+                   "the signature in the preview", timeout=30)
+        next_button = button(w, "Next")
+        wait_until(lambda: is_sensitive(next_button), "Next to the send step")
+        click(next_button)
+
+        before = netlib.maildir_files()
+        n_windows = app.childCount
+        click(button(w, "Send 2 Messages", exact=False))
+        dialog = newest_dialog(app, n_windows)
+        click(find(dialog, "Send", "push button", contains=True, match_extra=lambda n: "2" not in n.name))
+        wait_windows(app, n_windows)
+        find(w, "Campaign Finished", "label", timeout=120)
+        wait_until(lambda: len(delivered_subjects("Elternabend")) >= 2, "2 messages delivered", timeout=30)
+        got = delivered_subjects("Elternabend")
+        for name, addr in (("Frau Zoë", "sig-zoe@example.test"), ("Herr Jürgen", "sig-juergen@example.test")):
+            assert len(got.get(addr, [])) == 1, got.keys()
+            text = got[addr][0].get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+            assert text.rstrip("\n").endswith(
+                f"Guten Tag {name},\nbis Dienstag.\n\n-- \nAnn Teacher\nKlasse 7b"), repr(text)
+        assert len([p for p in netlib.maildir_files() if p not in before]) == 2
+    finally:
+        uilib.set_signature(app, "")
+
+
 def run():
     netlib._init()
     tests = [test_csv_wizard_to_finished_campaign,
              test_xlsx_campaign_goes_on_after_window_closes,
              test_interrupted_campaign_is_offered_on_start,
              test_merge_draft_survives_restart,
-             test_xlsx_numbers_in_chosen_region]
+             test_xlsx_numbers_in_chosen_region,
+             test_signature_under_each_message]
     only = os.environ.get("EPISTLE_UI_ONLY")
     if only:
         tests = [t for i, t in enumerate(tests) if i == 0 or t.__name__ in only.split(",")]

@@ -314,14 +314,7 @@ def test_451_waits_to_retry_then_send_now():
     wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
 
 
-def _open_from_primary_menu(app, item):
-    # The main page's primary menu (the welcome page has one too, earlier).
-    menus = find_all(app, lambda n: n.name == "Main Menu" and n.getRoleName() == "push button"
-                     and n.queryAction().nActions > 0)
-    assert menus, "no Main Menu button"
-    click(menus[-1])
-    click(find(app, item, contains=True, timeout=10,
-               match_extra=lambda n: n.getRoleName() != "label"))
+_open_from_primary_menu = uilib.open_from_primary_menu
 
 
 def test_connection_log_is_redacted():
@@ -411,23 +404,6 @@ def test_draft_restored_after_restart():
         set_text(find(app, name, "text"), "")
 
 
-def _prefs_window(app):
-    return wait_until(lambda: next((app.getChildAtIndex(i) for i in range(app.childCount)
-                                    if app.getChildAtIndex(i) is not None and
-                                    app.getChildAtIndex(i).name == "Preferences"), None),
-                      "Preferences to open")
-
-
-def _set_signature(app, text):
-    _open_from_primary_menu(app, "Preferences")
-    prefs = _prefs_window(app)
-    click(find(prefs, "Edit", "push button"))
-    set_text(find(app, "Signature", "text"), text)
-    click(find(app, "Save", "push button"))
-    wait_until(lambda: app.childCount == 2, "the account dialog to close")
-    click(find(prefs, "Close", "push button"))
-    wait_windows_closed(app)
-
 
 def test_signature_follows_the_account():
     app = state["app"]
@@ -436,14 +412,14 @@ def test_signature_follows_the_account():
     try:
         # Given a signature, the empty message gets it, with the cursor
         # above it, and still counts as empty (no draft for it alone).
-        _set_signature(app, "Ann Teacher\nKlasse 7b")
+        uilib.set_signature(app, "Ann Teacher\nKlasse 7b")
         wait_until(lambda: get_text(body) == "\n\n-- \nAnn Teacher\nKlasse 7b",
                    "the signature in the new message")
         assert body.queryText().caretOffset == 0
         # Written above it, then the signature changed: swapped in place,
         # the writing kept.
         body.queryEditableText().insertText(0, "Hallo Bob,\nbis morgen.", len("Hallo Bob,\nbis morgen."))
-        _set_signature(app, "Ann Teacher\nKlasse 8a")
+        uilib.set_signature(app, "Ann Teacher\nKlasse 8a")
         wait_until(lambda: get_text(body) == "Hallo Bob,\nbis morgen.\n\n-- \nAnn Teacher\nKlasse 8a",
                    "the new signature in place of the old")
         shot("4c-signature")
@@ -462,7 +438,7 @@ def test_signature_follows_the_account():
         wait_until(lambda: get_text(body) == "\n\n-- \nAnn Teacher\nKlasse 8a",
                    "the signature in the next message")
     finally:
-        _set_signature(app, "")
+        uilib.set_signature(app, "")
     # None any more: the unwritten message loses it.
     wait_until(lambda: get_text(body) == "", "the signature to leave the empty message")
 

@@ -6,7 +6,7 @@ import signal
 import subprocess
 
 import netlib
-from atspi import TIME_SCALE, screenshot
+from atspi import TIME_SCALE, click, find, find_all, screenshot, set_text, wait_until
 
 APP = os.environ.get("EPISTLE_APP", "epistle")
 SHOTS = os.environ.get("EPISTLE_UI_SHOTS")
@@ -101,3 +101,32 @@ def run(tests, procs, log_name, prefix):
     finally:
         stop_all(procs)
     sys.exit(1 if failed else 0)
+
+
+def open_from_primary_menu(app, item):
+    """Opens ITEM of the main window's primary menu."""
+    # The main page's primary menu (the welcome page has one too, earlier).
+    menus = find_all(app, lambda n: n.name == "Main Menu" and n.getRoleName() == "push button"
+                     and n.queryAction().nActions > 0)
+    assert menus, "no Main Menu button"
+    click(menus[-1])
+    click(find(app, item, contains=True, timeout=10,
+               match_extra=lambda n: n.getRoleName() != "label"))
+
+
+def _window_named(app, name):
+    return next((app.getChildAtIndex(i) for i in range(app.childCount)
+                 if app.getChildAtIndex(i) is not None and app.getChildAtIndex(i).name == name), None)
+
+
+def set_signature(app, text):
+    """Gives the (only) account the signature TEXT in Preferences."""
+    n_windows = app.childCount
+    open_from_primary_menu(app, "Preferences")
+    prefs = wait_until(lambda: _window_named(app, "Preferences"), "Preferences to open")
+    click(find(prefs, "Edit", "push button"))
+    set_text(find(app, "Signature", "text"), text)
+    click(find(app, "Save", "push button"))
+    wait_until(lambda: app.childCount == n_windows + 1, "the account dialog to close")
+    click(find(prefs, "Close", "push button"))
+    wait_until(lambda: _window_named(app, "Preferences") is None, "Preferences to close")

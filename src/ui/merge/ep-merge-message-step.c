@@ -34,6 +34,8 @@ struct _EpMergeMessageStep
   GtkFlowBox    *chip_box;
   GtkTextView   *body_view;
   GtkSwitch     *markdown_switch;
+  AdwActionRow  *signature_row;
+  GtkSwitch     *signature_switch;
   AdwComboRow   *attachment_column_row;
   GtkListBox    *shared_list;
   GtkLabel      *template_error_label;
@@ -45,6 +47,8 @@ struct _EpMergeMessageStep
   GPtrArray     *shared_attachments;   /* char *: paths */
 
   char          *wanted_account_uid;   /* a restored draft's, until the accounts come */
+  gboolean       want_signature;       /* the switch as the person left it */
+  gboolean       showing_signature;    /* the switch is being set, not toggled */
 
   /* borrowed */
   GtkWidget     *insert_target;        /* the field the chips type into */
@@ -146,6 +150,60 @@ attachment_column (EpMergeMessageStep *self)
   return item ? g_strdup (gtk_string_object_get_string (item)) : NULL;
 }
 
+/* The sender's signature, when it is to go under each message. */
+static const char *
+chosen_signature (EpMergeMessageStep *self)
+{
+  EpAccount *account = ep_merge_job_get_account (self->job);
+
+  if (account == NULL || !self->want_signature)
+    return NULL;
+  return ep_account_get_signature (account);
+}
+
+/* Under the body of the template that is sent (not in what is edited),
+ * unless the body has it already (a past campaign's message, retried). */
+static void
+add_signature (EpMergeMessageStep *self,
+               EpTemplateParts    *parts)
+{
+  const char *signature = chosen_signature (self);
+  g_autofree char *block = ep_signature_block (signature);
+  char *body;
+
+  if (block == NULL || ep_signature_find (parts->body, signature, NULL, NULL))
+    return;
+  body = g_strconcat (g_strchomp (parts->body), block, "\n", NULL);
+  g_free (parts->body);
+  parts->body = body;
+}
+
+static void
+show_signature (EpMergeMessageStep *self)
+{
+  EpAccount *account = ep_merge_job_get_account (self->job);
+  const char *signature = account ? ep_account_get_signature (account) : NULL;
+
+  self->showing_signature = TRUE;
+  if (signature != NULL)
+    {
+      g_autofree char *first = g_strndup (signature, strcspn (signature, "\n"));
+      /* Translators: the first line of the sender's signature */
+      g_autofree char *subtitle = g_strdup_printf (_("Adds “%s” under each message"), first);
+
+      adw_action_row_set_subtitle (self->signature_row, subtitle);
+      gtk_switch_set_active (self->signature_switch, self->want_signature);
+    }
+  else
+    {
+      adw_action_row_set_subtitle (self->signature_row,
+                                   _("The sender has none; an account’s signature is set in Preferences"));
+      gtk_switch_set_active (self->signature_switch, FALSE);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->signature_row), signature != NULL);
+  self->showing_signature = FALSE;
+}
+
 static EpTemplateParts *
 collect_parts (EpMergeMessageStep *self)
 {
@@ -179,6 +237,7 @@ update_template (EpMergeMessageStep *self)
     return;
 
   parts = collect_parts (self);
+  add_signature (self, parts);
   tmpl = ep_template_new_from_parts (parts, &error);
   if (tmpl != NULL && !ep_template_check_columns (tmpl, table, &error))
     g_clear_pointer (&tmpl, ep_template_unref);
@@ -355,6 +414,22 @@ on_field_changed_cb (EpMergeMessageStep *self)
 {
   if (self->job != NULL)   /* not while the template is being built */
     update_template (self);
+}
+
+static void
+on_signature_toggled_cb (EpMergeMessageStep *self)
+{
+  if (self->showing_signature)
+    return;
+  self->want_signature = gtk_switch_get_active (self->signature_switch);
+  on_field_changed_cb (self);
+}
+
+static void
+on_job_account_changed_cb (EpMergeMessageStep *self)
+{
+  show_signature (self);
+  on_field_changed_cb (self);
 }
 
 static void
@@ -592,6 +667,9 @@ ep_merge_message_step_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->job, "notify::account", G_CALLBACK (on_job_can_continue_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->job, "notify::account", G_CALLBACK (on_job_account_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  show_signature (self);
 }
 
 static void
@@ -664,11 +742,14 @@ ep_merge_message_step_class_init (EpMergeMessageStepClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, chip_box);
   gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, body_view);
   gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, markdown_switch);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, signature_row);
+  gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, signature_switch);
   gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, attachment_column_row);
   gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, shared_list);
   gtk_widget_class_bind_template_child (widget_class, EpMergeMessageStep, template_error_label);
 
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_signature_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_field_focus_enter_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_from_row_selected_cb);
 
@@ -682,6 +763,7 @@ ep_merge_message_step_init (EpMergeMessageStep *self)
 {
   self->cancellable = g_cancellable_new ();
   self->shared_attachments = g_ptr_array_new_with_free_func (g_free);
+  self->want_signature = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 }
@@ -764,6 +846,7 @@ ep_merge_message_step_save_state (EpMergeMessageStep *self)
   g_variant_dict_insert (&dict, "subject", "s", parts->subject);
   g_variant_dict_insert (&dict, "body", "s", parts->body);
   g_variant_dict_insert (&dict, "markdown", "b", parts->markdown);
+  g_variant_dict_insert (&dict, "signature", "b", self->want_signature);
   g_variant_dict_insert_value (&dict, "attachments",
                                g_variant_new_strv ((const char * const *) self->shared_attachments->pdata,
                                                    self->shared_attachments->len));
@@ -818,6 +901,9 @@ ep_merge_message_step_restore_state (EpMergeMessageStep *self,
   g_variant_lookup (state, "subject", "s", &parts->subject);
   g_variant_lookup (state, "body", "s", &parts->body);
   g_variant_lookup (state, "markdown", "b", &parts->markdown);
+  if (!g_variant_lookup (state, "signature", "b", &self->want_signature))
+    self->want_signature = TRUE;
+  show_signature (self);
   if (g_variant_lookup (state, "attachments", "^a&s", &shared))
     for (guint i = 0; shared[i] != NULL; i++)
       g_ptr_array_add (parts->attachments, g_strdup (shared[i]));
