@@ -493,6 +493,32 @@ def test_xlsx_numbers_in_chosen_region():
     click(find(w, "Next Row", "push button"))
     find(w, "Rechnung über 0,10 €, fällig am 01. Dezember 2024", contains=True, timeout=30)
 
+    # The region is kept with the merge's draft: after a crash the
+    # workbook is read in German again.
+    wait_until(lambda: (lambda row: row is not None and row[0] == path and b"de_DE" in row[1])(_merge_draft_blob()),
+               "the region in the merge's draft", timeout=30)
+    for proc in state["procs"]:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    wait_until(lambda: not [a for a in pyatspi.Registry.getDesktop(0) if a is not None and a.name == "epistle"],
+               "the killed app to leave the bus")
+    start_app()
+    app = find_app("epistle", timeout=30)
+    state["app"] = app
+    w = wizard(app)
+    subject = find(w, "Subject", "text", timeout=30)
+    wait_until(lambda: get_text(subject) == "Rechnung über {{ Betrag }}, fällig am {{ Fällig }}",
+               "the restored subject", timeout=30)
+
+    # The view switcher's Merge (its own button, not a label).
+    click(find(app, "Merge", match_extra=lambda n: n.getRoleName() != "label"))
+    next_button = button(w, "Next")
+    wait_until(lambda: is_sensitive(next_button), "Next")
+    click(next_button)
+    find(w, "Rechnung über 1.234,50 €, fällig am 19. März 2024", contains=True, timeout=30)
+    shot("merge-14a-numbers-restored")
+
 
 def test_signature_under_each_message():
     """The sender's signature goes under every merged message, as the

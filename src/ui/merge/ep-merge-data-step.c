@@ -39,6 +39,7 @@ struct _EpMergeDataStep
   EpMergeJob        *job;
 
   gboolean           updating;   /* filling the rows, not a person choosing */
+  char              *wanted_sheet;  /* a restored draft's, for the first read */
 };
 
 enum {
@@ -229,6 +230,8 @@ on_job_table_changed_cb (EpMergeDataStep *self,
   adw_action_row_set_subtitle (self->file_row, subtitle);
 
   self->updating = TRUE;
+  /* Read: from now on the sheet is the one chosen in the row. */
+  g_clear_pointer (&self->wanted_sheet, g_free);
   gtk_widget_set_visible (GTK_WIDGET (self->sheet_row), sheets != NULL);
   if (sheets != NULL)
     {
@@ -311,6 +314,7 @@ ep_merge_data_step_dispose (GObject *object)
   EpMergeDataStep *self = (EpMergeDataStep *)object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_DATA_STEP);
+  g_clear_pointer (&self->wanted_sheet, g_free);
   g_clear_object (&self->job);
 
   G_OBJECT_CLASS (ep_merge_data_step_parent_class)->dispose (object);
@@ -472,6 +476,8 @@ ep_merge_data_step_get_read_options (EpMergeDataStep  *self,
       if (item != NULL)
         *sheet = g_strdup (gtk_string_object_get_string (item));
     }
+  else if (self->wanted_sheet != NULL)
+    *sheet = g_strdup (self->wanted_sheet);
   pos = adw_combo_row_get_selected (self->encoding_row);
   if (pos < G_N_ELEMENTS (encodings))
     *encoding = encodings[pos].encoding;
@@ -494,4 +500,32 @@ ep_merge_data_step_reset_options (EpMergeDataStep *self)
   adw_combo_row_set_selected (self->locale_row, 0);
   self->updating = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->sheet_row), FALSE);
+  g_clear_pointer (&self->wanted_sheet, g_free);
+}
+
+/* The choices a draft was written with, for reading its spreadsheet
+ * again as it was (after ep_merge_data_step_reset_options()). Values no
+ * longer offered are left at their defaults. */
+void
+ep_merge_data_step_set_read_options (EpMergeDataStep *self,
+                                     const char      *sheet,
+                                     const char      *encoding,
+                                     char             delimiter,
+                                     const char      *locale)
+{
+  g_return_if_fail (EP_IS_MERGE_DATA_STEP (self));
+
+  self->updating = TRUE;
+  for (guint i = 1; encoding != NULL && i < G_N_ELEMENTS (encodings); i++)
+    if (g_ascii_strcasecmp (encodings[i].encoding, encoding) == 0)
+      adw_combo_row_set_selected (self->encoding_row, i);
+  for (guint i = 1; delimiter != 0 && i < G_N_ELEMENTS (delimiters); i++)
+    if (delimiters[i].delimiter == delimiter)
+      adw_combo_row_set_selected (self->delimiter_row, i);
+  for (guint i = 0; locale != NULL && i < G_N_ELEMENTS (locales); i++)
+    if (g_str_equal (locales[i], locale))
+      adw_combo_row_set_selected (self->locale_row, i + 1);
+  self->updating = FALSE;
+  g_free (self->wanted_sheet);
+  self->wanted_sheet = g_strdup (sheet);
 }

@@ -23,5 +23,10 @@ void       ep_merge_data_step_get_read_options (EpMergeDataStep *self,
                                                 const char     **locale);
 /* A new file starts from detection, whatever the last one needed. */
 void       ep_merge_data_step_reset_options    (EpMergeDataStep *self);
+void       ep_merge_data_step_set_read_options (EpMergeDataStep *self,
+                                                const char      *sheet,
+                                                const char      *encoding,
+                                                char             delimiter,
+                                                const char      *locale);
 
 G_END_DECLS

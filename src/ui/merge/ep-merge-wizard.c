@@ -103,6 +103,9 @@ refresh_resume (EpMergeWizard *self)
 }
 
 static void delete_draft (EpMergeWizard *self);
+static gboolean draft_is_empty (GVariant *state);
+static void on_message_step_changed (EpMergeMessageStep *step,
+                                     EpMergeWizard      *self);
 
 /* ---- navigation ------------------------------------------------------------ */
 
@@ -192,6 +195,16 @@ read_cb (GObject      *object,
           ep_merge_message_step_restore_state (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE]), draft);
           go_to_step (self, STEP_MESSAGE);
           _ep_merge_toast (GTK_WIDGET (self), _("The merge you were writing is back"));
+        }
+      else
+        {
+          /* Read again another way (a region, a separator): the draft
+           * says so, if there is a message to keep. */
+          g_autoptr(GVariant) state = g_variant_ref_sink (ep_merge_message_step_save_state (
+                                        EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE])));
+
+          if (!draft_is_empty (state))
+            on_message_step_changed (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE]), self);
         }
       return;
     }
@@ -479,6 +492,28 @@ save_draft (EpMergeWizard *self)
       delete_draft (self);
       return;
     }
+  /* And how the spreadsheet was read: its sheet, encoding, separator
+   * and region, to read it the same way again. */
+  {
+    GVariantDict dict;
+    g_autofree char *sheet = NULL;
+    const char *encoding, *locale;
+    char delimiter;
+
+    g_variant_dict_init (&dict, state);
+    ep_merge_data_step_get_read_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]),
+                                         &sheet, &encoding, &delimiter, &locale);
+    if (sheet != NULL)
+      g_variant_dict_insert (&dict, "read-sheet", "s", sheet);
+    if (encoding != NULL)
+      g_variant_dict_insert (&dict, "read-encoding", "s", encoding);
+    if (delimiter != 0)
+      g_variant_dict_insert (&dict, "read-delimiter", "y", (guchar) delimiter);
+    if (locale != NULL)
+      g_variant_dict_insert (&dict, "read-locale", "s", locale);
+    g_variant_unref (state);
+    state = g_variant_ref_sink (g_variant_dict_end (&dict));
+  }
   self->draft_saving = TRUE;
   /* Not cancelled with the window: what was written is kept. */
   ep_context_save_merge_draft_async (self->context, path, state, NULL, save_draft_cb,
@@ -553,7 +588,20 @@ load_draft_cb (GObject      *object,
     return;
 
   self->pending_draft = g_steal_pointer (&draft);
-  open_path (self, path);
+  ep_merge_data_step_reset_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]));
+  {
+    const char *sheet = NULL, *encoding = NULL, *locale = NULL;
+    guchar delimiter = 0;
+
+    g_variant_lookup (self->pending_draft, "read-sheet", "&s", &sheet);
+    g_variant_lookup (self->pending_draft, "read-encoding", "&s", &encoding);
+    g_variant_lookup (self->pending_draft, "read-delimiter", "y", &delimiter);
+    g_variant_lookup (self->pending_draft, "read-locale", "&s", &locale);
+    ep_merge_data_step_set_read_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]),
+                                         sheet, encoding, (char) delimiter, locale);
+  }
+  ep_merge_job_set_path (self->job, path);
+  start_reading (self);
 }
 
 /* ---- actions ---------------------------------------------------------------- */
