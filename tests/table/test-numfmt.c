@@ -92,6 +92,43 @@ test_libreoffice_english (void)
   compare_with_libreoffice ("en_US");
 }
 
+/* {{ x | raw }} and the date filter read the value under the format: the
+ * number as the workbook stores it, a date in ISO 8601, in any locale. */
+static void
+test_raw_values (void)
+{
+  static const struct { const char *name; const char *raw; } cases[] = {
+    { "money", "1234.5" },
+    { "money_small", "0.1" },
+    { "percent", "0.256" },
+    { "general_big", "1234.5" },
+    { "date_german", "2024-03-19" },
+    { "date_long", "2024-03-01" },
+    { "time", "14:30:05" },
+    { "date_time", "2024-03-01T14:30:00" },
+  };
+  g_autofree char *xlsx = lo_fixture ("numfmt.xlsx");
+  EpTableOptions options = { 0, };
+  g_autoptr(EpTable) table = NULL;
+  g_autoptr(GError) error = NULL;
+  guint found = 0;
+
+  options.locale = "de_DE";
+  table = ep_table_read (xlsx, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ep_table_get_locale (table), ==, "de_DE");
+  for (guint row = 0; row < ep_table_get_n_rows (table); row++)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      if (g_str_equal (ep_table_get_value (table, row, 0), cases[i].name))
+        {
+          g_assert_cmpstr (ep_table_get_raw_value (table, row, 1), ==, cases[i].raw);
+          found++;
+        }
+  g_assert_cmpuint (found, ==, G_N_ELEMENTS (cases));
+  /* Text is its own raw value. */
+  g_assert_cmpstr (ep_table_get_raw_value (table, 0, 0), ==, ep_table_get_value (table, 0, 0));
+}
+
 /* One value through one format code in a locale. */
 static char *
 render (const char *code,
@@ -210,6 +247,7 @@ main (int    argc,
   g_test_add_func ("/numfmt/libreoffice/de_DE", test_libreoffice_german);
   g_test_add_func ("/numfmt/libreoffice/en_US", test_libreoffice_english);
   g_test_add_func ("/numfmt/builtin", test_builtin);
+  g_test_add_func ("/numfmt/raw", test_raw_values);
   g_test_add_func ("/numfmt/codes", test_codes);
   g_test_add_func ("/numfmt/locale-names", test_locale_names);
 

@@ -825,7 +825,10 @@ test_ods_libreoffice_bool (void)
   assert_columns (table, "Paid", "Sent", "Seen", "Count", "Flag", "Bool", NULL);
   g_assert_cmpuint (ep_table_get_n_rows (table), ==, 2);
   /* Count is a float with a plain number style: 1 and 0 stay numbers. */
-  assert_row (table, 0, 2, "TRUE", "FALSE", "TRUE", "1", "FALSE", "TRUE", NULL);
+  /* As LibreOffice shows it ("1.00"), the value under it kept as raw. */
+  assert_row (table, 0, 2, "TRUE", "FALSE", "TRUE", "1.00", "FALSE", "TRUE", NULL);
+  g_assert_cmpstr (ep_table_get_raw_value (table, 0, 3), ==, "1");
+  g_assert_cmpstr (ep_table_get_raw_value (table, 1, 3), ==, "0");
   assert_row (table, 1, 3, "FALSE", "TRUE", "TRUE", "0", "TRUE", "FALSE", NULL);
   g_assert_cmpuint (n_warnings (table), ==, 0);
 }

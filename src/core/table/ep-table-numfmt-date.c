@@ -171,3 +171,54 @@ _ep_num_fmt_render_date (const Section       *s,
     }
   return TRUE;
 }
+
+/* A serial as ISO 8601: the date, the date and time, or (for a time of
+ * day under a format without a date) the time; FALSE if out of range. */
+gboolean
+_ep_num_fmt_serial_to_iso (const Section *s,
+                           double         serial,
+                           gboolean       date1904,
+                           GString       *out)
+{
+  gint64 days, seconds;
+  int year = 1900, month = 2, day = 29;
+  gboolean has_date = FALSE;
+
+  if (!isfinite (serial) || serial < -693593 || serial >= 2958466)
+    return FALSE;
+
+  days = (gint64) floor (serial);
+  seconds = (gint64) llround ((serial - floor (serial)) * 86400.0);
+  if (seconds >= 86400)
+    {
+      days++;
+      seconds -= 86400;
+    }
+  for (guint i = 0; i < s->toks->len; i++)
+    {
+      TokKind kind = g_array_index (s->toks, Tok, i).kind;
+
+      if (kind == TOK_YEAR || kind == TOK_MONTH || kind == TOK_DAY)
+        has_date = TRUE;
+    }
+
+  g_string_truncate (out, 0);
+  if (!has_date && days == 0)
+    {
+      g_string_append_printf (out, "%02d:%02d:%02d", (int) (seconds / 3600),
+                              (int) (seconds / 60 % 60), (int) (seconds % 60));
+      return TRUE;
+    }
+
+  if (date1904)
+    civil_from_days (days - 24107, &year, &month, &day);
+  else if (days >= 61 || days < 0)
+    civil_from_days (days - 25569, &year, &month, &day);
+  else if (days != 60)
+    civil_from_days (days - 25568, &year, &month, &day);
+  g_string_append_printf (out, "%04d-%02d-%02d", year, month, day);
+  if (seconds != 0)
+    g_string_append_printf (out, "T%02d:%02d:%02d", (int) (seconds / 3600),
+                            (int) (seconds / 60 % 60), (int) (seconds % 60));
+  return TRUE;
+}

@@ -78,4 +78,9 @@ gboolean _ep_num_fmt_render_date (const Section       *s,
                                   const EpTableLocale *locale,
                                   GString             *out);
 
+gboolean _ep_num_fmt_serial_to_iso (const Section       *s,
+                                    double               serial,
+                                    gboolean             date1904,
+                                    GString             *out);
+
 G_END_DECLS

@@ -894,3 +894,25 @@ _ep_num_fmt_render (const EpNumFmt      *fmt,
     g_string_prepend_c (scratch, '-');
   return scratch->str;
 }
+
+const char *
+_ep_num_fmt_raw (const EpNumFmt *fmt,
+                 const char     *text,
+                 gboolean        date1904,
+                 GString        *scratch)
+{
+  const Section *s;
+  char *end = NULL;
+  double number;
+  gboolean minus;
+
+  if (fmt == NULL)
+    return text;
+  number = g_ascii_strtod (text, &end);
+  if (end == text || !isfinite (number))
+    return text;
+  s = choose_section (fmt, number, &minus);
+  if (!s->is_date || !_ep_num_fmt_serial_to_iso (s, number, date1904, scratch))
+    return text;
+  return scratch->str;
+}

@@ -272,53 +272,51 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OdsStyles, ods_styles_clear)
 
 /* ---- cells ---- */
 
-/* @column_boolean: the column's default cell style is a boolean one. */
+/* The cell as the spreadsheet shows it (LibreOffice writes that text in
+ * the cell), and in @raw, when it differs, its value without the format:
+ * the number as stored, a date or time in ISO 8601. A cell without its
+ * text (some writers leave it out) shows the value.
+ * @column_boolean: the column's default cell style is a boolean one. */
 static char *
 ods_value (xmlTextReader   *reader,
            GString         *text,
            const OdsStyles *styles,
-           gboolean         column_boolean)
+           gboolean         column_boolean,
+           char           **raw)
 {
   g_autofree char *type = attr_ns (reader, "value-type", NS_OFFICE);
   g_autofree char *value = NULL;
+  g_autofree char *plain = NULL;
 
+  *raw = NULL;
   if (type == NULL || g_str_equal (type, "string"))
     return g_strdup (text->str);
 
-  if (g_str_equal (type, "float") || g_str_equal (type, "currency"))
+  if (g_str_equal (type, "float") || g_str_equal (type, "currency") ||
+      g_str_equal (type, "percentage"))
     {
+      char buf[64];
+
       value = attr_ns (reader, "value", NS_OFFICE);
       if (value == NULL)
         return g_strdup (text->str);
-      if (g_hash_table_size (styles->boolean_data) > 0)
+      if (g_hash_table_size (styles->boolean_data) > 0 && !g_str_equal (type, "percentage"))
         {
           g_autofree char *style = attr_ns (reader, "style-name", NS_TABLE);
 
           if (style != NULL ? ods_style_is_boolean (styles, style) : column_boolean)
             return g_strdup (g_ascii_strtod (value, NULL) != 0 ? "TRUE" : "FALSE");
         }
-      {
-        char buf[64];
+      plain = g_strdup (_ep_table_format_number_text (value, buf, sizeof buf));
+      if (g_str_equal (type, "percentage") && text->len == 0)
+        {
+          char n[64];
 
-        return g_strdup (_ep_table_format_number_text (value, buf, sizeof buf));
-      }
+          return g_strconcat (_ep_table_format_number (g_ascii_strtod (value, NULL) * 100, n, sizeof n),
+                              "%", NULL);
+        }
     }
-  if (g_str_equal (type, "percentage"))
-    {
-      char *end = NULL;
-      double v;
-
-      value = attr_ns (reader, "value", NS_OFFICE);
-      if (value == NULL)
-        return g_strdup (text->str);
-      v = g_ascii_strtod (value, &end);
-      {
-        char n[64];
-
-        return g_strconcat (_ep_table_format_number (v * 100, n, sizeof n), "%", NULL);
-      }
-    }
-  if (g_str_equal (type, "date"))
+  else if (g_str_equal (type, "date"))
     {
       value = attr_ns (reader, "date-value", NS_OFFICE);
       if (value == NULL)
@@ -326,19 +324,27 @@ ods_value (xmlTextReader   *reader,
       /* 2024-03-01T00:00:00 from a date-only cell stays a date. */
       if (g_str_has_suffix (value, "T00:00:00") && strlen (value) == 19)
         value[10] = '\0';
-      return g_strdup (value);
+      plain = g_strdup (value);
     }
-  if (g_str_equal (type, "time"))
+  else if (g_str_equal (type, "time"))
     {
       value = attr_ns (reader, "time-value", NS_OFFICE);
-      return value ? ods_time (value) : g_strdup (text->str);
+      if (value == NULL)
+        return g_strdup (text->str);
+      plain = ods_time (value);
     }
-  if (g_str_equal (type, "boolean"))
+  else if (g_str_equal (type, "boolean"))
     {
       value = attr_ns (reader, "boolean-value", NS_OFFICE);
       return g_strdup (value && g_ascii_strcasecmp (value, "true") == 0 ? "TRUE" : "FALSE");
     }
+  else
+    return g_strdup (text->str);
 
+  if (text->len == 0)
+    return g_steal_pointer (&plain);
+  if (!g_str_equal (plain, text->str))
+    *raw = g_steal_pointer (&plain);
   return g_strdup (text->str);
 }
 
@@ -488,6 +494,7 @@ _ep_table_read_ods (const char            *path,
         {
           guint repeat = repeat_of (reader, "number-columns-repeated");
           g_autofree char *value = NULL;
+          g_autofree char *raw = NULL;
 
           g_string_truncate (text, 0);
           if (!xmlTextReaderIsEmptyElement (reader) && !ods_cell_text (reader, text))
@@ -502,7 +509,7 @@ _ep_table_read_ods (const char            *path,
               goto fail;
             }
           value = ods_value (reader, text, &styles,
-                             column < column_boolean->len && column_boolean->data[column]);
+                             column < column_boolean->len && column_boolean->data[column], &raw);
 
           if (*value == '\0')
             column = MIN (column + repeat, EP_TABLE_MAX_COLUMNS);   /* empty cells: just move on */
@@ -511,7 +518,10 @@ _ep_table_read_ods (const char            *path,
               guint limit = rows.n_columns > 0 ? rows.n_columns : EP_TABLE_MAX_COLUMNS;
 
               for (guint i = 0; i < repeat && column < limit; i++)
-                _ep_rows_set (&rows, column++, value, -1);
+                {
+                  _ep_rows_set (&rows, column, value, -1);
+                  _ep_rows_set_raw (&rows, column++, raw);
+                }
               if (column >= limit)
                 column = limit;
             }

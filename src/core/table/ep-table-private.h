@@ -28,6 +28,12 @@ void           _ep_table_set_source    (EpTable               *self,
                                         const char            *sheet,
                                         const char            *encoding,
                                         char                   delimiter);
+void           _ep_table_set_raw       (EpTable               *self,
+                                        guint                  row,
+                                        guint                  column,
+                                        const char            *raw);
+void           _ep_table_set_locale    (EpTable               *self,
+                                        const char            *locale);
 GPtrArray     *_ep_table_clean_header  (GPtrArray             *raw,
                                         GPtrArray             *warnings);
 gboolean       _ep_table_check_file    (const char            *path,
@@ -153,6 +159,12 @@ const char    *_ep_num_fmt_render      (const EpNumFmt        *fmt,
                                         const char            *text,
                                         gboolean               date1904,
                                         GString               *scratch);
+/* The same cell without its format: @text, or for a date format the
+ * date as ISO 8601. Returns @text or @scratch's text. */
+const char    *_ep_num_fmt_raw         (const EpNumFmt        *fmt,
+                                        const char            *text,
+                                        gboolean               date1904,
+                                        GString               *scratch);
 
 /* Rows being read from a sheet: the first non-blank row is the header
  * (its last non-empty cell sets the number of columns); blank rows are
@@ -164,6 +176,7 @@ typedef struct
   GString   *buffer;      /* the row's values, NUL-separated */
   GArray    *offsets;     /* gssize per column into buffer, -1 = empty */
   GPtrArray *values;      /* scratch for ep_table_append_row() */
+  GString   *raw_buffer;  /* the row's raw values (column, NUL, value, NUL)… */
   guint      n_columns;   /* 0 until the header is known */
   guint      n_dropped;
   guint      n_rows;
@@ -177,6 +190,10 @@ void           _ep_rows_set            (EpRows                *rows,
                                         guint                  column,
                                         const char            *value,
                                         gssize                 len);
+/* The value under the format of the cell just set (when it differs). */
+void           _ep_rows_set_raw        (EpRows                *rows,
+                                        guint                  column,
+                                        const char            *raw);
 /* Ends a row (@repeat identical rows from @row_number on). */
 void           _ep_rows_end            (EpRows                *rows,
                                         guint                  row_number,

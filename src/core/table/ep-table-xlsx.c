@@ -286,6 +286,7 @@ typedef struct
   GError        *error;
   GString       *text;          /* character data being collected */
   GString       *scratch;       /* a number cell as its format shows it */
+  GString       *raw_scratch;   /* … and without it */
   int            collect;       /* inside <v>, or <t> of <si>/<is> */
   int            in_rph;        /* phonetic runs are not text */
   gboolean       in_sheet_data;
@@ -390,6 +391,7 @@ static void
 end_cell (Sax *sax)
 {
   const char *value = sax->text->str;
+  const char *raw = NULL;
   gssize len = sax->text->len;
 
   if (!sax->have_value)
@@ -439,6 +441,7 @@ end_cell (Sax *sax)
         const EpNumFmt *fmt = sax->style < sax->wb->xf_formats->len
                               ? g_ptr_array_index (sax->wb->xf_formats, sax->style) : NULL;
 
+        raw = _ep_num_fmt_raw (fmt, value, sax->wb->date1904, sax->raw_scratch);
         value = _ep_num_fmt_render (fmt, sax->wb->locale, value, sax->wb->date1904,
                                     sax->scratch);
         len = -1;
@@ -447,6 +450,8 @@ end_cell (Sax *sax)
     }
 
   _ep_rows_set (sax->rows, sax->column, value, len);
+  if (raw != NULL && value != NULL && strcmp (raw, value) != 0)
+    _ep_rows_set_raw (sax->rows, sax->column, raw);
 }
 
 static void
@@ -689,6 +694,7 @@ parse_part (EpZipDoc      *doc,
   g_autoptr(EpZipPart) part = NULL;
   g_autoptr(GString) text = g_string_sized_new (256);
   g_autoptr(GString) scratch = g_string_sized_new (64);
+  g_autoptr(GString) raw_scratch = g_string_sized_new (64);
   g_autofree char *buffer = NULL;
   xmlSAXHandler handler;
   Sax sax = { 0, };
@@ -718,6 +724,7 @@ parse_part (EpZipDoc      *doc,
   sax.cancellable = cancellable;
   sax.text = text;
   sax.scratch = scratch;
+  sax.raw_scratch = raw_scratch;
   sax.next_row = 1;
 
   sax.ctxt = xmlCreatePushParserCtxt (&handler, &sax, NULL, 0, name);
@@ -814,6 +821,8 @@ _ep_table_read_xlsx (const char            *path,
       parse_part (&doc, "xl/sharedStrings.xml", FALSE, &wb, NULL, cancellable, error) &&
       parse_part (&doc, part, TRUE, &wb, &rows, cancellable, error))
     table = _ep_rows_finish (&rows, EP_TABLE_FORMAT_XLSX, names, sheet, error);
+  if (table != NULL)
+    _ep_table_set_locale (table, options->locale);
 
   _ep_rows_clear (&rows);
   g_string_chunk_free (wb.chunk);

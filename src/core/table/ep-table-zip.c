@@ -344,6 +344,7 @@ _ep_rows_init (EpRows *rows)
   rows->buffer = g_string_sized_new (1024);
   rows->offsets = g_array_new (FALSE, FALSE, sizeof (gssize));
   rows->values = g_ptr_array_new ();
+  rows->raw_buffer = g_string_new (NULL);
 }
 
 void
@@ -356,6 +357,23 @@ _ep_rows_clear (EpRows *rows)
   rows->buffer = NULL;
   g_clear_pointer (&rows->offsets, g_array_unref);
   g_clear_pointer (&rows->values, g_ptr_array_unref);
+  if (rows->raw_buffer != NULL)
+    g_string_free (rows->raw_buffer, TRUE);
+  rows->raw_buffer = NULL;
+}
+
+void
+_ep_rows_set_raw (EpRows     *rows,
+                  guint       column,
+                  const char *raw)
+{
+  if (raw == NULL || column >= EP_TABLE_MAX_COLUMNS ||
+      (rows->n_columns > 0 && column >= rows->n_columns))
+    return;
+  g_string_append_printf (rows->raw_buffer, "%u", column);
+  g_string_append_c (rows->raw_buffer, '\0');
+  g_string_append (rows->raw_buffer, raw);
+  g_string_append_c (rows->raw_buffer, '\0');
 }
 
 void
@@ -437,11 +455,23 @@ _ep_rows_end (EpRows *rows,
                 }
               ep_table_append_row (rows->table, row_number + r,
                                    (const char * const *) rows->values->pdata, last);
+              for (const char *p = rows->raw_buffer->str;
+                   p < rows->raw_buffer->str + rows->raw_buffer->len; )
+                {
+                  guint column = (guint) g_ascii_strtoull (p, NULL, 10);
+                  const char *raw = p + strlen (p) + 1;
+
+                  if (column < last)
+                    _ep_table_set_raw (rows->table, ep_table_get_n_rows (rows->table) - 1,
+                                       column, raw);
+                  p = raw + strlen (raw) + 1;
+                }
             }
         }
     }
 
   g_string_truncate (rows->buffer, 0);
+  g_string_truncate (rows->raw_buffer, 0);
   g_array_set_size (rows->offsets, 0);
 }
 

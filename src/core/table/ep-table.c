@@ -34,6 +34,8 @@ struct _EpTable
   char          *sheet;
   char          *encoding;
   char           delimiter;
+  char          *locale;       /* XLSX: the locale its numbers show in */
+  GHashTable    *raw;          /* cell index → the value under its format, in chunk */
   const char   **share;        /* SHARE_SLOTS recent short values, while building */
 };
 
@@ -75,6 +77,8 @@ table_clear (gpointer data)
   g_strfreev (self->sheets);
   g_free (self->sheet);
   g_free (self->encoding);
+  g_free (self->locale);
+  g_clear_pointer (&self->raw, g_hash_table_unref);
   g_free (self->share);
 }
 
@@ -208,6 +212,57 @@ ep_table_get_value (EpTable *self,
   g_return_val_if_fail (column < self->columns->len, empty);
 
   return g_ptr_array_index (self->cells, (gsize) row * self->columns->len + column);
+}
+
+/* The cell's value without its number format: the number as stored, a
+ * date as ISO 8601 ("2024-03-19", "2024-03-19T14:30:00"); for text, and
+ * for every CSV cell, the same as ep_table_get_value(). */
+const char *
+ep_table_get_raw_value (EpTable *self,
+                        guint    row,
+                        guint    column)
+{
+  const char *raw;
+
+  g_return_val_if_fail (row < self->row_numbers->len, empty);
+  g_return_val_if_fail (column < self->columns->len, empty);
+
+  if (self->raw != NULL &&
+      (raw = g_hash_table_lookup (self->raw,
+                                  GSIZE_TO_POINTER ((gsize) row * self->columns->len + column))) != NULL)
+    return raw;
+  return ep_table_get_value (self, row, column);
+}
+
+void
+_ep_table_set_raw (EpTable    *self,
+                   guint       row,
+                   guint       column,
+                   const char *raw)
+{
+  g_return_if_fail (row < self->row_numbers->len);
+  g_return_if_fail (column < self->columns->len);
+
+  if (self->raw == NULL)
+    self->raw = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_hash_table_insert (self->raw, GSIZE_TO_POINTER ((gsize) row * self->columns->len + column),
+                       g_string_chunk_insert_const (self->chunk, raw));
+}
+
+const char *
+ep_table_get_locale (EpTable *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->locale;
+}
+
+void
+_ep_table_set_locale (EpTable    *self,
+                      const char *locale)
+{
+  g_free (self->locale);
+  self->locale = g_strdup (locale);
 }
 
 guint

@@ -111,6 +111,12 @@ const char         *ep_table_get_value        (EpTable               *table,
                                                guint                  column);
 /* The number a person sees beside the row in a spreadsheet application:
  * the header is row 1, so the first data row is usually 2. */
+const char         *ep_table_get_raw_value    (EpTable               *table,
+                                               guint                  row,
+                                               guint                  column);
+/* XLSX: the locale (as in EpTableOptions, "de_DE") its numbers and
+ * dates were shown in; NULL for the desktop's, and for other formats. */
+const char         *ep_table_get_locale       (EpTable               *table);
 guint               ep_table_get_row_number   (EpTable               *table,
                                                guint                  row);
 /* Readable messages about what the reader changed or guessed. */
