@@ -39,7 +39,7 @@ test_open_wal (void)
   g_assert_no_error (error);
   mode = ep_store_dup_journal_mode (store);
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 12);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 13);
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -48,7 +48,7 @@ test_open_wal (void)
   g_clear_object (&store);
   store = ep_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ep_store_get_schema_version (store), ==, 12);
+  g_assert_cmpint (ep_store_get_schema_version (store), ==, 13);
 
   g_clear_object (&store);
   remove_tree (dir);

@@ -157,6 +157,90 @@ test_default (void)
   }
 }
 
+/* {{ x | raw }} and {{ x | date: "…" }} on a workbook written by
+ * LibreOffice, read in German: the value under the format, and dates in
+ * another pattern with German names; text dates from a CSV too. */
+static void
+test_filters (void)
+{
+  g_autofree char *path = g_build_filename (LIBREOFFICE_DIR, "numfmt.xlsx", NULL);
+  EpTableOptions options = { 0, };
+  g_autoptr(EpTable) xlsx = NULL;
+  g_autoptr(EpTemplate) tmpl = NULL;
+  g_autoptr(GError) error = NULL;
+  int money = -1, date = -1, stamp = -1;
+
+  options.locale = "de_DE";
+  xlsx = ep_table_read (path, &options, NULL, &error);
+  g_assert_no_error (error);
+  for (guint r = 0; r < ep_table_get_n_rows (xlsx); r++)
+    {
+      const char *name = ep_table_get_value (xlsx, r, 0);
+
+      if (g_str_equal (name, "money"))
+        money = (int) r;
+      else if (g_str_equal (name, "date_german"))
+        date = (int) r;
+      else if (g_str_equal (name, "date_time"))
+        stamp = (int) r;
+    }
+  g_assert_cmpint (money, >=, 0);
+  g_assert_cmpint (date, >=, 0);
+  g_assert_cmpint (stamp, >=, 0);
+
+  tmpl = parse_ok ("Subject: {{ Shown | raw }}\n\n{{ Shown }} / {{ Shown | raw }}\n");
+  {
+    g_autoptr(EpDraft) draft = render_ok (tmpl, xlsx, money);
+
+    g_assert_cmpstr (draft->subject, ==, "1234.5");
+    g_assert_cmpstr (draft->body, ==, "1.234,50 € / 1234.5\n");
+  }
+  g_clear_pointer (&tmpl, ep_template_unref);
+  tmpl = parse_ok ("\n{{ Shown }}: {{ Shown | date: \"%A, %-d. %B %Y\" }}, "
+                   "{{ Shown | date: '%a %d.%m.%y %H:%M' }} {{ Shown | date: \"%j %b %e %%\" }}\n");
+  {
+    g_autoptr(EpDraft) draft = render_ok (tmpl, xlsx, date);
+
+    g_assert_cmpstr (draft->body, ==, "19.03.2024: Dienstag, 19. März 2024, Di 19.03.24 00:00 079 Mär 19 %\n");
+  }
+  g_clear_pointer (&tmpl, ep_template_unref);
+  tmpl = parse_ok ("\n{{ Shown | date: \"%-d.%-m.%Y, %I:%M %p\" }}\n");
+  {
+    g_autoptr(EpDraft) draft = render_ok (tmpl, xlsx, stamp);
+
+    g_assert_cmpstr (draft->body, ==, "1.3.2024, 02:30 PM\n");
+  }
+
+  /* A CSV's dates are text: ISO and the German way are read; a blank
+   * cell takes the default; anything else fails the row, never a guess. */
+  {
+    const char *columns[] = { "Due", NULL };
+    const char *cells[] = { "2024-12-01", "19.03.2024", "2024-03-19 08:05", "", "soon", "31.02.2024" };
+    g_autoptr(EpTable) csv = table_new (columns, cells, G_N_ELEMENTS (cells));
+    g_autoptr(EpTemplate) dates = parse_ok ("\n{{ Due | date: \"%d %B %Y %H:%M\" | default: \"bald\" }}\n");
+    const char *expected[] = { "01 December 2024 00:00\n", "19 March 2024 00:00\n",
+                               "19 March 2024 08:05\n", "bald\n" };
+
+    for (guint r = 0; r < G_N_ELEMENTS (expected); r++)
+      {
+        g_autoptr(EpDraft) draft = render_ok (dates, csv, r);
+
+        g_assert_cmpstr (draft->body, ==, expected[r]);
+      }
+    for (guint r = 4; r < 6; r++)
+      {
+        g_autoptr(GError) failed = NULL;
+        g_autoptr(EpDraft) draft = ep_template_render (dates, csv, r, "/base", &failed);
+        g_autofree char *want = g_strdup_printf ("Row %u: column “Due”: “%s” is not a date", r + 2,
+                                                 cells[r]);
+
+        g_assert_null (draft);
+        g_assert_error (failed, EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_NOT_A_DATE);
+        g_assert_true (g_str_has_prefix (failed->message, want));
+      }
+  }
+}
+
 static void
 test_if_else (void)
 {
@@ -338,7 +422,17 @@ test_syntax_errors (void)
   assert_parse_fails ("\n{{#each Rows}}", EP_TEMPLATE_ERROR_SYNTAX,
                       "line 2: “{{#each Rows}}” is not known; use “{{#if column}}”");
   assert_parse_fails ("\n{{ Name | upper }}", EP_TEMPLATE_ERROR_SYNTAX,
-                      "line 2: “{{ Name | upper }}”: after “|” only “default: \"text\"” is known");
+                      "line 2: “{{ Name | upper }}”: “upper” is not a filter here (known: "
+                      "“default: \"text\"”, “raw” and “date: \"%d.%m.%Y\"”, each once)");
+  assert_parse_fails ("\n{{ Name | raw | raw }}", EP_TEMPLATE_ERROR_SYNTAX,
+                      "line 2: “{{ Name | raw | raw }}”: “raw” is not a filter here (known: "
+                      "“default: \"text\"”, “raw” and “date: \"%d.%m.%Y\"”, each once)");
+  assert_parse_fails ("\n{{ Due | date: \"%d %Q\" }}", EP_TEMPLATE_ERROR_SYNTAX,
+                      "line 2: “{{ Due | date: \"%d %Q\" }}”: “%Q” is not a date pattern; use "
+                      "%d, %e, %m, %B, %b, %Y, %y, %A, %a, %H, %I, %M, %S or %p");
+  assert_parse_fails ("\n{{ Due | date }}", EP_TEMPLATE_ERROR_SYNTAX,
+                      "line 2: “{{ Due | date }}”: “date” is not a filter here (known: "
+                      "“default: \"text\"”, “raw” and “date: \"%d.%m.%Y\"”, each once)");
   assert_parse_fails ("\n{{ Name | default: \"x }}", EP_TEMPLATE_ERROR_SYNTAX,
                       "line 2: “{{ Name | default: \"x }}” is never closed with “}}”");
   assert_parse_fails ("Subject: \xff\n\n", EP_TEMPLATE_ERROR_SYNTAX,
@@ -1387,6 +1481,7 @@ main (int    argc,
 
   g_test_add_func ("/merge/template/values", test_values);
   g_test_add_func ("/merge/template/default", test_default);
+  g_test_add_func ("/merge/template/filters", test_filters);
   g_test_add_func ("/merge/template/if-else", test_if_else);
   g_test_add_func ("/merge/template/literal-braces", test_literal_braces);
   g_test_add_func ("/merge/template/headers", test_headers);

@@ -432,6 +432,40 @@ def test_xlsx_numbers_as_the_workbook_shows_them():
     assert status != 0 and "xx_YY" in err, (status, out, err)
 
 
+def test_raw_values_and_dates_in_another_pattern():
+    """{{ x | raw }} sends the number under the format; {{ x | date: … }}
+    writes a workbook's date, or a CSV's text date, in another pattern with
+    the chosen locale's names; a value that is no date stops its row."""
+    import openpyxl
+    xlsx = os.path.join(WORK, "faellig.xlsx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Email", "Betrag", "Fällig"])
+    ws.append(["d1@example.test", 1234.5, datetime.date(2024, 3, 19)])
+    ws.cell(row=2, column=2).number_format = '#,##0.00 "€"'
+    ws.cell(row=2, column=3).number_format = "DD.MM.YYYY"
+    wb.save(xlsx)
+    tmpl = write_template("faellig.txt",
+                          "To: {{ Email }}\nSubject: Betrag {{ Betrag | raw }}\n\n"
+                          "Fällig am {{ Fällig | date: \"%A, %-d. %B %Y\" }} ({{ Fällig | raw }}).\n")
+    status, out, err = cli("merge", "--data", xlsx, "--template", tmpl, "--account", account(),
+                           "--yes", "--rate", "0", "--locale", "de_DE")
+    assert status == 0, (status, out, err)
+    msg = by_message_id()[export(campaign_id(out))[0]["Message-ID"]][0]
+    assert str(msg["Subject"]) == "Betrag 1234.5", str(msg["Subject"])
+    assert body_text(msg) == "Fällig am Dienstag, 19. März 2024 (2024-03-19).\n", body_text(msg)
+
+    data = write_csv("faellig.csv", ["Email", "Fällig"],
+                     [["d2@example.test", "19.03.2024"], ["d3@example.test", "bald"]])
+    tmpl = write_template("faellig-csv.txt",
+                          "To: {{ Email }}\nSubject: Termin\n\n{{ Fällig | date: \"%Y-%m-%d\" }}\n")
+    before = len(netlib.events())
+    status, out, err = cli("merge", "--data", data, "--template", tmpl, "--account", account(), "--yes")
+    assert status == 2, (status, out, err)
+    assert re.search(r"^Row 3: .*“bald” is not a date", out, re.M), out
+    assert netlib.events_of("mail", before) == [], "nothing may be sent when rows have problems"
+
+
 def test_validation_problems_send_nothing_then_skip_invalid():
     rows = [["Ann", "v1@example.test", "a.txt"],
             ["Bob", "bob@@example", "a.txt"],
@@ -542,6 +576,7 @@ if __name__ == "__main__":
         test_kill_9_while_resending_the_uncertain_sends_nobody_a_third_copy,
         test_xlsx_and_ods_campaigns,
         test_xlsx_numbers_as_the_workbook_shows_them,
+        test_raw_values_and_dates_in_another_pattern,
         test_validation_problems_send_nothing_then_skip_invalid,
         test_test_send_goes_to_sender_only,
         test_auth_failure_pauses_with_nothing_sent,

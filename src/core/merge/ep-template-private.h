@@ -44,12 +44,21 @@ typedef enum
   NODE_IF,
 } TemplateNodeKind;
 
+typedef enum
+{
+  FILTER_NONE,
+  FILTER_RAW,     /* {{ x | raw }}: the value under the cell's format */
+  FILTER_DATE,    /* {{ x | date: "%d %B %Y" }} */
+} TemplateValueFilter;
+
 typedef struct
 {
   TemplateNodeKind  kind;
   guint             column;      /* VALUE, IF: index into the template's columns */
   char             *text;        /* TEXT: the text; VALUE: the default, or NULL */
   gsize             len;         /* TEXT: length of @text */
+  TemplateValueFilter filter;    /* VALUE */
+  char             *format;      /* VALUE with FILTER_DATE: its pattern */
   GPtrArray        *then_nodes;  /* IF */
   GPtrArray        *else_nodes;  /* IF */
 } TemplateNode;
@@ -71,5 +80,13 @@ struct _EpTemplate
 /* "To", "Cc", …, "Attachment", indexed by EpTemplateField (header names,
  * not translated). */
 extern const char * const _ep_template_field_names[];
+
+/* ep-template-filter.c: what follows the first "|" of a value tag. On
+ * failure, @problem says what is wrong (the caller names the tag). */
+gboolean _ep_template_parse_filters (const char           *text,
+                                     char                **default_value,
+                                     TemplateValueFilter  *filter,
+                                     char                **format,
+                                     char                **problem);
 
 G_END_DECLS

@@ -217,6 +217,51 @@ set_injection_error (Render     *ctx,
                                       what);
 }
 
+static void
+set_date_error (Render       *ctx,
+                guint         column,
+                const GError *why)
+{
+  const char *name = ep_table_get_column (ctx->table, column);
+
+  if (ctx->error != NULL)
+    return;
+  if (ctx->name_row)
+    /* Translators: "Row 5: column “Due”: “soon” is not a date (…)" */
+    ctx->error = g_error_new (EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_NOT_A_DATE,
+                              _("Row %u: column “%s”: %s"),
+                              ep_table_get_row_number (ctx->table, ctx->row), name, why->message);
+  else
+    ctx->error = g_error_new (EP_TEMPLATE_ERROR, EP_TEMPLATE_ERROR_NOT_A_DATE,
+                              _("Column “%s”: %s"), name, why->message);
+}
+
+/* The value a tag puts in: as the sheet shows it, or through its filter. */
+static const char *
+node_value (Render             *ctx,
+            const TemplateNode *node,
+            char              **owned)
+{
+  guint column = ctx->map[node->column];
+  const char *value;
+  g_autoptr(GError) error = NULL;
+
+  *owned = NULL;
+  if (node->filter == FILTER_NONE)
+    return ep_table_get_value (ctx->table, ctx->row, column);
+  value = ep_table_get_raw_value (ctx->table, ctx->row, column);
+  if (node->filter != FILTER_DATE || is_blank (value))
+    return value;
+  *owned = ep_table_format_date (ctx->table, value, node->format, &error);
+  if (*owned == NULL)
+    {
+      /* Never the wrong text in a letter: the row fails with why. */
+      set_date_error (ctx, column, error);
+      return "";
+    }
+  return *owned;
+}
+
 /* Markdown: a backslash before every ASCII punctuation character keeps
  * data literal (no emphasis, links, raw HTML or autolinks). */
 static void
@@ -240,6 +285,7 @@ render_nodes (Render    *ctx,
   for (guint i = 0; i < nodes->len; i++)
     {
       const TemplateNode *node = g_ptr_array_index (nodes, i);
+      g_autofree char *owned = NULL;
       const char *value;
       Span span;
 
@@ -252,7 +298,7 @@ render_nodes (Render    *ctx,
           break;
 
         case NODE_VALUE:
-          value = ep_table_get_value (ctx->table, ctx->row, ctx->map[node->column]);
+          value = node_value (ctx, node, &owned);
           ctx->n_values++;
           if (node->text != NULL && is_blank (value))
             {
@@ -552,6 +598,12 @@ _ep_template_render_row (EpTemplate  *self,
     if (html != NULL)
       draft->html_source = g_string_free (html, FALSE);
   }
+
+  if (ctx.error != NULL)
+    {
+      g_propagate_error (error, ctx.error);
+      return NULL;
+    }
 
   return g_steal_pointer (&draft);
 }

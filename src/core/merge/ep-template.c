@@ -37,6 +37,7 @@ node_free (gpointer data)
   TemplateNode *node = data;
 
   g_free (node->text);
+  g_free (node->format);
   g_clear_pointer (&node->then_nodes, g_ptr_array_unref);
   g_clear_pointer (&node->else_nodes, g_ptr_array_unref);
   g_free (node);
@@ -242,46 +243,6 @@ add_text (GPtrArray *nodes,
   g_string_truncate (text, 0);
 }
 
-/* "default: "there"" (or 'there'); backslash escapes the next character. */
-static gboolean
-parse_filter (const char  *filter,
-              char       **default_value)
-{
-  const char *p = filter;
-  g_autoptr(GString) value = g_string_new (NULL);
-  char quote;
-
-  if (!g_str_has_prefix (p, "default"))
-    return FALSE;
-  p += strlen ("default");
-  while (*p == ' ' || *p == '\t')
-    p++;
-  if (*p++ != ':')
-    return FALSE;
-  while (*p == ' ' || *p == '\t')
-    p++;
-  if (*p != '"' && *p != '\'')
-    return FALSE;
-  quote = *p++;
-
-  for (; *p != '\0' && *p != quote; p++)
-    {
-      if (*p == '\\' && p[1] != '\0')
-        p++;
-      g_string_append_c (value, *p);
-    }
-  if (*p != quote)
-    return FALSE;
-  p++;
-  while (*p == ' ' || *p == '\t')
-    p++;
-  if (*p != '\0')
-    return FALSE;
-
-  *default_value = g_string_free (g_steal_pointer (&value), FALSE);
-  return TRUE;
-}
-
 /* The end of the tag that starts at @start ("{{"), or NULL: the first "}}"
  * on the same line, not counting one inside the quotes of a default. */
 static const char *
@@ -468,17 +429,17 @@ compile_field (Compiler   *compiler,
         {
           char *bar = strchr (content, '|');
           g_autofree char *default_value = NULL;
+          g_autofree char *format = NULL;
+          TemplateValueFilter filter = FILTER_NONE;
           TemplateNode *node;
 
           if (bar != NULL)
             {
-              g_autofree char *filter = g_strstrip (g_strdup (bar + 1));
+              g_autofree char *problem = NULL;
 
-              if (!parse_filter (filter, &default_value))
+              if (!_ep_template_parse_filters (bar + 1, &default_value, &filter, &format, &problem))
                 {
-                  syntax_error (error, job, offset,
-                                _("“%s”: after “|” only "
-                                  "“default: \"text\"” is known"), tag);
+                  syntax_error (error, job, offset, _("“%s”: %s"), tag, problem);
                   return NULL;
                 }
               *bar = '\0';
@@ -494,6 +455,8 @@ compile_field (Compiler   *compiler,
           node->kind = NODE_VALUE;
           node->column = intern_column (compiler, content);
           node->text = g_steal_pointer (&default_value);
+          node->filter = filter;
+          node->format = g_steal_pointer (&format);
           g_ptr_array_add (current, node);
         }
     }

@@ -37,6 +37,7 @@ typedef enum
   EP_TEMPLATE_ERROR_HEADER_INJECTION,/* a value bound for a header holds a line
                                       * break or another control character */
   EP_TEMPLATE_ERROR_TOO_LARGE,       /* over EP_TEMPLATE_MAX_SIZE */
+  EP_TEMPLATE_ERROR_NOT_A_DATE,      /* {{ x | date: … }} on a value that is none */
 } EpTemplateError;
 
 /* Limits against damaged or hostile templates: the text of a letter is

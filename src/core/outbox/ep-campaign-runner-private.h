@@ -41,6 +41,7 @@ struct _EpCampaignRunner
   EpCampaignKind   kind;
   EpTemplate      *tmpl;
   GStrv            columns;
+  char            *locale;         /* the sheet's Numbers and Dates, or NULL */
   char            *base_dir;
   char            *account_uid;
   char            *from_name;

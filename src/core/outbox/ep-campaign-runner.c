@@ -67,6 +67,7 @@ ep_campaign_runner_finalize (GObject *object)
     self->progress_destroy (self->progress_data);
   g_clear_pointer (&self->tmpl, ep_template_unref);
   g_clear_pointer (&self->columns, g_strfreev);
+  g_clear_pointer (&self->locale, g_free);
   g_clear_pointer (&self->base_dir, g_free);
   g_clear_pointer (&self->account_uid, g_free);
   g_clear_pointer (&self->from_name, g_free);
@@ -343,6 +344,8 @@ prepare_run (EpCampaignRunner  *self,
   self->window = info->window;
   g_clear_pointer (&self->columns, g_strfreev);
   self->columns = g_strdupv (info->columns);
+  g_clear_pointer (&self->locale, g_free);
+  self->locale = g_strdup (info->locale);
   g_clear_pointer (&self->tmpl, ep_template_unref);
   g_clear_pointer (&self->message, ep_outgoing_unref);
   g_clear_object (&self->log);

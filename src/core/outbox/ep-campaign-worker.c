@@ -206,6 +206,15 @@ build_message (EpCampaignRunner       *self,
   table = ep_table_new ((const char * const *) self->columns);
   ep_table_append_row (table, r->row_number, (const char * const *) r->values,
                        g_strv_length (r->values));
+  ep_table_set_locale (table, self->locale);
+  for (guint i = 0; r->raw != NULL && r->raw[i] != NULL && r->raw[i + 1] != NULL; i += 2)
+    {
+      guint64 column;
+
+      if (g_ascii_string_to_unsigned (r->raw[i], 10, 0, G_MAXUINT, &column, NULL) &&
+          column < ep_table_get_n_columns (table))
+        ep_table_set_raw_value (table, 0, (guint) column, r->raw[i + 1]);
+    }
 
   draft = ep_template_render (self->tmpl, table, 0, self->base_dir, error);
   if (draft == NULL)

@@ -258,26 +258,43 @@ typedef struct
   EpTable      *table;
   GArray       *rows;
   const char  **values;   /* one per column, borrowed from the table */
+  GPtrArray    *raw;      /* column index and raw value pairs, NULL-ended, owned */
 } RowSnapshot;
 
 static void
 row_snapshot_clear (RowSnapshot *snapshot)
 {
   g_free (snapshot->values);
+  g_clear_pointer (&snapshot->raw, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RowSnapshot, row_snapshot_clear)
 
 static const char * const *
-row_values (guint    index,
-            gpointer user_data)
+row_values (guint                index,
+            const char * const **raw,
+            gpointer             user_data)
 {
   RowSnapshot *snapshot = user_data;
   guint row = g_array_index (snapshot->rows, guint, index);
   guint n = ep_table_get_n_columns (snapshot->table);
 
+  /* Only the cells whose value under the format differs (numbers and
+   * dates in a workbook). */
+  g_ptr_array_set_size (snapshot->raw, 0);
   for (guint c = 0; c < n; c++)
-    snapshot->values[c] = ep_table_get_value (snapshot->table, row, c);
+    {
+      const char *raw_value = ep_table_get_raw_value (snapshot->table, row, c);
+
+      snapshot->values[c] = ep_table_get_value (snapshot->table, row, c);
+      if (g_strcmp0 (raw_value, snapshot->values[c]) != 0)
+        {
+          g_ptr_array_add (snapshot->raw, g_strdup_printf ("%u", c));
+          g_ptr_array_add (snapshot->raw, g_strdup (raw_value));
+        }
+    }
+  g_ptr_array_add (snapshot->raw, NULL);
+  *raw = (const char * const *) snapshot->raw->pdata;
   return snapshot->values;
 }
 
@@ -365,6 +382,7 @@ ep_campaign_create (EpOutbox    *outbox,
   info->base_dir = g_strdup (base_dir ? base_dir : ".");
   info->columns = protection != NULL ? g_new0 (char *, 1) : g_strdupv ((char **) columns->pdata);
   info->protection = protection != NULL ? protection->protection : 0;
+  info->locale = g_strdup (ep_table_get_locale (table));
   info->connections = CLAMP (connections, 1, 16);
   info->rate = rate;
   info->daily_limit = daily_limit;
@@ -382,6 +400,7 @@ ep_campaign_create (EpOutbox    *outbox,
   snapshot.table = table;
   snapshot.rows = rows;
   snapshot.values = g_new0 (const char *, n_columns + 1);
+  snapshot.raw = g_ptr_array_new_with_free_func (g_free);
   return ep_store_campaign_insert_with (ep_outbox_get_store (outbox), info, recipients,
                                         row_values, &snapshot, error);
 }

@@ -105,6 +105,7 @@ ep_campaign_info_free (EpCampaignInfo *info)
   g_free (info->account_uid);
   g_free (info->name);
   g_free (info->template_text);
+  g_free (info->locale);
   g_free (info->base_dir);
   g_strfreev (info->columns);
   g_free (info->reason);
@@ -147,6 +148,7 @@ ep_store_recipient_free (EpStoreRecipient *recipient)
 
   g_free (recipient->address);
   g_strfreev (recipient->values);
+  g_strfreev (recipient->raw);
   g_free (recipient->message_id);
   g_free (recipient->reply);
   g_free (recipient->bounce);
@@ -195,8 +197,9 @@ insert_campaign_row (EpStore              *self,
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO campaigns (account_uid, name, template, base_dir, columns, "
                           "connections, rate, daily_limit, kind, not_before, scheduled, "
-                          "spread, window_days, window_start, window_end, protection) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                          "spread, window_days, window_start, window_end, protection, locale) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                          "?17)",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -220,6 +223,10 @@ insert_campaign_row (EpStore              *self,
   sqlite3_bind_int (stmt, 14, info->spread && info->window.start >= 0 ? info->window.start : -1);
   sqlite3_bind_int (stmt, 15, info->spread && info->window.start >= 0 ? info->window.end : -1);
   sqlite3_bind_int (stmt, 16, (int) info->protection);
+  if (info->locale != NULL)
+    sqlite3_bind_text (stmt, 17, info->locale, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 17);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -261,8 +268,8 @@ ep_store_campaign_insert_with (EpStore              *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO campaign_recipients (campaign_id, row_number, address, "
-                          "row_values, message_id, updated_at, message) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%s','now'), ?6)",
+                          "row_values, message_id, updated_at, message, row_raw) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%s','now'), ?6, ?7)",
                           -1, &rstmt, NULL) != SQLITE_OK)
     {
       _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -277,7 +284,8 @@ ep_store_campaign_insert_with (EpStore              *self,
     {
       const EpStoreRecipient *r = g_ptr_array_index (recipients, i);
       const char * const empty[] = { NULL };
-      const char * const *row_values = values != NULL ? values (i, user_data)
+      const char * const *raw = (const char * const *) r->raw;
+      const char * const *row_values = values != NULL ? values (i, &raw, user_data)
                                                       : (const char * const *) r->values;
 
       sqlite3_reset (rstmt);
@@ -291,6 +299,10 @@ ep_store_campaign_insert_with (EpStore              *self,
                            (int) g_bytes_get_size (r->message), SQLITE_STATIC);
       else
         sqlite3_bind_null (rstmt, 6);
+      if (raw != NULL && raw[0] != NULL)
+        _ep_store_bind_strv (rstmt, 7, raw);
+      else
+        sqlite3_bind_null (rstmt, 7);
       if (sqlite3_step (rstmt) != SQLITE_DONE)
         {
           _ep_store_set_error (self, error, EP_STORE_ERROR_QUERY, _("Could not save the campaign"));
@@ -468,6 +480,8 @@ campaign_from_row (EpStore      *self,
   info->window.start = sqlite3_column_int (stmt, 19);
   info->window.end = sqlite3_column_int (stmt, 20);
   info->protection = (guint) sqlite3_column_int (stmt, 21);
+  if (sqlite3_column_type (stmt, 22) != SQLITE_NULL)
+    info->locale = g_strdup ((const char *) sqlite3_column_text (stmt, 22));
   if (info->window.start < 0 || info->window.start >= 1440 ||
       info->window.end <= info->window.start || info->window.end > 1440)
     info->window.start = info->window.end = -1;
@@ -496,7 +510,7 @@ campaign_from_row (EpStore      *self,
 #define CAMPAIGN_COLUMNS \
   "id, account_uid, name, template, base_dir, columns, connections, rate, daily_limit, " \
   "state, reason, created_at, updated_at, kind, not_before, started_at, scheduled, " \
-  "spread, window_days, window_start, window_end, protection"
+  "spread, window_days, window_start, window_end, protection, locale"
 
 EpCampaignInfo *
 ep_store_campaign_lookup (EpStore  *self,
@@ -778,13 +792,13 @@ ep_store_recipient_claim (EpStore  *self,
    * however many rows are sent: the index is named, as SQLite 3.40 would
    * otherwise walk the campaign's primary key from its first row. */
   static const char * const pick[] = {
-    "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
+    "SELECT " RECIPIENT_COLUMNS ", row_values, message, row_raw FROM campaign_recipients "
     "INDEXED BY campaign_recipients_state "
     "WHERE campaign_id = ?1 AND state = 'uncertain' ORDER BY row_number LIMIT 1",
-    "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
+    "SELECT " RECIPIENT_COLUMNS ", row_values, message, row_raw FROM campaign_recipients "
     "INDEXED BY campaign_recipients_state "
     "WHERE campaign_id = ?1 AND state = 'pending' ORDER BY row_number LIMIT 1",
-    "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
+    "SELECT " RECIPIENT_COLUMNS ", row_values, message, row_raw FROM campaign_recipients "
     "INDEXED BY campaign_recipients_due "
     "WHERE campaign_id = ?1 AND state = 'deferred' AND next_attempt <= ?2 "
     "ORDER BY next_attempt, row_number LIMIT 1",
@@ -823,6 +837,8 @@ ep_store_recipient_claim (EpStore  *self,
         {
           result = _ep_store_recipient_from_row (stmt);
           result->values = _ep_store_column_strv (stmt, 10);
+          if (sqlite3_column_type (stmt, 12) == SQLITE_BLOB)
+            result->raw = _ep_store_column_strv (stmt, 12);
           if (sqlite3_column_type (stmt, 11) == SQLITE_BLOB)
             result->message = g_bytes_new (sqlite3_column_blob (stmt, 11),
                                            sqlite3_column_bytes (stmt, 11));

@@ -29,13 +29,13 @@
  * are due; each from its index, in constant time however many rows are
  * sent (SQLite 3.40 would otherwise walk the campaign's primary key). */
 static const char * const pick[] = {
-  "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
+  "SELECT " RECIPIENT_COLUMNS ", row_values, message, row_raw FROM campaign_recipients "
   "INDEXED BY campaign_recipients_state "
   "WHERE campaign_id = ?1 AND state = 'uncertain' ORDER BY row_number LIMIT ?3",
-  "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
+  "SELECT " RECIPIENT_COLUMNS ", row_values, message, row_raw FROM campaign_recipients "
   "INDEXED BY campaign_recipients_state "
   "WHERE campaign_id = ?1 AND state = 'pending' ORDER BY row_number LIMIT ?3",
-  "SELECT " RECIPIENT_COLUMNS ", row_values, message FROM campaign_recipients "
+  "SELECT " RECIPIENT_COLUMNS ", row_values, message, row_raw FROM campaign_recipients "
   "INDEXED BY campaign_recipients_due "
   "WHERE campaign_id = ?1 AND state = 'deferred' AND next_attempt <= ?2 "
   "ORDER BY next_attempt, row_number LIMIT ?3",
@@ -128,6 +128,8 @@ claim_batch (EpStore   *self,
           EpStoreRecipient *r = _ep_store_recipient_from_row (stmt);
 
           r->values = _ep_store_column_strv (stmt, 10);
+          if (sqlite3_column_type (stmt, 12) == SQLITE_BLOB)
+            r->raw = _ep_store_column_strv (stmt, 12);
           if (sqlite3_column_type (stmt, 11) == SQLITE_BLOB)
             r->message = g_bytes_new (sqlite3_column_blob (stmt, 11), sqlite3_column_bytes (stmt, 11));
           g_ptr_array_add (claimed, r);

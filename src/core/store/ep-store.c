@@ -224,6 +224,13 @@ static const char * const migrations[] = {
 
   /* 12: an account's signature, added under what it sends. */
   "ALTER TABLE accounts ADD COLUMN signature TEXT;",
+
+  /* 13: what a cell holds under its format (the stored number, an ISO
+   * date) beside what the sheet shows, for {{ x | raw }} and | date;
+   * GVariant as of column index and value pairs, NULL when none differ.
+   * The campaign's locale names months and days as the sheet was read. */
+  "ALTER TABLE campaign_recipients ADD COLUMN row_raw BLOB;"
+  "ALTER TABLE campaigns ADD COLUMN locale TEXT;",
 };
 
 typedef enum { COL_TEXT, COL_UINT, COL_BOOL } ColumnType;

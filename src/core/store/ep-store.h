@@ -149,6 +149,7 @@ typedef struct
   gboolean        spread;          /* over days: daily_limit a day, in window */
   EpSendWindow    window;          /* when a spread campaign may send */
   guint           protection;      /* EpProtection: merge messages built signed/encrypted */
+  char           *locale;          /* merge only: the sheet's Numbers and Dates; NULL = desktop */
   guint           total;
   guint           counts[EP_RECIPIENT_N_STATES];
   guint           was_uncertain;   /* recipients in flight during a crash */
@@ -170,6 +171,10 @@ typedef struct
   guint             row_number;
   char             *address;
   GStrv             values;        /* the row's snapshot; NULL in listings */
+  /* Where a cell's value under its format differs from what the sheet
+   * shows: column index and value pairs ("2", "1234.5", …); NULL if none
+   * and in listings. */
+  GStrv             raw;
   char             *message_id;
   EpRecipientState  state;
   guint             attempts;
@@ -216,8 +221,9 @@ gint64            ep_store_campaign_insert      (EpStore              *self,
  * @values when it is written (@index into @recipients; the strings need
  * live only until the next call) instead of taken from its values field:
  * a large campaign then never holds a second copy of its table. */
-typedef const char * const *(*EpStoreValuesFunc) (guint    index,
-                                                   gpointer user_data);
+typedef const char * const *(*EpStoreValuesFunc) (guint                index,
+                                                   const char * const **raw,
+                                                   gpointer             user_data);
 gint64            ep_store_campaign_insert_with (EpStore              *self,
                                                  const EpCampaignInfo *info,
                                                  GPtrArray            *recipients,

@@ -28,12 +28,6 @@ void           _ep_table_set_source    (EpTable               *self,
                                         const char            *sheet,
                                         const char            *encoding,
                                         char                   delimiter);
-void           _ep_table_set_raw       (EpTable               *self,
-                                        guint                  row,
-                                        guint                  column,
-                                        const char            *raw);
-void           _ep_table_set_locale    (EpTable               *self,
-                                        const char            *locale);
 GPtrArray     *_ep_table_clean_header  (GPtrArray             *raw,
                                         GPtrArray             *warnings);
 gboolean       _ep_table_check_file    (const char            *path,

@@ -822,7 +822,7 @@ _ep_table_read_xlsx (const char            *path,
       parse_part (&doc, part, TRUE, &wb, &rows, cancellable, error))
     table = _ep_rows_finish (&rows, EP_TABLE_FORMAT_XLSX, names, sheet, error);
   if (table != NULL)
-    _ep_table_set_locale (table, options->locale);
+    ep_table_set_locale (table, options->locale);
 
   _ep_rows_clear (&rows);
   g_string_chunk_free (wb.chunk);

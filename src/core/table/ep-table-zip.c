@@ -462,7 +462,7 @@ _ep_rows_end (EpRows *rows,
                   const char *raw = p + strlen (p) + 1;
 
                   if (column < last)
-                    _ep_table_set_raw (rows->table, ep_table_get_n_rows (rows->table) - 1,
+                    ep_table_set_raw_value (rows->table, ep_table_get_n_rows (rows->table) - 1,
                                        column, raw);
                   p = raw + strlen (raw) + 1;
                 }

@@ -235,10 +235,10 @@ ep_table_get_raw_value (EpTable *self,
 }
 
 void
-_ep_table_set_raw (EpTable    *self,
-                   guint       row,
-                   guint       column,
-                   const char *raw)
+ep_table_set_raw_value (EpTable    *self,
+                        guint       row,
+                        guint       column,
+                        const char *raw)
 {
   g_return_if_fail (row < self->row_numbers->len);
   g_return_if_fail (column < self->columns->len);
@@ -258,8 +258,8 @@ ep_table_get_locale (EpTable *self)
 }
 
 void
-_ep_table_set_locale (EpTable    *self,
-                      const char *locale)
+ep_table_set_locale (EpTable    *self,
+                     const char *locale)
 {
   g_free (self->locale);
   self->locale = g_strdup (locale);

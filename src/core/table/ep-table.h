@@ -109,14 +109,34 @@ guint               ep_table_get_n_rows       (EpTable               *table);
 const char         *ep_table_get_value        (EpTable               *table,
                                                guint                  row,
                                                guint                  column);
-/* The number a person sees beside the row in a spreadsheet application:
- * the header is row 1, so the first data row is usually 2. */
+/* The value under the cell's format (the stored number "1234.5", an ISO
+ * date "2024-03-19"); what ep_table_get_value () shows where the file
+ * keeps nothing else (CSV, text cells). */
 const char         *ep_table_get_raw_value    (EpTable               *table,
                                                guint                  row,
                                                guint                  column);
+/* Sets it, for a table rebuilt from a stored snapshot (the readers set it
+ * as they read). */
+void                ep_table_set_raw_value    (EpTable               *table,
+                                               guint                  row,
+                                               guint                  column,
+                                               const char            *raw);
 /* XLSX: the locale (as in EpTableOptions, "de_DE") its numbers and
  * dates were shown in; NULL for the desktop's, and for other formats. */
 const char         *ep_table_get_locale       (EpTable               *table);
+void                ep_table_set_locale       (EpTable               *table,
+                                               const char            *locale);
+/* @value (a raw value: ISO 8601, or 19.03.2024) in @format: strftime's
+ * %d %e %m %B %b %Y %y %A %a %j %H %I %M %S %p %% (and %-d for no
+ * leading zero), with the names of @table's locale (NULL: the desktop's). */
+char               *ep_table_format_date      (EpTable               *table,
+                                               const char            *value,
+                                               const char            *format,
+                                               GError               **error);
+gboolean            ep_table_check_date_format (const char           *format,
+                                                GError              **error);
+/* The number a person sees beside the row in a spreadsheet application:
+ * the header is row 1, so the first data row is usually 2. */
 guint               ep_table_get_row_number   (EpTable               *table,
                                                guint                  row);
 /* Readable messages about what the reader changed or guessed. */
