@@ -149,11 +149,30 @@ put("template", "basic.txt", "To: {{ Name }} <{{ Email }}>\nSubject: Hallo {{ Na
                              "Liebe/r {{ Name }},\n{{#if Note}}Notiz: {{ Note }}{{else}}nichts{{/if}}\n")
 put("template", "bench.txt", open(os.path.join(here, "..", "bench", "bench-template.txt"), "rb").read())
 put("template", "nested.txt", "To: {{Email}}\nSubject: x\n\n" + "{{#if Name}}" * 5 + "y" + "{{/if}}" * 5)
+put("template", "filters.txt", "%A, %-d. %B %Y %H:%M %p %j %%\nTo: {{ Email }}\n"
+                               "Subject: {{ Amount | raw }} {{ Due | date: \"%d.%m.%y\" | default: 'bald' }}\n\n"
+                               "{{ Due | date: \"%A, %-d. %B %Y, %I:%M %p\" }} {{ Note | date: '%e %b' }}\n")
 put("address", "list.txt", "Zoë Weiß <zoe@example.org>, \"Doe, J.\" <j@example.org>; asa@example.org")
 put("address", "group.txt", "Freunde: a@example.org, b@example.org;, =?utf-8?q?Z=C3=B6e?= <z@x.org>")
 put("address", "broken.txt", "u>")
 put("markdown", "doc.md", "# Titel\n\n**fett** _kursiv_ [link](https://example.org)\n\n"
                           "- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n<b>html</b>\n")
+# --- the MIME builder: a draft's fields, NUL-separated (fuzz-mime.c) ------------------
+def draft(*fields):
+    return b"\0".join(f.encode("utf-8") if isinstance(f, str) else f for f in fields)
+
+
+put("mime", "plain.bin", draft("\x00", "Zoë Weiß", "Ann <ann@example.org>, bob@example.org", "",
+                               "hidden@example.org", "Ihre Noten – März", "Hallo Zoë,\nanbei.\n", "",
+                               "<a.1@example.org>", "<r.0@example.org> <a.1@example.org>", "Noten.pdf"))
+put("mime", "markdown.bin", draft("\x03", "\"Doe, J.\"", "j@example.org", "cc@example.org", "",
+                                  "=?utf-8?q?x?= " + "lang " * 60, "# Titel\n\n**fett** " + "x" * 1200,
+                                  "reply@example.org", "", "", "Rechnung ä ö ü – 2024.xlsx", "id.1@example.org"))
+put("mime", "injection.bin", draft("\x00", "Eve\r\nBcc: x@evil.test", "a@example.org\r\nX-Evil: 1",
+                                   "", "", "Hi\r\nX-Injected: yes", ".\r\n.\r\nQUIT\r\n", "", "",
+                                   "", "a\r\nContent-Type: text/html"))
+
+
 # --- received mail (the message reader) ----------------------------------------------
 # Python's email package writes them; the S/MIME and password seeds above
 # are read too (with no vault, and with the fuzz target's password).

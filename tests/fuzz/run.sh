@@ -19,7 +19,7 @@ secs=${2:-600}
 jobs=${3:-2}
 shift $(( $# < 3 ? $# : 3 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv xlsx ods template address markdown pwmail smime vault imap html readmsg)
+[ ${#targets[@]} -gt 0 ] || targets=(csv xlsx ods template address markdown pwmail smime vault imap html readmsg mime)
 work=${WORK:-/tmp/epistle-fuzz-work}
 mkdir -p "$work"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
