@@ -395,8 +395,12 @@ ep_message_build (const EpDraft  *draft,
       g_autofree char *clean = ep_message_sanitize_header_text (draft->message_id);
       message_id = g_strdup (g_strstrip (g_strdelimit (clean, "<> ", ' ')));
     }
-  else
-    message_id = g_mime_utils_generate_message_id (domain);
+  /* One the header line cannot hold (RFC 5322: 998 octets) is no id. */
+  if (message_id == NULL || *message_id == '\0' || strlen (message_id) > 900)
+    {
+      g_free (message_id);
+      message_id = g_mime_utils_generate_message_id (domain);
+    }
   g_mime_message_set_message_id (message, message_id);
 
   {

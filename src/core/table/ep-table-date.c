@@ -150,6 +150,13 @@ ep_table_check_date_format (const char  *format,
 {
   g_return_val_if_fail (format != NULL, FALSE);
 
+  /* What is copied through and named in errors is always text. */
+  if (!g_utf8_validate (format, -1, NULL))
+    {
+      g_set_error_literal (error, EP_TABLE_ERROR, EP_TABLE_ERROR_UNSUPPORTED,
+                           _("The date pattern is not valid UTF-8 text"));
+      return FALSE;
+    }
   for (const char *p = format; *p != '\0'; p++)
     {
       if (*p != '%')
@@ -162,7 +169,7 @@ ep_table_check_date_format (const char  *format,
           g_set_error (error, EP_TABLE_ERROR, EP_TABLE_ERROR_UNSUPPORTED,
                        _("“%%%c” is not a date pattern; use %%d, %%e, %%m, %%B, %%b, %%Y, "
                          "%%y, %%A, %%a, %%H, %%I, %%M, %%S or %%p"),
-                       *p != '\0' ? *p : ' ');
+                       g_ascii_isgraph (*p) ? *p : ' ');
           return FALSE;
         }
     }
