@@ -252,7 +252,12 @@ attachment_part (const char    *path,
   type_parts = g_strsplit (mime_type, "/", 2);
 
   part = g_mime_part_new_with_type (type_parts[0], type_parts[1]);
-  g_mime_part_set_filename (part, display);
+  {
+    /* A file name may hold CR, LF or other controls; the header may not. */
+    g_autofree char *clean = ep_message_sanitize_header_text (display);
+
+    g_mime_part_set_filename (part, clean);
+  }
   set_param_charset (g_mime_content_type_get_parameters (g_mime_object_get_content_type (GMIME_OBJECT (part))), "name");
   set_param_charset (g_mime_content_disposition_get_parameters (g_mime_object_get_content_disposition (GMIME_OBJECT (part))), "filename");
   g_mime_object_set_disposition (GMIME_OBJECT (part), GMIME_DISPOSITION_ATTACHMENT);
