@@ -173,11 +173,12 @@ build_body (const EpDraft  *draft,
   GMimeObject *plain;
   GMimeObject *rich;
 
-  /* Normalise line ends; GMime writes CRLF on output. */
+  /* Normalise line ends, a lone CR (old Mac text, a spreadsheet cell)
+   * included: GMime writes CRLF on output and would pass a bare CR on. */
   {
     g_auto(GStrv) lines = g_strsplit (body, "\r\n", -1);
     g_free (body);
-    body = g_strjoinv ("\n", lines);
+    body = g_strdelimit (g_strjoinv ("\n", lines), "\r", '\n');
   }
 
   if (!draft->markdown)
@@ -186,6 +187,10 @@ build_body (const EpDraft  *draft,
   if (draft->html_source != NULL)
     {
       g_autofree char *source = g_utf8_make_valid (draft->html_source, -1);
+      g_auto(GStrv) lines = g_strsplit (source, "\r\n", -1);
+
+      g_free (source);
+      source = g_strdelimit (g_strjoinv ("\n", lines), "\r", '\n');
       html = ep_markdown_to_html (source, error);
     }
   else
