@@ -27,7 +27,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 # Debian builds GLib without frame pointers, and the fast unwinder stops in
 # g_malloc before the GMime frame lsan.supp names. It makes every malloc
 # slow, so only there (OpenSSL's PBKDF2 and trust store allocate a lot).
-FULL_UNWIND=${FULL_UNWIND:-address}
+FULL_UNWIND=${FULL_UNWIND:-address mime}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0}
 
