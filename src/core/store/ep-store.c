@@ -946,3 +946,34 @@ ep_store_draft_delete (EpStore  *self,
 
   return ok;
 }
+
+/* String arrays in a column, as a GVariant "as" blob. */
+
+void
+_ep_store_bind_strv (sqlite3_stmt       *stmt,
+                     int                 index,
+                     const char * const *strv)
+{
+  g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_strv (strv, -1));
+
+  /* An empty array has no data at all: a zero-length blob, never NULL. */
+  if (g_variant_get_size (v) == 0)
+    sqlite3_bind_zeroblob (stmt, index, 0);
+  else
+    sqlite3_bind_blob (stmt, index, g_variant_get_data (v), g_variant_get_size (v),
+                       SQLITE_TRANSIENT);
+}
+
+GStrv
+_ep_store_column_strv (sqlite3_stmt *stmt,
+                       int           column)
+{
+  const void *data = sqlite3_column_blob (stmt, column);
+  int size = sqlite3_column_bytes (stmt, column);
+  g_autoptr(GBytes) bytes = g_bytes_new (data, size);
+  g_autoptr(GVariant) v = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_STRING_ARRAY,
+                                                                        bytes, FALSE));
+
+  /* A damaged blob still yields a valid (possibly empty) array. */
+  return g_variant_dup_strv (v, NULL);
+}
