@@ -282,6 +282,7 @@ ep_application_startup (GApplication *app)
   EpOutbox *outbox;
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (ep_application_parent_class)->startup (app);
 
@@ -291,6 +292,7 @@ ep_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
 
   /* Opening the store is quick (a local SQLite file); failures are shown
    * in the window rather than silently ignored. */

@@ -408,6 +408,25 @@ win_new_message_action (GtkWidget  *widget,
 }
 
 static void
+win_show_help_overlay_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *overlay;
+
+  /* Built when asked for and destroyed when closed, not GtkApplication's
+   * help overlay, which stays a hidden window for the window's life: GTK
+   * 4.8's accessibility root answers a child index past its shown windows
+   * with its last window, and a window never shown has no object path, so
+   * a screen reader asking while a dialog closes crashed the app. */
+  builder = gtk_builder_new_from_resource (APP_PATH "/ui/help-overlay.ui");
+  overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+  gtk_window_set_transient_for (overlay, GTK_WINDOW (widget));
+  gtk_window_present (overlay);
+}
+
+static void
 ep_window_class_init (EpWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -440,6 +459,8 @@ ep_window_class_init (EpWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, win_add_account_action);
   gtk_widget_class_install_action (widget_class, "win.show-log", NULL, win_show_log_action);
+  gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL,
+                                   win_show_help_overlay_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.show-log", NULL);
   gtk_widget_class_install_action (widget_class, "win.new-message", NULL, win_new_message_action);

@@ -407,11 +407,8 @@ def main():
                 print(f"not ok {number} - {test.__name__}")
                 for line in traceback.format_exc().splitlines():
                     print(f"# {line}")
-                log = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "epistle-schedule-ui.log")
-                if os.path.exists(log):
-                    with open(log, errors="replace") as f:
-                        for line in f.read().splitlines()[-10:]:
-                            print(f"# app: {line}")
+                for line in uilib.app_log_tail("epistle-schedule-ui.log"):
+                    print(f"# app: {line}")
                 shot(f"sched-failed-{number}")
                 sys.stdout.flush()
                 if number == 1:

@@ -4,6 +4,7 @@ stopping the app they drive (its output goes to a log in the rig)."""
 import os
 import signal
 import subprocess
+import time
 
 import netlib
 from atspi import TIME_SCALE, click, find, find_all, screenshot, set_text, wait_until
@@ -86,11 +87,8 @@ def run(tests, procs, log_name, prefix):
                 print(f"not ok {number} - {test.__name__}")
                 for line in traceback.format_exc().splitlines():
                     print(f"# {line}")
-                log = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), log_name)
-                if os.path.exists(log):
-                    with open(log, errors="replace") as f:
-                        for line in f.read().splitlines()[-10:]:
-                            print(f"# app: {line}")
+                for line in app_log_tail(log_name):
+                    print(f"# app: {line}")
                 shot(f"{prefix}-failed-{number}")
                 sys.stdout.flush()
                 if number == 1:
@@ -101,6 +99,28 @@ def run(tests, procs, log_name, prefix):
     finally:
         stop_all(procs)
     sys.exit(1 if failed else 0)
+
+
+def app_log_tail(log_name):
+    """The app log's last 10 lines; if a sanitizer reported in it, its
+    report instead (up to 80 lines), waited for up to 60 s to finish:
+    a crashed app's stack is what a failed test must show."""
+    log = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), log_name)
+    if not os.path.exists(log):
+        return []
+    deadline = time.monotonic() + 60
+    while True:
+        with open(log, errors="replace") as f:
+            lines = f.read().splitlines()
+        starts = [i for i, line in enumerate(lines)
+                  if "AddressSanitizer" in line or "LeakSanitizer" in line or "runtime error:" in line]
+        if not starts:
+            return lines[-10:]
+        report = lines[max(0, starts[0] - 3):]
+        if any(line.startswith("SUMMARY:") or "ABORTING" in line for line in report) \
+                or time.monotonic() > deadline:
+            return report[:80]
+        time.sleep(0.5)
 
 
 def open_from_primary_menu(app, item):
