@@ -120,6 +120,16 @@ void       _ep_compose_page_toast            (EpComposePage *self,
 void       _ep_compose_page_actions_update   (EpComposePage *self);
 void       _ep_compose_page_validate         (EpComposePage *self);
 void       _ep_compose_page_schedule_save    (EpComposePage *self);
+void       _ep_compose_page_update_size_warning (EpComposePage *self);
+
+/* ep-compose-page-attach.c */
+void       _ep_compose_page_attachment_free  (gpointer       data);
+void       _ep_compose_page_rebuild_attachment_rows (EpComposePage *self);
+void       _ep_compose_page_add_file         (EpComposePage *self,
+                                              GFile         *file);
+void       _ep_compose_page_attach_action    (GtkWidget     *widget,
+                                              const char    *action_name,
+                                              GVariant      *param);
 void       _ep_compose_page_clear_message    (EpComposePage *self);
 void       _ep_compose_page_delete_draft     (EpComposePage *self);
 EpDraft   *_ep_compose_page_build_draft      (EpComposePage *self);
