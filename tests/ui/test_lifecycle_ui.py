@@ -8,6 +8,8 @@ elsewhere, and once it is killed it is named with file, subject and date
 and can be discarded. Then every pane at 360 px, light and dark, into
 $EPISTLE_UI_SHOTS."""
 
+import csv
+import io
 import os
 import re
 import signal
@@ -462,6 +464,60 @@ def test_past_campaigns_open_to_their_results_and_retry():
     shot("lifecycle-14-past-retry")
 
 
+def test_resent_row_is_marked_in_its_results():
+    """A campaign killed while its second message was on the wire (the rig
+    holds the answer to its data) and resumed: its results say that row
+    was sent again and may have arrived twice, on the finished page and in
+    the list of recipients, and its export counts it twice. (Paced, one
+    recipient is claimed at a time, so only that row was in doubt.)"""
+    uilib.stop_all(state["procs"])
+    wait_until(lambda: all(p.poll() is not None for p in state["procs"]), "the app to end")
+    data, tmpl = netlib.write_merge(
+        "doppelt", "Name,Email\n" + "".join(f"Doppelt {i},d{i}@doppelt.test\n" for i in range(1, 4)),
+        "To: {{ Email }}\nSubject: Doppelt {{ Name }}\n\nHallo {{ Name }}\n")
+    since = len(netlib.events())
+    netlib.set_faults({"hold_dot": {"d2@doppelt.test": 120}})
+    proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl, "--account", "shop",
+                             "--connections", "1", "--rate", "600", "--yes"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        wait_until(lambda: any(e.get("address") == "d2@doppelt.test" for e in netlib.events_of("hold", since))
+                   or proc.poll() is not None, "the rig to hold row 2's message", timeout=SLOW)
+        assert proc.poll() is None, "the CLI ended before row 2 was on the wire"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        netlib.set_faults({})
+    out, _ = proc.communicate(timeout=30)
+    cid = re.search(r"^Campaign (\d+):", out, re.M).group(1)
+    status, out, err = netlib.cli("campaign", "resume", cid, "--retry-after", "1", timeout=240)
+    assert status == 0 and "3 of 3 sent, 0 failed" in out, (status, out, err)
+    export = os.path.join(netlib.env("EPISTLE_TEST_RIGDIR"), "doppelt-results.csv")
+    status, out, err = netlib.cli("campaign", "export", cid, "--output", export)
+    assert status == 0, (status, out, err)
+    with open(export, newline="", encoding="utf-8-sig") as f:
+        text = f.read()
+    delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    times = {r["address"]: r["times sent"] for r in csv.DictReader(io.StringIO(text), delimiter=delimiter)}
+    assert times == {"d1@doppelt.test": "1", "d2@doppelt.test": "2", "d3@doppelt.test": "1"}, times
+
+    start_app()
+    app = find_app("epistle", timeout=SLOW)
+    state["app"] = app
+    pane(app, "Merge")
+    w = wizard(app)
+    find(w, "Past Campaigns", "label", timeout=SLOW)
+    click(find(w, "Results of doppelt.csv", "push button", contains=True, timeout=SLOW))
+    find(w, "Campaign Finished", "label", timeout=SLOW)
+    find(w, "1 message was being sent when Epistle stopped and was sent again, so its recipient "
+         "may have it twice", "label", contains=True, timeout=SLOW)
+    shot("lifecycle-15-resent-finished")
+    click(button(w, "Show Details"))
+    find(w, "Sent again, maybe twice", "label", timeout=SLOW)
+    # Only that row: the others say plainly that they were sent.
+    assert len(find_all(w, lambda n: n.name == "Sent again, maybe twice" and n.getRoleName() == "label")) == 1
+    shot("lifecycle-16-resent-list")
+
+
 def main():
     uilib.run([test_closed_window_mid_campaign_shows_it_on_reopen,
                test_quit_keeps_sending_every_row_once,
@@ -469,7 +525,8 @@ def main():
                test_progress_says_until_when_it_waits_and_counts_live,
                test_retry_failed_sends_only_that_row_once,
                test_every_pane_at_360_px_light_and_dark,
-               test_past_campaigns_open_to_their_results_and_retry],
+               test_past_campaigns_open_to_their_results_and_retry,
+               test_resent_row_is_marked_in_its_results],
               state["procs"], "epistle-lifecycle-ui.log", "lifecycle")
 
 

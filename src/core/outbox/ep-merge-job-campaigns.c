@@ -82,6 +82,7 @@ load_recipients_thread (GTask        *task,
       r->address = g_strdup (s->address);
       r->state = s->state;
       r->bounced = s->bounce != NULL;
+      r->resent = s->was_uncertain;
       /* Came back: what the report said is what the person needs. */
       r->reply = s->bounce != NULL ? g_strdup_printf (_("Returned: %s"), s->bounce) : g_strdup (s->reply);
       g_ptr_array_add (result, r);

@@ -30,6 +30,8 @@ typedef struct
   char  *address;
   EpRecipientState  state;
   gboolean bounced;     /* sent, then came back */
+  gboolean resent;      /* in flight when a run stopped, so sent again:
+                         * the recipient may have it twice */
   char  *reply;
 } EpMergeRecipient;
 

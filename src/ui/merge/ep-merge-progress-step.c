@@ -145,8 +145,13 @@ recipient_sync (EpRecipientItem *r,
       gtk_label_set_label (label, ep_recipient_item_get_address (r));
       break;
     case 2:
-      gtk_label_set_label (label, ep_recipient_item_get_bounced (r) ? _("Returned")
-                                  : state_label (ep_recipient_item_get_state (r)));
+      if (ep_recipient_item_get_bounced (r))
+        gtk_label_set_label (label, _("Returned"));
+      else if (ep_recipient_item_get_resent (r) && ep_recipient_item_get_state (r) == EP_RECIPIENT_SENT)
+        /* In flight when Epistle stopped: the server may have had it. */
+        gtk_label_set_label (label, _("Sent again, maybe twice"));
+      else
+        gtk_label_set_label (label, state_label (ep_recipient_item_get_state (r)));
       break;
     default:
       gtk_label_set_label (label, reply ? reply : "");
@@ -231,6 +236,7 @@ load_recipients_cb (GObject      *object,
       EpRecipientItem *r = ep_recipient_item_new (s->row_number, s->address, s->state, s->reply);
 
       ep_recipient_item_set_bounced (r, s->bounced);
+      ep_recipient_item_set_resent (r, s->resent);
 
       g_hash_table_insert (self->recipient_items, GUINT_TO_POINTER (s->row_number), r);
       g_ptr_array_add (items, r);
@@ -450,6 +456,25 @@ show_done (EpMergeProgressStep *self)
                                                             "(they had problems); the results list them.",
                                                             skipped), skipped);
       g_autofree char *both = g_strconcat (description, " ", rows, NULL);
+
+      g_free (description);
+      description = g_steal_pointer (&both);
+    }
+  if (p->uncertain > 0)
+    {
+      /* Rows that were on the wire when a run stopped (a crash, a kill)
+       * were sent again: the server may have taken them the first time. */
+      g_autofree char *again = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u message was being sent when Epistle "
+                                                             "stopped and was sent again, so its "
+                                                             "recipient may have it twice; the results "
+                                                             "mark it.",
+                                                             "%u messages were being sent when Epistle "
+                                                             "stopped and were sent again, so their "
+                                                             "recipients may have them twice; the "
+                                                             "results mark them.",
+                                                             p->uncertain), p->uncertain);
+      g_autofree char *both = g_strconcat (description, " ", again, NULL);
 
       g_free (description);
       description = g_steal_pointer (&both);

@@ -16,6 +16,7 @@ struct _EpRecipientItem
   char    *address;
   guint    state;        /* EpRecipientState */
   gboolean bounced;      /* sent, then came back */
+  gboolean resent;       /* in flight when a run stopped, sent again */
   char    *reply;
 };
 
@@ -107,6 +108,21 @@ ep_recipient_item_get_state (EpRecipientItem *self)
 {
   g_return_val_if_fail (EP_IS_RECIPIENT_ITEM (self), EP_RECIPIENT_PENDING);
   return self->state;
+}
+
+gboolean
+ep_recipient_item_get_resent (EpRecipientItem *self)
+{
+  g_return_val_if_fail (EP_IS_RECIPIENT_ITEM (self), FALSE);
+  return self->resent;
+}
+
+void
+ep_recipient_item_set_resent (EpRecipientItem *self,
+                              gboolean         resent)
+{
+  g_return_if_fail (EP_IS_RECIPIENT_ITEM (self));
+  self->resent = resent;
 }
 
 gboolean

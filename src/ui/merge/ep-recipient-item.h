@@ -26,6 +26,10 @@ const char      *ep_recipient_item_get_reply      (EpRecipientItem *self);
 gboolean         ep_recipient_item_get_bounced    (EpRecipientItem *self);
 void             ep_recipient_item_set_bounced    (EpRecipientItem *self,
                                                    gboolean         bounced);
+/* In flight when a run stopped, so sent again: maybe received twice. */
+gboolean         ep_recipient_item_get_resent     (EpRecipientItem *self);
+void             ep_recipient_item_set_resent     (EpRecipientItem *self,
+                                                   gboolean         resent);
 /* Notifies "state". */
 void             ep_recipient_item_update         (EpRecipientItem *self,
                                                    EpRecipientState  state,
