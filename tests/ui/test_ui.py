@@ -336,6 +336,7 @@ def test_connection_log_is_redacted():
 def test_shortcuts_window_lists_send():
     app = state["app"]
     n_windows = app.childCount
+    running = [p for p in state.get("procs", []) if p.poll() is None]
     _open_from_primary_menu(app, "Keyboard Shortcuts")
     find(app, "Send the Message", timeout=10)
     find(app, "Attach Files", "label", timeout=10)
@@ -346,7 +347,7 @@ def test_shortcuts_window_lists_send():
     click(find(app.getChildAtIndex(app.childCount - 1), "Close", "push button"))
     wait_until(lambda: app.childCount == n_windows, "the shortcuts window to close")
     app.getChildAtIndex(app.childCount)
-    assert all(p.poll() is None for p in state["procs"]), "the app ended"
+    assert all(p.poll() is None for p in running), [p.returncode for p in running]
     find(app, "Main Menu", "push button", timeout=10)
 
 
