@@ -256,6 +256,10 @@ static void
 open_path (EpMergeWizard *self,
            const char    *path)
 {
+  /* Opened by the person while the last run's draft was still being read
+   * (its file is large, or the machine is busy): this file comes without
+   * that draft's message, at its first step; the draft stays stored. */
+  g_clear_pointer (&self->pending_draft, g_variant_unref);
   ep_merge_data_step_reset_options (EP_MERGE_DATA_STEP (self->step[STEP_DATA]));
   ep_merge_job_set_path (self->job, path);
   start_reading (self);
