@@ -101,6 +101,41 @@ quit_response (AdwMessageDialog *dialog,
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_windows_idle, g_object_ref (self), g_object_unref);
 }
 
+/* The quit dialog's text: each campaign it asks about, as far as it is
+ * now (it goes on sending while the dialog is open), then what quitting
+ * means. */
+static char *
+quit_body (GPtrArray *tasks)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      EpOutboxTask *task = g_ptr_array_index (tasks, i);
+      const EpCampaignProgress *p = ep_outbox_task_get_progress (task);
+
+      if (i > 0)
+        g_string_append (body, "\n");
+      /* TRANSLATORS: "“Kunden.xlsx”: 12 of 37 sent" */
+      g_string_append_printf (body, _("“%s”: %u of %u sent"), ep_outbox_task_get_name (task),
+                              p->sent, p->total);
+    }
+  g_string_append (body, "\n\n");
+  g_string_append (body, _("Epistle can finish in the background with its windows closed. If it "
+                           "quits now, what is not sent stays in the outbox and can be resumed; a "
+                           "message on its way at this moment may be sent again then."));
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
+static void
+on_quit_dialog_progress_cb (AdwMessageDialog *dialog)
+{
+  GPtrArray *tasks = g_object_get_data (G_OBJECT (dialog), "tasks");
+  g_autofree char *body = quit_body (tasks);
+
+  adw_message_dialog_set_body (dialog, body);
+}
+
 /* Quit (Ctrl+Q, the menu) while mail is going asks first, and the safe
  * answer (go on in the background) is the default and what Escape does. */
 static void
@@ -112,25 +147,16 @@ on_quit_action (GSimpleAction *action,
   EpOutbox *outbox = self->context != NULL ? ep_context_get_outbox (self->context) : NULL;
   GListModel *tasks = outbox != NULL ? ep_outbox_get_tasks (outbox) : NULL;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  g_autoptr(GString) body = NULL;
+  g_autoptr(GPtrArray) running = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *body = NULL;
   GtkWidget *dialog;
-  guint n_running = 0;
 
   for (guint i = 0; tasks != NULL && i < g_list_model_get_n_items (tasks); i++)
     {
       g_autoptr(EpOutboxTask) task = g_list_model_get_item (tasks, i);
-      const EpCampaignProgress *p = ep_outbox_task_get_progress (task);
 
-      if (!ep_outbox_task_get_running (task))
-        continue;
-      if (body == NULL)
-        body = g_string_new (NULL);
-      else
-        g_string_append (body, "\n");
-      /* TRANSLATORS: "“Kunden.xlsx”: 12 of 37 sent" */
-      g_string_append_printf (body, _("“%s”: %u of %u sent"), ep_outbox_task_get_name (task),
-                              p->sent, p->total);
-      n_running++;
+      if (ep_outbox_task_get_running (task))
+        g_ptr_array_add (running, g_steal_pointer (&task));
     }
   /* The focus may be elsewhere (another application, a dialog that just
    * went): any window of ours that shows will do to ask on. */
@@ -141,17 +167,14 @@ on_quit_action (GSimpleAction *action,
           parent = l->data;
           break;
         }
-  if (n_running == 0 || parent == NULL || !any_window_visible (self))
+  if (running->len == 0 || parent == NULL || !any_window_visible (self))
     {
       g_application_quit (G_APPLICATION (self));
       return;
     }
 
-  g_string_append (body, "\n\n");
-  g_string_append (body, _("Epistle can finish in the background with its windows closed. If it "
-                           "quits now, what is not sent stays in the outbox and can be resumed; a "
-                           "message on its way at this moment may be sent again then."));
-  dialog = adw_message_dialog_new (parent, _("Stop Sending and Quit?"), body->str);
+  body = quit_body (running);
+  dialog = adw_message_dialog_new (parent, _("Stop Sending and Quit?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "quit", _("Stop and _Quit"),
                                     "background", _("_Keep Sending in the Background"),
@@ -162,6 +185,12 @@ on_quit_action (GSimpleAction *action,
                                               ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "background");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "background");
+  /* The counts follow the sending while the dialog is open. */
+  for (guint i = 0; i < running->len; i++)
+    g_signal_connect_object (g_ptr_array_index (running, i), "progress",
+                             G_CALLBACK (on_quit_dialog_progress_cb), dialog, G_CONNECT_SWAPPED);
+  g_object_set_data_full (G_OBJECT (dialog), "tasks", g_steal_pointer (&running),
+                          (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (quit_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
