@@ -409,7 +409,15 @@ def test_every_pane_at_360_px_light_and_dark():
                 cells = find_all(w, lambda n: n.name == address and n.getRoleName() == "label")
                 return any(c.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width > 0
                            for c in cells)
-            wait_until(address_cell_shown, "the address cell to be shown", timeout=SLOW)
+            try:
+                wait_until(address_cell_shown, "the address cell to be shown", timeout=SLOW)
+            except AssertionError as e:
+                # What the wizard showed instead, for the failure's report.
+                cells = find_all(w, lambda n: n.name == address and n.getRoleName() == "label")
+                steps = [n.name for n in find_all(w, lambda n: n.name.startswith("Step ")
+                                                  and n.getRoleName() == "label" and is_visible(n))]
+                widths = [c.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width for c in cells]
+                raise AssertionError(f"{e}; cells {widths}, steps shown {steps}") from None
 
             # Not cut to "zoe…" while the short Name column keeps its
             # width: the address cell is as wide as its 40 characters,
