@@ -529,6 +529,18 @@ def test_resent_row_is_marked_in_its_results():
     find(w, "1 message was being sent when Epistle stopped and was sent again, so its recipient "
          "may have it twice", "label", contains=True, timeout=SLOW)
     shot("lifecycle-15-resent-finished")
+    # Its export is offered beside the spreadsheet it was sent from (the
+    # wizard has no file open): a bare name lands there.
+    saved = os.path.join(os.path.dirname(data), "doppelt ergebnis.xlsx")
+    n_windows = app.childCount
+    click(button(w, "Export Results…"))
+    chooser = newest_dialog(app, n_windows)
+    name = find(chooser, "Name", "text", contains=True)
+    wait_until(lambda: get_text(name).endswith(" results.xlsx"), "a workbook's name offered")
+    set_text(name, os.path.basename(saved))
+    click(find(chooser, "Export", "push button", contains=True))
+    wait_windows(app, n_windows)
+    wait_until(lambda: os.path.exists(saved), f"the export in {os.path.dirname(saved)}", timeout=20)
     click(button(w, "Show Details"))
     find(w, "Sent again, maybe twice", "label", timeout=SLOW)
     # Only that row: the others say plainly that they were sent.

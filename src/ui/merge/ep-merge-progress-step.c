@@ -732,14 +732,26 @@ merge_export_action (GtkWidget  *widget,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   add_filter (chooser, _("Excel Workbook"), "*.xlsx");
   add_filter (chooser, _("CSV for This Language’s Spreadsheets"), "*.csv");
-  /* Beside the spreadsheet it came from, where the person looks. */
-  if (ep_merge_job_get_path (self->job) != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (ep_merge_job_get_path (self->job));
-      g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  /* Beside the spreadsheet it came from, where the person looks: the
+   * campaign's own folder (a past campaign, opened from the list, may not
+   * be the file the wizard has open), else the wizard's file's. */
+  {
+    EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
+    g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (store, ep_outbox_task_get_id (self->task),
+                                                               NULL);
+    g_autofree char *dir = NULL;
 
-      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
-    }
+    if (info != NULL && info->base_dir != NULL && g_file_test (info->base_dir, G_FILE_TEST_IS_DIR))
+      dir = g_strdup (info->base_dir);
+    else if (ep_merge_job_get_path (self->job) != NULL)
+      dir = g_path_get_dirname (ep_merge_job_get_path (self->job));
+    if (dir != NULL)
+      {
+        g_autoptr(GFile) folder = g_file_new_for_path (dir);
+
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+      }
+  }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect_object (chooser, "response", G_CALLBACK (export_response), self, 0);
