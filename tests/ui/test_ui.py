@@ -156,12 +156,16 @@ def test_compose_and_send_with_attachment():
 
 
 def test_alt_number_switches_the_panes():
-    """Alt+1…3 switch the panes, from the keyboard (XTEST)."""
+    """Alt+1…4 switch the panes, from the keyboard (XTEST)."""
     app = state["app"]
     press("2", "Alt_L")
     find(app, "Open Spreadsheet…", "push button", showing=True, timeout=10)
     press("3", "Alt_L")
     find(app, "picks when a message goes", "label", contains=True, showing=True, timeout=10)
+    press("4", "Alt_L")
+    # The Inbox: its toolbar, or (no incoming server) its offer to set one up.
+    find(app, "", "push button", contains=True, showing=True, timeout=10,
+         match_extra=lambda n: n.name == "Get New Mail" or "Set Up Incoming Mail" in n.name)
     press("1", "Alt_L")
     find(app, "To", "text", showing=True, timeout=10)
 
