@@ -592,12 +592,35 @@ def test_signature_under_each_message():
         uilib.set_signature(app, "")
 
 
+def test_column_chip_goes_in_the_subject_at_its_cursor():
+    """A column chip clicked with the cursor at the end of Subject goes in
+    there, and the subject is not left selected (the next keystroke would
+    replace what was written)."""
+    app = state["app"]
+    # The Merge pane, by its view switcher button (not a key: after a
+    # restart no window manager gives the window the keyboard).
+    click(find(app, "Merge", contains=False, match_extra=lambda n: n.getRoleName() != "label"))
+    w = wizard(app)
+    subject = find(w, "Subject", "text", showing=True, timeout=30)
+    wait_until(lambda: subject.queryComponent().getExtents(pyatspi.WINDOW_COORDS).width > 0,
+               "the subject to be laid out")
+    set_text(subject, "Rechnung für ")
+    # A real click in the field, right of its short text: the cursor to its end.
+    click_pointer(subject)
+    click(find(w, "Insert “Name”", "push button", timeout=10))
+    wait_until(lambda: get_text(subject) == "Rechnung für {{ Name }}", "the chip in the subject")
+    # Nothing selected: the next key typed goes on after the chip.
+    assert subject.queryText().getNSelections() == 0, "the subject is left selected"
+    shot("merge-12-chip-in-subject")
+
+
 def run():
     netlib._init()
     tests = [test_csv_wizard_to_finished_campaign,
              test_xlsx_campaign_goes_on_after_window_closes,
              test_interrupted_campaign_is_offered_on_start,
              test_merge_draft_survives_restart,
+             test_column_chip_goes_in_the_subject_at_its_cursor,
              test_xlsx_numbers_in_chosen_region,
              test_signature_under_each_message]
     only = os.environ.get("EPISTLE_UI_ONLY")
