@@ -175,6 +175,15 @@ read_cb (GObject      *object,
     {
       g_autoptr(GVariant) draft = g_steal_pointer (&self->pending_draft);
 
+      /* The person went elsewhere while it was read (a campaign's
+       * progress or results, from the start page): the last run's draft
+       * comes back behind that page, which stays. */
+      if (draft != NULL && self->retry_rows == NULL &&
+          g_strcmp0 (gtk_stack_get_visible_child_name (self->steps), "loading") != 0)
+        {
+          ep_merge_message_step_restore_state (EP_MERGE_MESSAGE_STEP (self->step[STEP_MESSAGE]), draft);
+          return;
+        }
       go_to_step (self, STEP_DATA);
       if (self->retry_rows != NULL)
         {
@@ -585,9 +594,11 @@ load_draft_cb (GObject      *object,
         g_warning ("Could not read the merge's draft: %s", error->message);
       return;
     }
-  /* Something was opened meanwhile, or the file is gone: the draft stays
-   * until the next merge replaces it. */
+  /* Something was opened or shown meanwhile (a file, a campaign's
+   * results), or the file is gone: the draft stays until the next merge
+   * replaces it. */
   if (self->steps == NULL || ep_merge_job_get_path (self->job) != NULL ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->steps), "start") != 0 ||
       !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return;
 
