@@ -26,6 +26,8 @@
 #define RECENT_SECONDS (7 * 24 * 3600)
 /* Past campaigns shown; the CLI's campaign list has them all. */
 #define HISTORY_ROWS 10
+/* While another process sends, its count is read again this often. */
+#define ELSEWHERE_REFRESH_SECONDS 2
 
 struct _EpMergeStartPage
 {
@@ -41,6 +43,7 @@ struct _EpMergeStartPage
   GCancellable        *cancellable;       /* cancelled in dispose */
   GCancellable        *list_cancellable;  /* the listing under way */
   GPtrArray           *rows;              /* the rows shown, in either group */
+  guint                elsewhere_source;  /* reads again while another process sends */
 };
 
 G_DEFINE_FINAL_TYPE (EpMergeStartPage, ep_merge_start_page, GTK_TYPE_WIDGET)
@@ -266,6 +269,13 @@ running_row (EpMergeStartPage         *self,
   return row;
 }
 
+static char *
+interrupted_title (const EpMergeInterrupted *item)
+{
+  return g_strdup_printf (_("%s: %u of %u not sent yet"), item->name,
+                          item->total - item->sent - item->failed, item->total);
+}
+
 static GtkWidget *
 interrupted_row (EpMergeStartPage         *self,
                  const EpMergeInterrupted *item)
@@ -275,8 +285,7 @@ interrupted_row (EpMergeStartPage         *self,
   g_autofree char *title = NULL;
   g_autoptr(GString) subtitle = g_string_new (NULL);
 
-  title = g_strdup_printf (_("%s: %u of %u not sent yet"), item->name,
-                           item->total - item->sent - item->failed, item->total);
+  title = interrupted_title (item);
   append_identity (subtitle, item);
   if (item->sending)
     g_string_append (subtitle, _("Being sent now by another Epistle (epistle-cli or the background "
@@ -302,9 +311,14 @@ interrupted_row (EpMergeStartPage         *self,
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-  /* Another process has it: nothing to resume or discard from here. */
+  /* Another process has it: nothing to resume or discard from here; its
+   * count is read again while it sends (list_elsewhere_cb ()). */
   if (item->sending)
-    return row;
+    {
+      g_object_set_data_full (G_OBJECT (row), "elsewhere-id", g_memdup2 (&item->id, sizeof item->id),
+                              g_free);
+      return row;
+    }
 
   button = campaign_button (self, item, _("_Discard"), g_strdup_printf (_("Discard %s"), item->name),
                             G_CALLBACK (on_discard_clicked_cb));
@@ -353,6 +367,99 @@ history_row (EpMergeStartPage         *self,
   return row;
 }
 
+static void list_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+static gboolean refresh_elsewhere_cb (gpointer data);
+
+/* The rows another process sends, by campaign id. */
+static GHashTable *
+elsewhere_rows (EpMergeStartPage *self)
+{
+  GHashTable *rows = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      gint64 *id = g_object_get_data (g_ptr_array_index (self->rows, i), "elsewhere-id");
+
+      if (id != NULL)
+        g_hash_table_insert (rows, id, g_ptr_array_index (self->rows, i));
+    }
+  return rows;
+}
+
+/* The counts of what another process sends, updated in their rows rather
+ * than the rows built anew (which would take a screen reader's place or
+ * the keyboard focus every few seconds); anything else changed (one ended,
+ * another began) lists everything again. */
+static void
+list_elsewhere_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(EpMergeStartPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = ep_merge_job_list_recent_finish (EP_MERGE_JOB (object), result, &error);
+  g_autoptr(GHashTable) rows = NULL;
+  guint n_elsewhere = 0;
+  gboolean new_one = FALSE;
+
+  if (list == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Listing unfinished campaigns: %s", error->message);
+      return;
+    }
+  if (self->running_group == NULL)
+    return;  /* disposed */
+
+  rows = elsewhere_rows (self);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const EpMergeInterrupted *item = g_ptr_array_index (list, i);
+
+      if (!item->finished && item->sending && !running_here (self, item->id))
+        {
+          GtkWidget *row = g_hash_table_lookup (rows, &item->id);
+          g_autofree char *title = NULL;
+
+          if (row == NULL)
+            {
+              new_one = TRUE;
+              break;
+            }
+          title = interrupted_title (item);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+          n_elsewhere++;
+        }
+    }
+  if (new_one || n_elsewhere != g_hash_table_size (rows))
+    {
+      ep_merge_start_page_refresh (self);
+      return;
+    }
+  if (n_elsewhere > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->elsewhere_source = g_timeout_add_seconds (ELSEWHERE_REFRESH_SECONDS, refresh_elsewhere_cb, self);
+}
+
+static gboolean
+refresh_elsewhere_cb (gpointer data)
+{
+  EpMergeStartPage *self = data;
+
+  self->elsewhere_source = 0;
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
+  ep_merge_job_list_recent_async (self->job, 1, self->list_cancellable, list_elsewhere_cb,
+                                  g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_unmap_cb (EpMergeStartPage *self)
+{
+  g_clear_handle_id (&self->elsewhere_source, g_source_remove);
+}
+
 static void
 list_cb (GObject      *object,
          GAsyncResult *result,
@@ -361,7 +468,7 @@ list_cb (GObject      *object,
   g_autoptr(EpMergeStartPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = ep_merge_job_list_recent_finish (EP_MERGE_JOB (object), result, &error);
-  guint n_running = 0, n_stopped = 0, n_past = 0;
+  guint n_running = 0, n_stopped = 0, n_past = 0, n_elsewhere = 0;
 
   if (list == NULL)
     {
@@ -378,6 +485,9 @@ list_cb (GObject      *object,
       const EpMergeInterrupted *item = g_ptr_array_index (list, i);
       gboolean here = !item->finished && item->sending && running_here (self, item->id);
       GtkWidget *row;
+
+      if (!item->finished && item->sending && !here)
+        n_elsewhere++;
 
       if (item->finished)
         {
@@ -401,6 +511,13 @@ list_cb (GObject      *object,
   gtk_widget_set_visible (GTK_WIDGET (self->running_group), n_running > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->resume_group), n_stopped > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->history_group), n_past > 0);
+
+  /* Sent by the CLI or the background service: no progress signal comes
+   * from there, so its count is read again from the store while it is
+   * shown, until it ends (finished, or stopped). */
+  g_clear_handle_id (&self->elsewhere_source, g_source_remove);
+  if (n_elsewhere > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->elsewhere_source = g_timeout_add_seconds (ELSEWHERE_REFRESH_SECONDS, refresh_elsewhere_cb, self);
 }
 
 /* ---- asking before a spreadsheet is sent again ----------------------------- */
@@ -536,6 +653,7 @@ ep_merge_start_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->list_cancellable);
+  g_clear_handle_id (&self->elsewhere_source, g_source_remove);
   if (self->rows != NULL)
     g_ptr_array_set_size (self->rows, 0);
   gtk_widget_dispose_template (GTK_WIDGET (self), EP_TYPE_MERGE_START_PAGE);
@@ -637,6 +755,7 @@ ep_merge_start_page_init (EpMergeStartPage *self)
   /* Each time it is shown: another process may have started, finished
    * or left a campaign meanwhile. */
   g_signal_connect (self, "map", G_CALLBACK (ep_merge_start_page_refresh), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap_cb), NULL);
 }
 
 /* ---- public API ------------------------------------------------------------- */
