@@ -367,7 +367,6 @@ history_row (EpMergeStartPage         *self,
   return row;
 }
 
-static void list_cb (GObject *object, GAsyncResult *result, gpointer user_data);
 static gboolean refresh_elsewhere_cb (gpointer data);
 
 /* The rows another process sends, by campaign id. */
