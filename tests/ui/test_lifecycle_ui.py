@@ -426,9 +426,17 @@ def test_every_pane_at_360_px_light_and_dark():
             win = main_window(app)
             wait_until(lambda: window_width(app) <= 360, "the window to be 360 px wide")
             # Narrow: the view switcher is the bottom bar, its buttons shown.
+            # Each pane, once something of its own shows (not only the
+            # switcher's label): the screenshot is of that pane.
+            own = {"Compose": lambda n: n.name == "To" and n.getRoleName() == "text",
+                   "Merge": lambda n: n.name == "Merge Wizard",
+                   "Scheduled": lambda n: "picks when a message goes" in n.name,
+                   "Inbox": lambda n: n.getRoleName() == "push button"
+                   and (n.name == "Get New Mail" or "Set Up Incoming Mail" in n.name)}
             for name in ("Compose", "Merge", "Scheduled", "Inbox"):
                 pane(app, name)
                 find(win, name, "label", showing=True)
+                find(win, "", contains=True, showing=True, timeout=SLOW, match_extra=own[name])
                 shot(f"lifecycle-narrow-{name.lower()}-{suffix}")
             assert window_width(app) <= 360, window_width(app)
             # The data table: the address column is wide enough to read.
