@@ -302,7 +302,7 @@ def test_cli_campaign_count_follows_its_sending():
     since = len(netlib.events())
     # Held at row 3 for a while (the window reads it there), then at row 7
     # until it is killed.
-    netlib.set_faults({"hold_rcpt": {"l03@live.test": 30, "l07@live.test": 120}})
+    netlib.set_faults({"hold_rcpt": {"l03@live.test": 15, "l07@live.test": 120}})
     proc = subprocess.Popen([netlib.CLI, "merge", "--data", data, "--template", tmpl,
                              "--account", "shop", "--rate", "600", "--connections", "1", "--yes"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
