@@ -367,6 +367,20 @@ history_row (EpMergeStartPage         *self,
   return row;
 }
 
+/* One listing at a time: a newer one replaces the rows, so an older one
+ * still under way is dropped rather than rebuilding them again. Since the
+ * beginning: every finished campaign that sent anything. */
+static void
+start_listing (EpMergeStartPage    *self,
+               GAsyncReadyCallback  callback)
+{
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
+  ep_merge_job_list_recent_async (self->job, 1, self->list_cancellable, callback,
+                                  g_object_ref (self));
+}
+
 static gboolean refresh_elsewhere_cb (gpointer data);
 
 /* The rows another process sends, by campaign id. */
@@ -445,11 +459,7 @@ refresh_elsewhere_cb (gpointer data)
   EpMergeStartPage *self = data;
 
   self->elsewhere_source = 0;
-  g_cancellable_cancel (self->list_cancellable);
-  g_clear_object (&self->list_cancellable);
-  self->list_cancellable = g_cancellable_new ();
-  ep_merge_job_list_recent_async (self->job, 1, self->list_cancellable, list_elsewhere_cb,
-                                  g_object_ref (self));
+  start_listing (self, list_elsewhere_cb);
   return G_SOURCE_REMOVE;
 }
 
@@ -770,14 +780,7 @@ ep_merge_start_page_refresh (EpMergeStartPage *self)
 {
   g_return_if_fail (EP_IS_MERGE_START_PAGE (self));
 
-  /* One listing at a time: a newer one replaces the rows, so an older one
-   * still under way is dropped rather than rebuilding them again. */
-  g_cancellable_cancel (self->list_cancellable);
-  g_clear_object (&self->list_cancellable);
-  self->list_cancellable = g_cancellable_new ();
-  /* Since the beginning: every finished campaign that sent anything. */
-  ep_merge_job_list_recent_async (self->job, 1, self->list_cancellable, list_cb,
-                                  g_object_ref (self));
+  start_listing (self, list_cb);
 }
 
 void
