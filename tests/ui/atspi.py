@@ -143,16 +143,55 @@ def screenshot(path):
     subprocess.run(["import", "-window", "root", path], check=False, timeout=20)
 
 
+def _keycode(keysym):
+    """The X keycode the server's keymap gives @keysym (a name: "Return",
+    "Control_L"), through libX11 on $DISPLAY; 0 if it has none."""
+    import ctypes
+    import ctypes.util
+    global _x11, _xdisplay
+    if _xdisplay is None:
+        _x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+        _x11.XOpenDisplay.restype = ctypes.c_void_p
+        _x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        _x11.XStringToKeysym.restype = ctypes.c_ulong
+        _x11.XStringToKeysym.argtypes = [ctypes.c_char_p]
+        _x11.XKeysymToKeycode.restype = ctypes.c_ubyte
+        _x11.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        _xdisplay = _x11.XOpenDisplay(None)
+        assert _xdisplay, "no X display to look keycodes up in"
+    sym = _x11.XStringToKeysym(keysym.encode())
+    assert sym, f"{keysym!r} is not an X keysym name"
+    return _x11.XKeysymToKeycode(_xdisplay, sym)
+
+
+_x11 = None
+_xdisplay = None
+
+
 def press(keysym, *modifiers):
     """Types @keysym (an X keysym name: "Return", "3", "Tab") with
     @modifiers held ("Control_L", "Alt_L", "Shift_L"), through XTEST to
-    whatever has the keyboard focus."""
+    whatever has the keyboard focus.
+
+    Every key goes by its keycode. AT-SPI's keysym synthesis cannot hold a
+    modifier: its synth types are an enum, not flags (PRESS | SYM is SYM, a
+    press and release), and a keysym it types resets the modifiers it did
+    not itself need, so Control never reached the window that way."""
     from gi.repository import Atspi
-    for m in modifiers:
-        Atspi.generate_keyboard_event(0, m, Atspi.KeySynthType.PRESS | Atspi.KeySynthType.SYM)
-    Atspi.generate_keyboard_event(0, keysym, Atspi.KeySynthType.PRESSRELEASE | Atspi.KeySynthType.SYM)
-    for m in reversed(modifiers):
-        Atspi.generate_keyboard_event(0, m, Atspi.KeySynthType.RELEASE | Atspi.KeySynthType.SYM)
+    codes = [_keycode(m) for m in modifiers]
+    assert all(codes), f"a modifier in {modifiers} has no keycode"
+    code = _keycode(keysym)
+    for c in codes:
+        Atspi.generate_keyboard_event(c, None, Atspi.KeySynthType.PRESS)
+    try:
+        if code:
+            Atspi.generate_keyboard_event(code, None, Atspi.KeySynthType.PRESSRELEASE)
+        else:
+            assert not modifiers, f"{keysym!r} has no keycode to hold {modifiers} with"
+            Atspi.generate_keyboard_event(0, keysym, Atspi.KeySynthType.SYM)
+    finally:
+        for c in reversed(codes):
+            Atspi.generate_keyboard_event(c, None, Atspi.KeySynthType.RELEASE)
 
 
 def type_text(text):

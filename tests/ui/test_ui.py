@@ -21,7 +21,7 @@ import uilib  # noqa: E402
 import pyatspi  # noqa: E402
 from uilib import shot  # noqa: E402
 from atspi import (click, click_pointer, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
-                   press, screenshot, set_text, text_of_labels, type_text, wait_until)
+                   newest_dialog, press, screenshot, set_text, text_of_labels, type_text, wait_until)
 
 SUBJECT = "Zeugnis für Björn – ✓"
 BODY = "Hallo Björn,\nhier sind deine Noten: Mathe 1, Deutsch 2.\n"
@@ -168,6 +168,53 @@ def test_alt_number_switches_the_panes():
          match_extra=lambda n: n.name == "Get New Mail" or "Set Up Incoming Mail" in n.name)
     press("1", "Alt_L")
     find(app, "To", "text", showing=True, timeout=10)
+
+
+def test_ctrl_keys_send_from_the_body_and_start_new():
+    """Ctrl+Return sends from the message body (not a newline there);
+    Ctrl+N asks before it discards a message, Return keeping it (the
+    default), and starts a new one when told to. All typed (XTEST)."""
+    app = state["app"]
+    set_text(find(app, "To", "text"), "bob@example.test")
+    set_text(find(app, "Subject", "text"), "Von der Tastatur")
+    body = find(app, "Message Body", "text")
+    set_text(body, "Hallo")
+    click_pointer(body)
+    press("End", "Control_L")
+    type_text(" Welt")
+    # The typing landed in the body: the keyboard is there.
+    wait_until(lambda: get_text(body) == "Hallo Welt", "the typed text in the body", timeout=30)
+    before = netlib.maildir_files()
+    press("Return", "Control_L")
+    send_now = find(app, "Send Now", "push button", timeout=20)
+    assert get_text(body) == "Hallo Welt", repr(get_text(body))
+    click(send_now)
+    files = wait_until(lambda: new_maildir_files(before), "the message sent by Ctrl+Return", timeout=60)
+    msg = netlib.read_message(files[0])
+    assert msg["Subject"] == "Von der Tastatur", msg["Subject"]
+    text = msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith("Hallo Welt"), repr(text)
+    assert "Hallo\n" not in text, repr(text)
+    wait_until(lambda: get_text(find(app, "Subject", "text")) == "", "the form to clear")
+
+    # Ctrl+N over a message being written asks first.
+    subject = find(app, "Subject", "text")
+    set_text(subject, "Noch nicht fertig")
+    click_pointer(subject)
+    n_windows = app.childCount
+    press("n", "Control_L")
+    dialog = newest_dialog(app, n_windows)
+    find(dialog, "Discard the Message and Start a New One?", "label")
+    find(dialog, "“Noch nicht fertig”", "label", contains=True)
+    press("Return")     # the default: keep it
+    wait_windows_closed(app, n_windows)
+    assert get_text(subject) == "Noch nicht fertig", get_text(subject)
+    click_pointer(subject)
+    press("n", "Control_L")
+    dialog = newest_dialog(app, n_windows)
+    click(find(dialog, "Discard and Start New", "push button", contains=True))
+    wait_windows_closed(app, n_windows)
+    wait_until(lambda: get_text(subject) == "", "a new, empty message")
 
 
 def test_wrong_password_offers_reentry():
@@ -341,7 +388,9 @@ def test_shortcuts_window_lists_send():
     app = state["app"]
     n_windows = app.childCount
     running = [p for p in state.get("procs", []) if p.poll() is None]
-    _open_from_primary_menu(app, "Keyboard Shortcuts")
+    # Ctrl+? (Shift makes the "?"), typed.
+    click_pointer(find(app, "Subject", "text"))
+    press("question", "Control_L", "Shift_L")
     find(app, "Send the Message", timeout=10)
     find(app, "Attach Files", "label", timeout=10)
     # Closed, it is gone, not kept hidden: GTK 4.8 answers an accessibility
@@ -483,7 +532,8 @@ def test_preferences_remove_account():
 def main():
     tests = [test_add_account_through_dialog, test_invalid_address_blocks_send,
              test_compose_and_send_with_attachment,
-             test_alt_number_switches_the_panes, test_wrong_password_offers_reentry,
+             test_alt_number_switches_the_panes, test_ctrl_keys_send_from_the_body_and_start_new,
+             test_wrong_password_offers_reentry,
              test_partly_refused_says_it_went_to_the_others,
              test_cancel_sending_keeps_message, test_undo_send_brings_message_back,
              test_451_waits_to_retry_then_send_now, test_connection_log_is_redacted,
