@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "net"))
 
@@ -23,7 +24,7 @@ import netlib  # noqa: E402
 import uilib  # noqa: E402
 from uilib import shot  # noqa: E402
 from atspi import (button, click, click_pointer, find, find_all, find_app, get_text, is_sensitive,  # noqa: E402
-                   is_visible, newest_dialog, press, set_text, wait_until, wait_windows)
+                   is_visible, newest_dialog, press, set_text, type_text, wait_until, wait_windows)
 import pyatspi  # noqa: E402
 
 state = {"procs": []}
@@ -92,8 +93,9 @@ def write_csv(name, n, domain):
     return path
 
 
-def wizard_send(app, path, n, subject):
-    """Opens @path, writes @subject, and sends its @n rows."""
+def wizard_send(app, path, n, subject, rate=None):
+    """Opens @path, writes @subject, and sends its @n rows (at @rate a
+    minute, typed into the send step, if given)."""
     start_app(path).wait(20)
     w = wizard(app)
     find(w, f"{os.path.basename(path)} — {n} rows, 2 columns", "label", timeout=SLOW)
@@ -108,6 +110,13 @@ def wizard_send(app, path, n, subject):
     click(nxt)
     find(w, f"All {n} rows are ready to send.", "label", timeout=SLOW)
     click(button(w, "Next"))
+    if rate is not None:
+        spin = find(w, "Messages per Minute", "spin button", showing=True, timeout=SLOW)
+        click_pointer(spin)
+        press("a", "Control_L")
+        type_text(str(rate))
+        press("Tab")
+        find(w, f"at {rate} per minute", "label", contains=True, timeout=SLOW)
     n_windows = app.childCount
     click(button(w, f"Send {n} Messages", exact=False))
     dialog = newest_dialog(app, n_windows)
@@ -396,6 +405,47 @@ def test_retry_failed_sends_only_that_row_once():
                    "k03.neu@mahnung.test": 1}, got
 
 
+def test_shown_rate_is_the_pacing_applied():
+    """Paced at 30 a minute, the progress shows the rate it is sent at, at
+    most 30 a minute (it once showed 40 with 20 set), and the server's
+    clock has the messages at least a slot apart from the run's start."""
+    app = state["app"]
+    path = write_csv("takt.csv", 8, "takt.test")
+    since = len(netlib.events())
+    pane(app, "Merge")
+    started = time.time()
+    w = wizard_send(app, path, 8, "Takt", rate=30)
+    shown = []
+
+    def watch():
+        for n in find_all(w, lambda n: n.getRoleName() == "label" and n.name.startswith("Sent ")):
+            m = re.search(r" · (\d+) per minute", n.name)
+            if m:
+                shown.append(int(m.group(1)))
+        return len(delivered("Takt")) >= 4
+    wait_until(watch, "4 messages at 30 a minute", timeout=SLOW)
+    assert shown, "no rate was shown while it sent"
+    assert all(10 <= r <= 30 for r in shown), shown
+    shot("lifecycle-7b-paced-rate")
+    times = sorted(e["time"] for e in netlib.events_of("rcpt", since)
+                   if str(e.get("address", "")).endswith("@takt.test"))
+    assert len(times) >= 4, times
+    early = [(k, round(t - started, 3)) for k, t in enumerate(times) if t < started + k * 2.0 - 0.005]
+    assert not early, f"30 a minute means a start every 2 s; too early: {early}"
+
+    n_windows = app.childCount
+    click(button(w, "Cancel Campaign"))
+    dialog = newest_dialog(app, n_windows)
+    click(find(dialog, "Cancel Campaign", "push button", contains=True))
+    wait_windows(app, n_windows)
+    find(w, "Campaign Cancelled", "label", timeout=SLOW)
+
+
+def _is_checked(node):
+    states = node.getState()
+    return states.contains(pyatspi.STATE_CHECKED) or states.contains(pyatspi.STATE_PRESSED)
+
+
 def window_width(app):
     return main_window(app).queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width
 
@@ -456,7 +506,15 @@ def test_every_pane_at_360_px_light_and_dark():
                 steps = [n.name for n in find_all(w, lambda n: n.name.startswith("Step ")
                                                   and n.getRoleName() == "label" and is_visible(n))]
                 widths = [c.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width for c in cells]
-                raise AssertionError(f"{e}; cells {widths}, steps shown {steps}") from None
+                ext = w.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+                panes = [(n.name, _is_checked(n)) for n in find_all(
+                    main_window(app), lambda n: n.name in own and n.getRoleName() != "label")]
+                tables = [(n.getRoleName(), n.childCount,
+                           n.queryComponent().getExtents(pyatspi.DESKTOP_COORDS).width)
+                          for n in find_all(w, lambda n: n.getRoleName() in ("table", "tree table"))]
+                raise AssertionError(f"{e}; cells {widths}, steps shown {steps}, wizard "
+                                     f"{ext.width}x{ext.height}, panes {panes}, "
+                                     f"tables {tables}") from None
 
             # Not cut to "zoe…" while the short Name column keeps its
             # width: the address cell is as wide as its 40 characters,
@@ -599,6 +657,7 @@ def main():
                test_cli_campaign_shows_as_sent_elsewhere_then_discard,
                test_cli_campaign_count_follows_its_sending,
                test_progress_says_until_when_it_waits_and_counts_live,
+               test_shown_rate_is_the_pacing_applied,
                test_retry_failed_sends_only_that_row_once,
                test_every_pane_at_360_px_light_and_dark,
                test_past_campaigns_open_to_their_results_and_retry,

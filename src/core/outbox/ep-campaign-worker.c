@@ -152,6 +152,11 @@ _ep_campaign_runner_report_progress_locked (EpCampaignRunner       *self,
     return;
 
   self->progress.per_minute = recent_rate (self, g_get_monotonic_time ());
+  /* Paced, the starts keep to the pacing; two answers closer together
+   * than it (the one before was slower) are not a faster rate, and the
+   * person set the pacing: never show more than it. */
+  if (self->rate > 0 && self->progress.per_minute > self->rate)
+    self->progress.per_minute = self->rate;
   self->progress.row_number = r ? r->row_number : 0;
   self->progress.address = r ? r->address : NULL;
   self->progress.state = state;
