@@ -89,47 +89,46 @@ out:
   return ok;
 }
 
-guint
-ep_store_campaign_count_skipped (EpStore *self,
-                                 gint64   id)
+/* One number about campaign @id: @sql counts with ?1 bound to it. A
+ * cached statement, reset after (a stepped one holds a read snapshot). */
+static guint
+campaign_count (EpStore    *self,
+                const char *sql,
+                gint64      id)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   guint n = 0;
 
-  g_return_val_if_fail (EP_IS_STORE (self), 0);
-
   g_mutex_lock (&self->mutex);
-  if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM campaign_skipped WHERE campaign_id = ?1",
-                          -1, &stmt, NULL) == SQLITE_OK)
+  stmt = _ep_store_cached (self, sql);
+  if (stmt != NULL)
     {
       sqlite3_bind_int64 (stmt, 1, id);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         n = sqlite3_column_int (stmt, 0);
+      sqlite3_reset (stmt);
     }
   g_mutex_unlock (&self->mutex);
   return n;
 }
 
 guint
+ep_store_campaign_count_skipped (EpStore *self,
+                                 gint64   id)
+{
+  g_return_val_if_fail (EP_IS_STORE (self), 0);
+
+  return campaign_count (self, "SELECT count(*) FROM campaign_skipped WHERE campaign_id = ?1", id);
+}
+
+guint
 ep_store_campaign_count_bounced (EpStore *self,
                                  gint64   id)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  guint n = 0;
-
   g_return_val_if_fail (EP_IS_STORE (self), 0);
 
-  g_mutex_lock (&self->mutex);
-  if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM campaign_recipients "
-                                    "WHERE campaign_id = ?1 AND bounce IS NOT NULL",
-                          -1, &stmt, NULL) == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        n = sqlite3_column_int (stmt, 0);
-    }
-  g_mutex_unlock (&self->mutex);
-  return n;
+  return campaign_count (self, "SELECT count(*) FROM campaign_recipients "
+                               "WHERE campaign_id = ?1 AND bounce IS NOT NULL", id);
 }
 
 GPtrArray *
