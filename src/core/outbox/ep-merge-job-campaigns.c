@@ -160,6 +160,59 @@ ep_merge_job_export_results_finish (EpMergeJob    *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* What the Merge pane shows of campaign @info; who was in flight only
+ * when it is @open (not over: what stopped it matters). */
+static EpMergeInterrupted *
+item_from_info (EpOutbox             *outbox,
+                const EpCampaignInfo *info,
+                gboolean              open)
+{
+  EpStore *store = ep_outbox_get_store (outbox);
+  EpMergeInterrupted *item;
+  g_autoptr(GPtrArray) recipients = NULL;
+  g_autoptr(GPtrArray) in_doubt = NULL;
+  g_autoptr(EpTemplate) tmpl = NULL;
+
+  in_doubt = g_ptr_array_new ();
+  /* Who was in flight matters only for what is not over. */
+  recipients = open ? ep_store_campaign_recipients (store, info->id, NULL) : NULL;
+  for (guint j = 0; recipients != NULL && j < recipients->len; j++)
+    {
+      const EpStoreRecipient *r = g_ptr_array_index (recipients, j);
+      if (r->state == EP_RECIPIENT_SENDING || r->state == EP_RECIPIENT_UNCERTAIN)
+        g_ptr_array_add (in_doubt, g_strdup (r->address));
+    }
+  g_ptr_array_add (in_doubt, NULL);
+
+  item = g_new0 (EpMergeInterrupted, 1);
+  item->id = info->id;
+  item->name = g_strdup (info->name);
+  tmpl = info->template_text != NULL ? ep_template_parse (info->template_text, NULL) : NULL;
+  if (tmpl != NULL && ep_template_get_parts (tmpl)->subject != NULL)
+    item->subject = g_strdup (ep_template_get_parts (tmpl)->subject);
+  item->base_dir = g_strdup (info->base_dir);
+  item->finished = !open;
+  item->updated_at = info->updated_at;
+  item->reason = g_strdup (info->reason);
+  item->was_running = info->state == EP_CAMPAIGN_RUNNING;
+  item->sending = item->was_running && ep_outbox_is_sending (outbox, info->id);
+  item->created_at = info->created_at;
+  item->total = info->total;
+  item->sent = info->counts[EP_RECIPIENT_SENT];
+  item->failed = info->counts[EP_RECIPIENT_FAILED];
+  item->cancelled = info->state == EP_CAMPAIGN_CANCELLED;
+  item->skipped = ep_store_campaign_count_skipped (store, info->id);
+  item->bounced = ep_store_campaign_count_bounced (store, info->id);
+  item->in_doubt = (GStrv) g_ptr_array_free (g_steal_pointer (&in_doubt), FALSE);
+  if (info->kind == EP_CAMPAIGN_KIND_MERGE && info->base_dir != NULL && info->template_text != NULL)
+    {
+      g_autofree char *path = g_build_filename (info->base_dir, info->name, NULL);
+
+      item->can_reopen = g_file_test (path, G_FILE_TEST_IS_REGULAR);
+    }
+  return item;
+}
+
 static void
 list_interrupted_thread (GTask        *task,
                          gpointer      source_object,
@@ -183,10 +236,6 @@ list_interrupted_thread (GTask        *task,
     {
       const EpCampaignInfo *info = g_ptr_array_index (all, i);
       EpMergeInterrupted *item;
-      g_autoptr(GPtrArray) recipients = NULL;
-      g_autoptr(GPtrArray) in_doubt = NULL;
-
-      g_autoptr(EpTemplate) tmpl = NULL;
       gboolean open;
 
       /* Campaigns only: single messages resume by themselves. */
@@ -199,37 +248,7 @@ list_interrupted_thread (GTask        *task,
                     info->counts[EP_RECIPIENT_SENT] == 0))
         continue;
 
-      in_doubt = g_ptr_array_new ();
-      /* Who was in flight matters only for what is not over. */
-      recipients = open ? ep_store_campaign_recipients (store, info->id, NULL) : NULL;
-      for (guint j = 0; recipients != NULL && j < recipients->len; j++)
-        {
-          const EpStoreRecipient *r = g_ptr_array_index (recipients, j);
-          if (r->state == EP_RECIPIENT_SENDING || r->state == EP_RECIPIENT_UNCERTAIN)
-            g_ptr_array_add (in_doubt, g_strdup (r->address));
-        }
-      g_ptr_array_add (in_doubt, NULL);
-
-      item = g_new0 (EpMergeInterrupted, 1);
-      item->id = info->id;
-      item->name = g_strdup (info->name);
-      tmpl = info->template_text != NULL ? ep_template_parse (info->template_text, NULL) : NULL;
-      if (tmpl != NULL && ep_template_get_parts (tmpl)->subject != NULL)
-        item->subject = g_strdup (ep_template_get_parts (tmpl)->subject);
-      item->base_dir = g_strdup (info->base_dir);
-      item->finished = !open;
-      item->updated_at = info->updated_at;
-      item->reason = g_strdup (info->reason);
-      item->was_running = info->state == EP_CAMPAIGN_RUNNING;
-      item->sending = item->was_running && ep_outbox_is_sending (c->context, info->id);
-      item->created_at = info->created_at;
-      item->total = info->total;
-      item->sent = info->counts[EP_RECIPIENT_SENT];
-      item->failed = info->counts[EP_RECIPIENT_FAILED];
-      item->cancelled = info->state == EP_CAMPAIGN_CANCELLED;
-      item->skipped = ep_store_campaign_count_skipped (store, info->id);
-      item->bounced = ep_store_campaign_count_bounced (store, info->id);
-      item->in_doubt = (GStrv) g_ptr_array_free (g_steal_pointer (&in_doubt), FALSE);
+      item = item_from_info (c->context, info, open);
       g_ptr_array_add (result, item);
     }
 
@@ -282,6 +301,53 @@ GPtrArray *
 ep_merge_job_list_interrupted_finish (EpMergeJob    *self,
                                       GAsyncResult  *result,
                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+read_campaign_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  CampaignData *c = task_data;
+  GError *error = NULL;
+  g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (ep_outbox_get_store (c->context), c->id, &error);
+  EpMergeInterrupted *item;
+
+  if (info == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  item = item_from_info (c->context, info, FALSE);
+  item->finished = info->state == EP_CAMPAIGN_FINISHED || info->state == EP_CAMPAIGN_CANCELLED;
+  g_task_return_pointer (task, item, (GDestroyNotify) ep_merge_interrupted_free);
+}
+
+void
+ep_merge_job_read_campaign_async (EpMergeJob          *self,
+                                  gint64               campaign_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EP_IS_MERGE_JOB (self));
+
+  task = campaign_task_new (self, campaign_id, NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ep_merge_job_read_campaign_async);
+  g_task_run_in_thread (task, read_campaign_thread);
+}
+
+EpMergeInterrupted *
+ep_merge_job_read_campaign_finish (EpMergeJob    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

@@ -56,6 +56,8 @@ typedef struct
   guint     skipped;     /* rows the check left out (campaign_skipped) */
   guint     bounced;     /* sent, then came back */
   GStrv     in_doubt;    /* addresses in flight when it stopped */
+  gboolean  can_reopen;  /* its spreadsheet is where it was sent from, and
+                          * its message is stored: Retry Failed can open it */
 } EpMergeInterrupted;
 
 void ep_merge_recipient_free   (EpMergeRecipient   *recipient);
@@ -207,6 +209,17 @@ void           ep_merge_job_list_recent_async      (EpMergeJob          *self,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
 GPtrArray     *ep_merge_job_list_recent_finish     (EpMergeJob          *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* One campaign as the lists give it, whatever its state (finished: it
+ * finished or was cancelled), read off the main thread; NULL with the
+ * store's error when there is no such campaign. */
+void           ep_merge_job_read_campaign_async    (EpMergeJob          *self,
+                                                    gint64               campaign_id,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+EpMergeInterrupted *ep_merge_job_read_campaign_finish (EpMergeJob       *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 /* Marks a campaign that is not being sent cancelled. */

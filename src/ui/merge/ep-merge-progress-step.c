@@ -42,6 +42,7 @@ struct _EpMergeProgressStep
   /* owned */
   EpMergeJob        *job;
   GCancellable      *cancellable;
+  GCancellable      *done_cancellable;     /* the end page's read */
   EpOutboxTask    *task;
   GListStore        *recipients;
   GHashTable        *recipient_items;      /* row_number → EpRecipientItem */
@@ -362,23 +363,6 @@ is_this_jobs (EpMergeProgressStep *self)
   return base != NULL && g_strcmp0 (base, ep_outbox_task_get_name (self->task)) == 0;
 }
 
-/* A past campaign's spreadsheet is still where it was sent from: Retry
- * Failed can open it again. */
-static gboolean
-campaign_file_exists (EpMergeProgressStep *self)
-{
-  EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
-  g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (store, ep_outbox_task_get_id (self->task),
-                                                             NULL);
-  g_autofree char *path = NULL;
-
-  if (info == NULL || info->kind != EP_CAMPAIGN_KIND_MERGE || info->base_dir == NULL ||
-      info->template_text == NULL)
-    return FALSE;
-  path = g_build_filename (info->base_dir, info->name, NULL);
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
-}
-
 /* The row numbers that failed or came back, as the Rows field reads
  * them: "4, 9". */
 static char *
@@ -400,30 +384,20 @@ failed_rows (EpMergeProgressStep *self)
   return g_string_free (g_steal_pointer (&rows), FALSE);
 }
 
+/* The end page, with what the store says of campaign @c (read off the
+ * main thread): the rows skipped and returned, and whether its
+ * spreadsheet is there for Retry Failed. */
 static void
-show_done (EpMergeProgressStep *self)
+show_done_with (EpMergeProgressStep      *self,
+                const EpMergeInterrupted *c)
 {
   const EpCampaignProgress *p = ep_outbox_task_get_progress (self->task);
   gboolean cancelled = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_CANCELLED ||
                        self->was_cancelled;
-  gboolean later = ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_LATER;
-  EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
-  guint skipped = ep_store_campaign_count_skipped (store, ep_outbox_task_get_id (self->task));
-  guint bounced = ep_store_campaign_count_bounced (store, ep_outbox_task_get_id (self->task));
+  guint skipped = c->skipped;
+  guint bounced = c->bounced;
   g_autofree char *description = NULL;
 
-  if (later)
-    {
-      /* Spread over days: the rest is a scheduled campaign now. */
-      description = g_strdup_printf (_("%u of %u messages were sent. %s The Scheduled pane shows the "
-                                       "rest; it goes also with the window closed."),
-                                     p->sent, p->total, ep_outbox_task_get_reason (self->task)
-                                                        ? ep_outbox_task_get_reason (self->task) : "");
-      adw_status_page_set_title (self->done_page, _("Today’s Share Sent"));
-      adw_status_page_set_description (self->done_page, description);
-      gtk_stack_set_visible_child_name (self->pages, "done");
-      return;
-    }
   if (cancelled)
     description = g_strdup_printf (_("%u of %u messages were sent before the campaign was cancelled."),
                                    p->sent, p->total);
@@ -482,11 +456,73 @@ show_done (EpMergeProgressStep *self)
   /* Retry what failed, from the spreadsheet this wizard has open, or (a
    * past campaign) from the one it was sent from. */
   gtk_widget_set_visible (self->retry_button, !cancelled && p->failed + bounced > 0 &&
-                                              (is_this_jobs (self) || campaign_file_exists (self)));
+                                              (is_this_jobs (self) || c->can_reopen));
   adw_status_page_set_title (self->done_page,
                              cancelled ? _("Campaign Cancelled") : _("Campaign Finished"));
   adw_status_page_set_description (self->done_page, description);
   gtk_stack_set_visible_child_name (self->pages, "done");
+}
+
+static void
+read_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  EpMergeProgressStep *self = call->self;
+  g_autoptr(GError) error = NULL;
+  EpMergeInterrupted *c = ep_merge_job_read_campaign_finish (EP_MERGE_JOB (object), result, &error);
+  EpMergeInterrupted none = { .id = call->id };
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (self->task == NULL || ep_outbox_task_get_id (self->task) != call->id)
+    g_clear_pointer (&c, ep_merge_interrupted_free);
+  else
+    {
+      if (c == NULL)
+        g_warning ("Reading campaign %" G_GINT64_FORMAT ": %s", call->id, error->message);
+      if (c != NULL && c->cancelled)
+        self->was_cancelled = TRUE;
+      if (c != NULL && c->finished && !self->campaign_over)
+        {
+          /* A past campaign, opened from the list: over already. */
+          self->campaign_over = TRUE;
+          update_progress (self);
+        }
+      if (self->campaign_over)
+        show_done_with (self, c != NULL ? c : &none);
+      g_clear_pointer (&c, ep_merge_interrupted_free);
+    }
+}
+
+/* The end page once the campaign's counts are read; also what tells a
+ * past campaign (not running) from a paused one. */
+static void
+show_done (EpMergeProgressStep *self)
+{
+  const EpCampaignProgress *p = ep_outbox_task_get_progress (self->task);
+  gint64 id = ep_outbox_task_get_id (self->task);
+
+  if (self->campaign_over && ep_outbox_task_get_end (self->task) == EP_CAMPAIGN_END_LATER)
+    {
+      g_autofree char *description = NULL;
+
+      /* Spread over days: the rest is a scheduled campaign now. */
+      description = g_strdup_printf (_("%u of %u messages were sent. %s The Scheduled pane shows the "
+                                       "rest; it goes also with the window closed."),
+                                     p->sent, p->total, ep_outbox_task_get_reason (self->task)
+                                                        ? ep_outbox_task_get_reason (self->task) : "");
+      adw_status_page_set_title (self->done_page, _("Today’s Share Sent"));
+      adw_status_page_set_description (self->done_page, description);
+      gtk_stack_set_visible_child_name (self->pages, "done");
+      return;
+    }
+  g_cancellable_cancel (self->done_cancellable);
+  g_clear_object (&self->done_cancellable);
+  self->done_cancellable = g_cancellable_new ();
+  ep_merge_job_read_campaign_async (self->job, id, self->done_cancellable, read_done_cb,
+                                    call_new (self, id, NULL));
 }
 
 static void
@@ -578,8 +614,8 @@ cancel_response (AdwMessageDialog    *dialog,
     _ep_merge_error_dialog (GTK_WIDGET (self), _("The Campaign Could Not Be Cancelled"), error->message);
   else
     {
+      self->was_cancelled = TRUE;
       campaign_over (self);
-      adw_status_page_set_title (self->done_page, _("Campaign Cancelled"));
     }
 }
 
@@ -796,6 +832,8 @@ ep_merge_progress_step_dispose (GObject *object)
   EpMergeProgressStep *self = (EpMergeProgressStep *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->done_cancellable);
+  g_clear_object (&self->done_cancellable);
   if (self->task != NULL)
     g_signal_handlers_disconnect_by_data (self->task, self);
   g_clear_object (&self->task);
@@ -965,19 +1003,7 @@ ep_merge_progress_step_set_task (EpMergeProgressStep *self,
    * results, the export and Retry Failed. */
   self->was_cancelled = FALSE;
   if (!ep_outbox_task_get_running (task))
-    {
-      EpStore *store = ep_outbox_get_store (ep_merge_job_get_outbox (self->job));
-      g_autoptr(EpCampaignInfo) info = ep_store_campaign_lookup (store, ep_outbox_task_get_id (task),
-                                                                 NULL);
-
-      if (info != NULL && (info->state == EP_CAMPAIGN_FINISHED || info->state == EP_CAMPAIGN_CANCELLED))
-        {
-          self->was_cancelled = info->state == EP_CAMPAIGN_CANCELLED;
-          self->campaign_over = TRUE;
-          update_progress (self);
-          show_done (self);
-        }
-    }
+    show_done (self);
 
   ep_merge_job_load_recipients_async (self->job, ep_outbox_task_get_id (task), self->cancellable,
                                       load_recipients_cb,
