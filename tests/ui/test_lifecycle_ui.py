@@ -112,6 +112,9 @@ def wizard_send(app, path, n, subject, rate=None):
     click(button(w, "Next"))
     if rate is not None:
         spin = find(w, "Messages per Minute", "spin button", showing=True, timeout=SLOW)
+        # Once the step has entered (it sets the account's pacing then):
+        # its summary counts this campaign's messages.
+        find(w, f"{n} messages, ", "label", contains=True, showing=True, timeout=SLOW)
         # Set as a screen reader sets it (AT-SPI's Value): a pointer
         # click may land while the step still slides in.
         spin.queryValue().currentValue = float(rate)
